@@ -1,0 +1,55 @@
+package moe.ids.core.db;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+import moe.ids.core.config.DatabaseUrl;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Applies the schema ({@code db/migration/V*.sql}) with Flyway. Every service calls it at start, so
+ * several may run at once: Flyway itself locks on PostgreSQL, and we hold our own session-level advisory
+ * lock around the whole call as well, which also covers the first creation of the history table.
+ */
+public final class Migrations {
+    private static final System.Logger LOG = System.getLogger(Migrations.class.getName());
+    /** Advisory lock key: "idsmoe" as a number, so it does not collide with other users of the server. */
+    private static final long LOCK_KEY = 0x6964736d6f65L;
+
+    private Migrations() {
+    }
+
+    /**
+     * Connects on its own (not through a service's pool, which may be small), migrates, disconnects.
+     *
+     * @param url the database
+     * @return how many migrations this call applied (0 when the schema was current)
+     */
+    public static int migrate(DatabaseUrl url) {
+        try (Connection lock = Database.connect(url)) {
+            try (Statement st = lock.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(" + LOCK_KEY + ")");
+            }
+            try {
+                MigrateResult result = Flyway.configure()
+                        .dataSource(url.jdbcUrl(), url.user(), url.password())
+                        .locations("classpath:db/migration")
+                        .load()
+                        .migrate();
+                if (result.migrationsExecuted > 0) {
+                    LOG.log(System.Logger.Level.INFO, "schema migrated to version {0} ({1} migrations)",
+                            result.targetSchemaVersion, result.migrationsExecuted);
+                }
+                return result.migrationsExecuted;
+            } finally {
+                try (Statement st = lock.createStatement()) {
+                    st.execute("SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
+                }
+            }
+        } catch (SQLException ex) {
+            throw new moe.ids.core.error.UnavailableException("cannot migrate the database: " + ex.getMessage(), ex);
+        }
+    }
+}
