@@ -1,0 +1,5 @@
+/**
+ * Replay server for the recorded upstream ({@code shared/upstream}): serves snapshots {@code a}, {@code b} and the
+ * {@code faults} overlay over loopback HTTP for the downloaders' and scrapers' tests and for {@code --mirror} runs.
+ */
+package moe.ids.replay;
