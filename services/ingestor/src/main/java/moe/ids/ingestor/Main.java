@@ -10,9 +10,13 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
 import moe.ids.core.health.ReadinessCheck;
+import moe.ids.core.redis.RedisKeys;
 import redis.clients.jedis.RedisClient;
 
-/** Starts the ingestor: config, migrations, PostgreSQL pool, Redis client, health and metrics. */
+/**
+ * Starts the ingestor: config, migrations, PostgreSQL pool, Redis client, the sync loop, health and metrics.
+ * {@code sync} as first argument syncs once and exits (0 when Redis holds the newest version).
+ */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
@@ -20,9 +24,10 @@ public final class Main {
     }
 
     /**
-     * @param args ignored
+     * @param args empty to serve, or {@code sync}
+     * @throws Exception when a one-shot sync fails
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         LogConfig.configureRuntime();
         Config config = Config.create();
         IngestorConfig cfg = IngestorConfig.from(config);
@@ -31,25 +36,56 @@ public final class Main {
         Migrations.migrate(cfg.database());
         HikariDataSource db = Database.pool(cfg.database(), "ingestor", 4);
         RedisClient redis = RedisClients.create(cfg.redis(), "ids-moe-ingestor", 8);
+        Ingestor ingestor = create(cfg, db, redis);
+        if (args.length > 0 && "sync".equals(args[0])) {
+            try (ingestor) {
+                long v = ingestor.syncOnce();
+                LOG.log(System.Logger.Level.INFO, "Redis holds version {0}", v);
+            } finally {
+                redis.close();
+                db.close();
+            }
+            return;
+        }
+        ingestor.start();
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .port(cfg.port())
-                .addFeature(observe(db, redis))
+                .addFeature(observe(db, redis, ingestor))
                 .build()
                 .start();
         LOG.log(System.Logger.Level.INFO, "ingestor listening on http://127.0.0.1:{0,number,#}", server.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
+            ingestor.close();
             redis.close();
             db.close();
         }, "ingestor-shutdown"));
     }
 
-    static ObserveFeature observe(HikariDataSource db, RedisClient redis) {
+    /**
+     * Wires an ingestor (also used by tests, the crash-test child and the bench).
+     *
+     * @param cfg   settings
+     * @param db    pool
+     * @param redis client
+     * @return a stopped ingestor
+     */
+    public static Ingestor create(IngestorConfig cfg, HikariDataSource db, RedisClient redis) {
+        IngestorMetrics metrics = new IngestorMetrics();
+        Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
+        return new Ingestor(new Outbox(db), new RedisStore(redis, layout, cfg.tuning(), metrics), cfg.database(),
+                cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), metrics);
+    }
+
+    static ObserveFeature observe(HikariDataSource db, RedisClient redis, Ingestor ingestor) {
         return ObserveFeature.builder()
                 .addObserver(HealthObserver.builder().details(true)
                         .addCheck(ReadinessCheck.postgres("postgres", db))
                         .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
+                        .addCheck(new ReadinessCheck("ingest", () -> ingestor.problem().map(p -> {
+                            throw new IllegalStateException(p);
+                        }).isEmpty()))
                         .build())
                 .addObserver(MetricsObserver.create())
                 .build();

@@ -1,0 +1,219 @@
+package moe.ids.ingestor;
+
+import moe.ids.core.error.UnavailableException;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the layout of {@link Layout} for the API, never seeing a half-applied change set: a lookup is one
+ * read-only Lua script ({@code EVALSHA_RO}, so it also runs on replicas) that reads the meta pointer and both
+ * tiers atomically, and returns the version it read with the entry. Full dumps read bucket by bucket and are
+ * retried when the version moved meanwhile. Thread-safe; share one per process.
+ */
+public final class RedisReader {
+    private static final byte[] LOOKUP = Layout.LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LOOKUP_SHA = sha1(LOOKUP);
+    private static final byte[] ENTRIES = Layout.ENTRIES_SCRIPT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ENTRIES_SHA = sha1(ENTRIES);
+    private static final int DUMP_ATTEMPTS = 5;
+
+    private final UnifiedJedis redis;
+    private final Layout layout;
+    private final byte[] metaKey;
+    private final byte[] prefix;
+
+    /**
+     * @param redis  the process's Redis client
+     * @param layout key layout (the prefix)
+     */
+    public RedisReader(UnifiedJedis redis, Layout layout) {
+        this.redis = redis;
+        this.layout = layout;
+        this.metaKey = layout.meta().getBytes(StandardCharsets.UTF_8);
+        this.prefix = layout.prefix().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One resolved mapping key.
+     *
+     * @param id   internal ID
+     * @param json the entry's canonical JSON, exactly as served
+     */
+    public record Hit(long id, byte[] json) {
+    }
+
+    /**
+     * Results of one atomic read.
+     *
+     * @param version the change-set version every result belongs to (use it for ETags)
+     * @param hits    one element per requested key, in order; empty where the key is unknown
+     */
+    public record Lookups(long version, List<Optional<Hit>> hits) {
+    }
+
+    /**
+     * @param mappingKey e.g. {@code myanimelist/1}, {@code trakt/shows/30857/seasons/1}
+     * @return the entry's JSON bytes, or empty when the key is unknown
+     * @throws UnavailableException when Redis cannot be read or holds no dataset yet
+     */
+    public Optional<byte[]> lookup(String mappingKey) {
+        return find(mappingKey).map(Hit::json);
+    }
+
+    /**
+     * @param mappingKey a mapping key
+     * @return the hit, or empty when the key is unknown
+     * @throws UnavailableException when Redis cannot be read or holds no dataset yet
+     */
+    public Optional<Hit> find(String mappingKey) {
+        return findAll(List.of(mappingKey)).hits().getFirst();
+    }
+
+    /**
+     * Resolves many keys in one round trip and one atomic script (batch routes).
+     *
+     * @param mappingKeys mapping keys
+     * @return the results with the version they belong to
+     * @throws UnavailableException when Redis cannot be read or holds no dataset yet
+     */
+    public Lookups findAll(List<String> mappingKeys) {
+        List<byte[]> args = new ArrayList<>(mappingKeys.size() + 1);
+        args.add(prefix);
+        for (String k : mappingKeys) {
+            args.add(k.getBytes(StandardCharsets.UTF_8));
+        }
+        List<?> out = run(LOOKUP, LOOKUP_SHA, args);
+        long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
+        List<Optional<Hit>> hits = new ArrayList<>(mappingKeys.size());
+        for (int i = 0; i < mappingKeys.size(); i++) {
+            byte[] id = (byte[]) out.get(1 + 2 * i);
+            byte[] json = (byte[]) out.get(2 + 2 * i);
+            hits.add(id == null || json == null ? Optional.empty()
+                    : Optional.of(new Hit(Long.parseLong(new String(id, StandardCharsets.US_ASCII)), json)));
+        }
+        return new Lookups(version, hits);
+    }
+
+    /**
+     * @param ids internal IDs
+     * @return version and, per ID, its JSON (null where unknown)
+     * @throws UnavailableException when Redis cannot be read or holds no dataset yet
+     */
+    public Map.Entry<Long, List<byte[]>> entries(List<Long> ids) {
+        List<byte[]> args = new ArrayList<>(ids.size() + 1);
+        args.add(prefix);
+        for (long id : ids) {
+            args.add(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
+        }
+        List<?> out = run(ENTRIES, ENTRIES_SHA, args);
+        long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
+        List<byte[]> json = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            json.add((byte[]) out.get(1 + i));
+        }
+        return Map.entry(version, json);
+    }
+
+    /**
+     * @return the served meta
+     * @throws UnavailableException when Redis cannot be read or holds no dataset yet
+     */
+    public Meta meta() {
+        return metaIfPresent().orElseThrow(() -> new UnavailableException("no dataset has been loaded into Redis yet",
+                null));
+    }
+
+    /**
+     * @return the served meta, or empty when no dataset is loaded
+     * @throws UnavailableException when Redis cannot be read
+     */
+    public Optional<Meta> metaIfPresent() {
+        try {
+            return Meta.fromHash(redis.hgetAll(layout.meta()));
+        } catch (JedisException ex) {
+            throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Every entry of one consistent version (for dumps): reads the served generation bucket by bucket, then
+     * checks that meta did not move; retried when it did.
+     *
+     * @return version and entries by internal ID, in ID order
+     * @throws UnavailableException when Redis cannot be read, holds no dataset, or keeps changing
+     */
+    public Dump dump() {
+        for (int attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+            Meta before = meta();
+            Map<Long, byte[]> all = new java.util.TreeMap<>();
+            try {
+                for (int b = 0; b < before.entryBuckets(); b++) {
+                    Map<byte[], byte[]> bucket = redis.hgetAll(
+                            layout.entryBucketKey(before.generation(), b).getBytes(StandardCharsets.UTF_8));
+                    bucket.forEach((k, v) -> all.put(Long.parseLong(new String(k, StandardCharsets.US_ASCII)), v));
+                }
+            } catch (JedisException ex) {
+                throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
+            }
+            Meta after = meta();
+            if (after.version() == before.version() && after.generation() == before.generation()) {
+                return new Dump(before.version(), all);
+            }
+        }
+        throw new UnavailableException("the dataset kept changing during a dump; try again", null);
+    }
+
+    /**
+     * A consistent copy of every entry.
+     *
+     * @param version change-set version
+     * @param entries internal ID → canonical JSON, in ID order
+     */
+    public record Dump(long version, Map<Long, byte[]> entries) {
+    }
+
+    private List<?> run(byte[] script, byte[] sha, List<byte[]> args) {
+        List<byte[]> keys = List.of(metaKey);
+        Object out;
+        try {
+            try {
+                out = redis.evalshaReadonly(sha, keys, args);
+            } catch (JedisNoScriptException ex) {
+                out = redis.evalReadonly(script, keys, args);
+            }
+        } catch (JedisDataException ex) {
+            if (ex.getMessage() != null && ex.getMessage().contains("NOSCRIPT")) {
+                out = redis.evalReadonly(script, keys, args);
+            } else {
+                throw new UnavailableException("redis lookup failed: " + ex.getMessage(), ex);
+            }
+        } catch (JedisException ex) {
+            throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
+        }
+        List<?> list = (List<?>) out;
+        if (list.isEmpty()) {
+            throw new UnavailableException("no dataset has been loaded into Redis yet", null);
+        }
+        return list;
+    }
+
+    private static byte[] sha1(byte[] script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script))
+                    .getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

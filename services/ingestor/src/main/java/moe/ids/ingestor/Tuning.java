@@ -1,0 +1,19 @@
+package moe.ids.ingestor;
+
+import java.time.Duration;
+
+/**
+ * Knobs of the Redis writer (validated by {@link IngestorConfig}).
+ *
+ * @param mappingBucketFields tier-1 fields per bucket at a full load (kept under Redis' listpack limit of 128)
+ * @param entryBucketFields   tier-2 fields per bucket at a full load
+ * @param batchFields         fields per pipeline flush during a full load
+ * @param maxTransactionOps   largest change set (upserts + deletes + map_set + map_del) applied as one
+ *                            MULTI/EXEC; larger ones go through a staged full load with an atomic switch
+ * @param buildLease          how long a generation being built survives its builder's silence
+ */
+public record Tuning(int mappingBucketFields, int entryBucketFields, int batchFields, int maxTransactionOps,
+                     Duration buildLease) {
+    /** Defaults, measured (see DESIGN.md). */
+    public static final Tuning DEFAULT = new Tuning(64, 32, 20_000, 200_000, Duration.ofSeconds(30));
+}
