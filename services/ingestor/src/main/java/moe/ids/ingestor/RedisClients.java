@@ -41,6 +41,9 @@ public final class RedisClients {
         pool.setMinIdle(0);
         pool.setMaxWait(Duration.ofSeconds(5));
         pool.setJmxEnabled(false);
+        // drop connections a Redis restart broke while they sat idle
+        pool.setTestWhileIdle(true);
+        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(10));
         return RedisClient.builder()
                 .hostAndPort(url.host(), url.port())
                 .clientConfig(cfg.build())

@@ -2,6 +2,7 @@ package moe.ids.ingestor;
 
 import moe.ids.core.error.UnavailableException;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -140,7 +141,11 @@ public final class RedisReader {
      */
     public Optional<Meta> metaIfPresent() {
         try {
-            return Meta.fromHash(redis.hgetAll(layout.meta()));
+            try {
+                return Meta.fromHash(redis.hgetAll(layout.meta()));
+            } catch (JedisConnectionException ex) {
+                return Meta.fromHash(redis.hgetAll(layout.meta())); // stale pooled connection: once more
+            }
         } catch (JedisException ex) {
             throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
         }
@@ -184,6 +189,17 @@ public final class RedisReader {
     }
 
     private List<?> run(byte[] script, byte[] sha, List<byte[]> args) {
+        try {
+            return runOnce(script, sha, args);
+        } catch (UnavailableException ex) {
+            if (ex.getCause() instanceof JedisConnectionException) {
+                return runOnce(script, sha, args); // a pooled connection broken by a Redis restart: once more
+            }
+            throw ex;
+        }
+    }
+
+    private List<?> runOnce(byte[] script, byte[] sha, List<byte[]> args) {
         List<byte[]> keys = List.of(metaKey);
         Object out;
         try {
