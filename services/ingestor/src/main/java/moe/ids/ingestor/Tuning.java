@@ -15,5 +15,5 @@ import java.time.Duration;
 public record Tuning(int mappingBucketFields, int entryBucketFields, int batchFields, int maxTransactionOps,
                      Duration buildLease) {
     /** Defaults, measured (see DESIGN.md). */
-    public static final Tuning DEFAULT = new Tuning(64, 32, 20_000, 200_000, Duration.ofSeconds(30));
+    public static final Tuning DEFAULT = new Tuning(64, 32, 20_000, 50_000, Duration.ofSeconds(30));
 }
