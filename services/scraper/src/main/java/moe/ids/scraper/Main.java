@@ -9,9 +9,18 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
+import moe.ids.core.error.IdsMoeException;
 import moe.ids.core.health.ReadinessCheck;
+import moe.ids.scraper.source.Outcome;
+import moe.ids.scraper.source.SourceResult;
 
-/** Starts the scraper with health and metrics; fetching arrives with the sources. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The scraper's entry point. {@code [run] [--source NAME]... [--force]} fetches once and exits (0 when no
+ * source failed, 3 when some did, 1 on a fatal error); {@code serve} only exposes health and metrics.
+ */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
@@ -19,13 +28,60 @@ public final class Main {
     }
 
     /**
-     * @param args ignored for now
+     * @param args see the class description
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
         Config config = Config.create();
         ScraperConfig cfg = ScraperConfig.from(config);
         LOG.log(System.Logger.Level.INFO, "scraper config: {0}", cfg);
+        List<String> rest = new ArrayList<>(List.of(args));
+        String command = rest.isEmpty() || rest.getFirst().startsWith("--") ? "run" : rest.removeFirst();
+        switch (command) {
+            case "run" -> System.exit(run(cfg, rest));
+            case "serve" -> serve(config, cfg);
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use run or serve", command);
+                System.exit(64);
+            }
+        }
+    }
+
+    private static int run(ScraperConfig cfg, List<String> args) {
+        List<String> sources = new ArrayList<>();
+        boolean force = false;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--force" -> force = true;
+                case "--source" -> {
+                    if (i + 1 >= args.size()) {
+                        LOG.log(System.Logger.Level.ERROR, "--source needs a name");
+                        return 64;
+                    }
+                    sources.add(args.get(++i));
+                }
+                default -> {
+                    LOG.log(System.Logger.Level.ERROR, "unknown argument {0}; usage: run [--source NAME]... [--force]",
+                            args.get(i));
+                    return 64;
+                }
+            }
+        }
+        try {
+            Database.ensureExists(cfg.database());
+            Migrations.migrate(cfg.database());
+            try (HikariDataSource db = Database.pool(cfg.database(), "scraper", cfg.parallelism() + 1);
+                 Scraper scraper = new Scraper(cfg, db)) {
+                List<SourceResult> results = scraper.run(sources, force);
+                return results.stream().anyMatch(r -> r.result() == Outcome.Failed) ? 3 : 0;
+            }
+        } catch (IdsMoeException ex) {
+            LOG.log(System.Logger.Level.ERROR, "scrape failed: {0}", ex.getMessage());
+            return 1;
+        }
+    }
+
+    private static void serve(Config config, ScraperConfig cfg) {
         Database.ensureExists(cfg.database());
         Migrations.migrate(cfg.database());
         HikariDataSource db = Database.pool(cfg.database(), "scraper", 4);

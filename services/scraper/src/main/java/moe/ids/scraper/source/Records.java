@@ -1,0 +1,90 @@
+package moe.ids.scraper.source;
+
+import java.util.List;
+
+/** The normalized record types the dataset sources produce (what the merger reads back from storage). */
+public final class Records {
+    private Records() {
+    }
+
+    /**
+     * One anime of the anime-offline-database, IDs taken from its source URLs.
+     *
+     * @param title            title
+     * @param type             TV, MOVIE, … (UNKNOWN in the reconstructed record)
+     * @param episodes         episode count (0 when unknown)
+     * @param year             season year, or null
+     * @param anidb            AniDB ID
+     * @param anilist          AniList ID
+     * @param animenewsnetwork ANN ID
+     * @param animeplanet      Anime-Planet slug
+     * @param anisearch        aniSearch ID
+     * @param kitsu            Kitsu ID (numeric only)
+     * @param livechart        LiveChart ID
+     * @param myanimelist      MyAnimeList ID
+     * @param notifyMoe        notify.moe ID
+     * @param simkl            SIMKL ID
+     */
+    public record AodAnime(String title, String type, int episodes, Integer year, Integer anidb, Integer anilist,
+                           Integer animenewsnetwork, String animeplanet, Integer anisearch, Integer kitsu,
+                           Integer livechart, Integer myanimelist, String notifyMoe, Integer simkl) {
+    }
+
+    /**
+     * One row of kawaiioverflow's ARM.
+     *
+     * @param myanimelist MAL ID
+     * @param anilist     AniList ID
+     * @param annict      Annict ID
+     * @param shoboi      Syoboi Calendar TID
+     */
+    public record ArmEntry(Integer myanimelist, Integer anilist, Integer annict, Integer shoboi) {
+    }
+
+    /**
+     * One row of AniTrakt (TV or movies).
+     *
+     * @param myanimelist MAL ID
+     * @param trakt       Trakt ID
+     * @param type        {@code shows} or {@code movies}
+     * @param season      season number for shows, null for movies
+     * @param title       title on AniTrakt
+     * @param slug        guessed Trakt slug
+     */
+    public record TraktEntry(int myanimelist, int trakt, String type, Integer season, String title, String slug) {
+    }
+
+    /**
+     * One anime of the Silveryasha dump.
+     *
+     * @param id          Silveryasha ID
+     * @param myanimelist MAL ID (sent as a string upstream)
+     * @param title       title
+     * @param titleAlt    alternative title
+     */
+    public record SilveryashaEntry(int id, Integer myanimelist, String title, String titleAlt) {
+    }
+
+    /**
+     * One row of Fribb's anime-lists-reduced, keyed by AniDB.
+     *
+     * @param anidb           AniDB ID
+     * @param imdb            IMDb IDs
+     * @param themoviedbMovie TMDB movie IDs
+     * @param themoviedbTv    TMDB TV IDs
+     * @param thetvdb         TheTVDB ID
+     */
+    public record FribbEntry(int anidb, List<String> imdb, List<Integer> themoviedbMovie, List<Integer> themoviedbTv,
+                             Integer thetvdb) {
+    }
+
+    /**
+     * One manual mapping of AnimeAPI: an AOD title → an ID on the platform.
+     *
+     * @param title     AOD title
+     * @param id        the platform ID as text (Kaize slug, or a number)
+     * @param numericId numeric ID (Kaize's {@code kaize_id}, or the number itself), or null
+     */
+    public record ManualEntry(String title, String id, Integer numericId) {
+    }
+}

@@ -1,0 +1,54 @@
+package moe.ids.scraper.source;
+
+import moe.ids.core.error.BadRequestException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every source the scraper knows, by name, in a fixed order. */
+public final class Sources {
+    private Sources() {
+    }
+
+    /**
+     * @return all dataset sources
+     */
+    public static List<Source> all() {
+        return List.of(new AodSource(), new ArmSource(), AniTraktSource.tv(), AniTraktSource.movies(),
+                new SilveryashaSource(), new FribbSource(), ManualSource.kaize(), ManualSource.otakotaku(),
+                ManualSource.silveryasha());
+    }
+
+    /**
+     * @return source names in order
+     */
+    public static List<String> names() {
+        return all().stream().map(Source::name).toList();
+    }
+
+    /**
+     * @param names requested names; empty means all
+     * @return the sources, in the fixed order
+     * @throws BadRequestException naming an unknown source
+     */
+    public static List<Source> select(List<String> names) {
+        Map<String, Source> byName = new LinkedHashMap<>();
+        all().forEach(s -> byName.put(s.name(), s));
+        if (names.isEmpty()) {
+            return List.copyOf(byName.values());
+        }
+        List<Source> out = new ArrayList<>();
+        for (String n : names) {
+            Source s = byName.get(n);
+            if (s == null) {
+                throw new BadRequestException("unknown source " + n + "; known: " + String.join(", ", byName.keySet()));
+            }
+            if (!out.contains(s)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+}
