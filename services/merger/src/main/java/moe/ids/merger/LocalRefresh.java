@@ -4,6 +4,11 @@ import io.helidon.config.Config;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
 import moe.ids.core.error.IdsMoeException;
+import moe.ids.scraper.Scraper;
+import moe.ids.scraper.ScraperConfig;
+import moe.ids.scraper.source.Outcome;
+import moe.ids.scraper.source.SourceResult;
+import com.zaxxer.hikari.HikariDataSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +52,18 @@ final class LocalRefresh {
             Migrations.migrate(cfg.database());
             LOG.log(System.Logger.Level.INFO, "refresh: sources={0} force={1}",
                     sources.isEmpty() ? "all" : sources, force);
-            throw new IdsMoeException("refresh: the scrape step is not implemented yet (issue #3); "
-                    + "merge (#4) and ingest (#5) follow");
+            ScraperConfig scraperConfig = ScraperConfig.from(config);
+            List<SourceResult> results;
+            try (HikariDataSource db = Database.pool(cfg.database(), "refresh", scraperConfig.parallelism() + 2);
+                 Scraper scraper = new Scraper(scraperConfig, db)) {
+                results = scraper.run(sources, force);
+            }
+            long failed = results.stream().filter(r -> r.result() == Outcome.Failed).count();
+            if (failed == results.size()) {
+                throw new IdsMoeException("refresh: every source failed; nothing to merge");
+            }
+            throw new IdsMoeException("refresh: scraped " + results.size() + " sources (" + failed
+                    + " failed); the merge step is not implemented yet (issue #4), ingest (#5) follows");
         } catch (IdsMoeException ex) {
             LOG.log(System.Logger.Level.ERROR, ex.getMessage());
             return 1;
