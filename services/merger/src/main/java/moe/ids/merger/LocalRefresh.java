@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One refresh in the foreground without Kubernetes ({@code bin/ids-moe refresh}): scrape → merge → ingest,
- * the same steps the Refresh controller runs. Exit code 0 on success; otherwise one line saying why.
+ * One refresh in the foreground without Kubernetes ({@code bin/ids-moe refresh}): scrape → merge, the same
+ * steps the Refresh controller runs; the launcher then runs the ingestor's one-shot sync. Exit code 0 on
+ * success, 3 when some sources failed (the others were merged), 1 with one line saying why otherwise.
  * The upstream mirror (for {@code --mirror}) arrives as {@code UPSTREAM_MIRROR}, the replay server's base URL.
  */
 final class LocalRefresh {
@@ -53,17 +54,22 @@ final class LocalRefresh {
             LOG.log(System.Logger.Level.INFO, "refresh: sources={0} force={1}",
                     sources.isEmpty() ? "all" : sources, force);
             ScraperConfig scraperConfig = ScraperConfig.from(config);
-            List<SourceResult> results;
-            try (HikariDataSource db = Database.pool(cfg.database(), "refresh", scraperConfig.parallelism() + 2);
-                 Scraper scraper = new Scraper(scraperConfig, db)) {
-                results = scraper.run(sources, force);
+            try (HikariDataSource db = Database.pool(cfg.database(), "refresh", scraperConfig.parallelism() + 2)) {
+                List<SourceResult> results;
+                try (Scraper scraper = new Scraper(scraperConfig, db)) {
+                    results = scraper.run(sources, force);
+                }
+                long failed = results.stream().filter(r -> r.result() == Outcome.Failed).count();
+                boolean changed = results.stream().anyMatch(r -> r.result() == Outcome.Changed);
+                if (failed == results.size()) {
+                    throw new IdsMoeException("refresh: every source failed; nothing to merge");
+                }
+                MergeService.Outcome merged = new MergeService(db, cfg.mergeSettings(), cfg.maxDeleteShare()).run(force);
+                LOG.log(System.Logger.Level.INFO, "refresh: {0} sources scraped ({1} failed, {2}), version {3} {4}",
+                        results.size(), failed, changed ? "some changed" : "none changed", merged.version(),
+                        merged.published() ? "published" : "unchanged");
+                return failed > 0 ? 3 : 0;
             }
-            long failed = results.stream().filter(r -> r.result() == Outcome.Failed).count();
-            if (failed == results.size()) {
-                throw new IdsMoeException("refresh: every source failed; nothing to merge");
-            }
-            throw new IdsMoeException("refresh: scraped " + results.size() + " sources (" + failed
-                    + " failed); the merge step is not implemented yet (issue #4), ingest (#5) follows");
         } catch (IdsMoeException ex) {
             LOG.log(System.Logger.Level.ERROR, ex.getMessage());
             return 1;

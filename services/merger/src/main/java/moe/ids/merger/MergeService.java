@@ -1,0 +1,243 @@
+package moe.ids.merger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import moe.ids.core.changeset.ChangeSet;
+import moe.ids.core.entry.AnimeEntry;
+import moe.ids.core.entry.CanonicalJson;
+import moe.ids.core.error.IdsMoeException;
+import moe.ids.merger.merge.External;
+import moe.ids.merger.merge.MergeInputs;
+import moe.ids.merger.merge.MergeReport;
+import moe.ids.merger.merge.MergeSettings;
+import moe.ids.merger.merge.Merger;
+import moe.ids.merger.publish.Differ;
+import moe.ids.merger.publish.IdentityResolver;
+import moe.ids.merger.publish.PublishedStore;
+import moe.ids.scraper.source.Records;
+import moe.ids.scraper.store.SnapshotStore;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One merge run: read every source's last good snapshot, merge, give stable internal IDs, diff against the
+ * published state, refuse mass deletions unless forced, and publish the change set (or nothing when nothing
+ * changed). Used by the local refresh and the Refresh controller.
+ */
+public final class MergeService {
+    private static final System.Logger LOG = System.getLogger(MergeService.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataSource db;
+    private final SnapshotStore snapshots;
+    private final PublishedStore published;
+    private final Merger merger;
+    private final double maxDeleteShare;
+
+    /**
+     * @param db             PostgreSQL (migrated)
+     * @param settings       title-matching thresholds
+     * @param maxDeleteShare largest share of the published set one change set may delete without force
+     */
+    public MergeService(DataSource db, MergeSettings settings, double maxDeleteShare) {
+        this.db = db;
+        this.snapshots = new SnapshotStore(db, Integer.MAX_VALUE);
+        this.published = new PublishedStore(db);
+        this.merger = new Merger(settings);
+        this.maxDeleteShare = maxDeleteShare;
+    }
+
+    /**
+     * @param force publish even when the change set deletes more than the allowed share
+     * @return what was published
+     * @throws MassDeletionException when the change set would delete too much
+     * @throws IdsMoeException       when there is no anime-offline-database snapshot
+     */
+    public Outcome run(boolean force) {
+        long t0 = System.nanoTime();
+        MergeInputs inputs = load();
+        if (inputs.aod().isEmpty()) {
+            throw new IdsMoeException("no anime-offline-database snapshot; nothing to merge (scrape aod first)");
+        }
+        long tLoad = System.nanoTime();
+        Merger.Result merged = merger.merge(inputs);
+        long tMerge = System.nanoTime();
+        List<AnimeEntry> entries = merged.entries();
+        long[] ids = IdentityResolver.assign(entries, published.identity());
+        int fresh = (int) java.util.Arrays.stream(ids).filter(id -> id < 0).count();
+        long[] newIds = published.newIds(fresh);
+        for (int i = 0, n = 0; i < ids.length; i++) {
+            if (ids[i] < 0) {
+                ids[i] = newIds[n++];
+            }
+        }
+        String[] hashes = new String[entries.size()];
+        Map<String, Long> identities = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            hashes[i] = CanonicalJson.hash(entries.get(i));
+            for (String key : IdentityResolver.identityKeys(entries.get(i))) {
+                identities.put(key, ids[i]);
+            }
+        }
+        Map<String, Long> mapping = Differ.mapping(ids, entries);
+        PublishedStore.Published before = published.load();
+        ChangeSet cs = Differ.diff(before.version() + 1, before.version(), Instant.now(), before.hashes(),
+                before.mapping(), ids, entries, hashes, mapping);
+        long tDiff = System.nanoTime();
+        Map<String, Object> report = report(merged.report(), cs, before.hashes().size());
+        String reportJson = toJson(report);
+        LOG.log(System.Logger.Level.INFO, "merge: {0} anime ({1} new IDs); change set {2}: {3} upserts, {4} deletes, "
+                        + "{5} map_set, {6} map_del; load {7} ms, merge {8} ms, diff {9} ms", entries.size(), fresh,
+                cs.version(), cs.upsert().size(), cs.delete().size(), cs.mapSet().size(), cs.mapDel().size(),
+                ms(tLoad - t0), ms(tMerge - tLoad), ms(tDiff - tMerge));
+        LOG.log(System.Logger.Level.INFO, "merge report: {0}", reportJson.length() > 4000
+                ? reportJson.substring(0, 4000) + "…" : reportJson);
+        int allowed = (int) Math.floor(before.hashes().size() * maxDeleteShare);
+        if (!force && !before.hashes().isEmpty() && cs.delete().size() > allowed) {
+            published.saveReport(reportJson);
+            throw new MassDeletionException("change set would delete " + cs.delete().size() + " of "
+                    + before.hashes().size() + " anime (more than " + Math.round(maxDeleteShare * 100)
+                    + "%); refused — refresh with force to publish it");
+        }
+        if (cs.isEmpty()) {
+            published.saveReport(reportJson);
+            LOG.log(System.Logger.Level.INFO, "merge: nothing changed; nothing published");
+            return new Outcome(before.version(), false, 0, 0, 0, 0, merged.report());
+        }
+        published.publish(cs, identities, reportJson);
+        LOG.log(System.Logger.Level.INFO, "published change set {0} in {1} ms total", cs.version(),
+                ms(System.nanoTime() - t0));
+        return new Outcome(cs.version(), true, cs.upsert().size(), cs.delete().size(), cs.mapSet().size(),
+                cs.mapDel().size(), merged.report());
+    }
+
+    /**
+     * @return the inputs from the last good snapshots (absent sources are empty)
+     */
+    public MergeInputs load() {
+        return new MergeInputs(
+                list("aod", Records.AodAnime.class),
+                list("arm", Records.ArmEntry.class),
+                list("anitrakt-tv", Records.TraktEntry.class),
+                list("anitrakt-movies", Records.TraktEntry.class),
+                list("fribb", Records.FribbEntry.class),
+                list("silveryasha", Records.SilveryashaEntry.class).stream()
+                        .map(s -> new External(s.title(), Integer.toString(s.id()), s.id(), s.myanimelist())).toList(),
+                web("otakotaku", n -> new External(text(n, "title"), text(n, "id"), integer(n, "id"),
+                        integer(n, "myanimelist"))),
+                web("kaize", n -> new External(text(n, "title"), text(n, "slug"), integer(n, "kaizeId"), null)),
+                web("nautiljon", n -> new External(text(n, "title"), text(n, "slug"), integer(n, "entryId"), null)),
+                list("kaize-manual", Records.ManualEntry.class),
+                list("otakotaku-manual", Records.ManualEntry.class),
+                list("silveryasha-manual", Records.ManualEntry.class));
+    }
+
+    private <R> List<R> list(String source, Class<R> type) {
+        return snapshots.records(source, type).orElse(List.of());
+    }
+
+    /** Web-scraped sources are read as JSON objects, so the merger does not depend on their record classes. */
+    private List<External> web(String source, java.util.function.Function<JsonNode, External> adapt) {
+        return list(source, JsonNode.class).stream().map(adapt).toList();
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Integer integer(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || !v.canConvertToInt() || v.isNull() ? null : v.intValue();
+    }
+
+    private Map<String, Object> report(MergeReport r, ChangeSet cs, int publishedBefore) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("anime", r.anime());
+        out.put("counts", r.counts());
+        out.put("sources", sources());
+        out.put("matching", r.matching());
+        out.put("conflicts", r.conflicts());
+        out.put("dropped", r.dropped());
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("version", cs.isEmpty() ? null : cs.version());
+        change.put("base", cs.base());
+        change.put("published_before", publishedBefore);
+        change.put("upserts", cs.upsert().size());
+        change.put("deletes", cs.delete().size());
+        change.put("map_set", cs.mapSet().size());
+        change.put("map_del", cs.mapDel().size());
+        out.put("change_set", change);
+        return out;
+    }
+
+    /** Per source: when its last good snapshot was taken, its records, and the result of its latest attempt. */
+    private Map<String, Object> sources() {
+        Map<String, Object> out = new TreeMap<>();
+        String sql = "SELECT s.source, s.updated_at, s.record_count, "
+                + "(SELECT f.result FROM source_fetch f WHERE f.source = s.source ORDER BY f.id DESC LIMIT 1) "
+                + "FROM source_state s";
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("updated", rs.getTimestamp(2).toInstant().toString());
+                s.put("records", rs.getInt(3));
+                s.put("result", rs.getString(4));
+                out.put(rs.getString(1), s);
+            }
+        } catch (SQLException ex) {
+            throw new moe.ids.core.error.UnavailableException("PostgreSQL: " + ex.getMessage(), ex);
+        }
+        return out;
+    }
+
+    private static String toJson(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    /**
+     * The result of a merge.
+     *
+     * @param version   the published version after the run
+     * @param published true when a change set was published
+     * @param upserts   entries upserted
+     * @param deletes   entries deleted
+     * @param mapSets   mapping keys set
+     * @param mapDels   mapping keys deleted
+     * @param report    the merge report
+     */
+    public record Outcome(long version, boolean published, int upserts, int deletes, int mapSets, int mapDels,
+                         MergeReport report) {
+    }
+
+    /** A change set that would delete more than the allowed share of the published set. */
+    public static final class MassDeletionException extends IdsMoeException {
+        /**
+         * @param message what would be deleted
+         */
+        public MassDeletionException(String message) {
+            super(message);
+        }
+    }
+
+}

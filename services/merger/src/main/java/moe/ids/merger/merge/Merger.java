@@ -1,0 +1,390 @@
+package moe.ids.merger.merge;
+
+import moe.ids.core.entry.AnimeEntry;
+import moe.ids.scraper.source.Records;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The merge rules (see DESIGN.md beside this package): the anime-offline-database is the universe; ID joins
+ * (ARM, AniTrakt, Fribb, MAL IDs of Silveryasha / Otak Otaku), then one-to-one title matching, then manual
+ * mappings; then sanitizing and one-to-one conflict resolution. Pure: same inputs, same output.
+ */
+public final class Merger {
+    /** Keys on which an ID belongs to at most one anime (shikimori follows myanimelist). */
+    static final List<String> ONE_TO_ONE = List.of("anidb", "anilist", "animenewsnetwork", "animeplanet", "anisearch",
+            "kitsu", "livechart", "myanimelist", "notify", "simkl", "kaize", "kaize_id", "nautiljon", "nautiljon_id",
+            "otakotaku", "silveryasha");
+    /** Keys that travel together: losing one loses the other. */
+    private static final Map<String, String> PAIRED = Map.of("kaize", "kaize_id", "kaize_id", "kaize",
+            "nautiljon", "nautiljon_id", "nautiljon_id", "nautiljon");
+    private static final Pattern SLUG = Pattern.compile("[^\\s/?#\\\\]+");
+
+    private final MergeSettings settings;
+
+    /**
+     * @param settings thresholds
+     */
+    public Merger(MergeSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * @param in every source's records
+     * @return merged entries (AOD order, titles unique) and the report
+     */
+    public Result merge(MergeInputs in) {
+        MergeReport.Builder report = new MergeReport.Builder();
+        List<Draft> drafts = universe(in.aod(), report);
+        joinArm(drafts, in.arm(), report);
+        joinTrakt(drafts, in.traktTv(), in.traktMovies(), report);
+        joinFribb(drafts, in.fribb(), report);
+        List<String> normalized = drafts.stream().map(d -> TitleNormalizer.normalize(d.title)).toList();
+        TitleMatcher matcher = new TitleMatcher(normalized);
+        link("silveryasha", drafts, in.silveryasha(), settings.silveryasha(), true, matcher, report,
+                (d, e) -> d.set("silveryasha", Integer.valueOf(e.id()), null));
+        link("otakotaku", drafts, in.otakotaku(), settings.otakotaku(), true, matcher, report,
+                (d, e) -> d.set("otakotaku", Integer.valueOf(e.id()), null));
+        link("kaize", drafts, in.kaize(), settings.kaize(), false, matcher, report,
+                (d, e) -> d.set("kaize", e.id(), null).set("kaize_id", e.numericId(), null));
+        link("nautiljon", drafts, in.nautiljon(), settings.nautiljon(), false, matcher, report,
+                (d, e) -> d.set("nautiljon", e.id(), null).set("nautiljon_id", e.numericId(), null));
+        manual(drafts, in.kaizeManual(), "kaize-manual", report, (d, m) -> {
+            d.set("kaize", m.id(), Method.MANUAL);
+            d.set("kaize_id", m.numericId(), Method.MANUAL);
+        });
+        manual(drafts, in.otakotakuManual(), "otakotaku-manual", report,
+                (d, m) -> d.set("otakotaku", m.numericId(), Method.MANUAL));
+        manual(drafts, in.silveryashaManual(), "silveryasha-manual", report,
+                (d, m) -> d.set("silveryasha", m.numericId(), Method.MANUAL));
+        resolveConflicts(drafts, report);
+        List<AnimeEntry> entries = new ArrayList<>(drafts.size());
+        for (Draft d : drafts) {
+            d.values.put("shikimori", d.values.get("myanimelist"));
+            AnimeEntry.Builder b = AnimeEntry.builder(d.title);
+            d.values.forEach(b::set);
+            entries.add(b.build());
+        }
+        return new Result(entries, new MergeReport(entries.size(), counts(entries), report.matching, report.conflicts,
+                report.dropped));
+    }
+
+    private static List<Draft> universe(List<Records.AodAnime> aod, MergeReport.Builder report) {
+        Map<String, Draft> byTitle = new LinkedHashMap<>();
+        for (Records.AodAnime a : aod) {
+            if (a.title() == null || a.title().isBlank()) {
+                report.drop("aod entry without title", String.valueOf(a.myanimelist()));
+                continue;
+            }
+            if (byTitle.containsKey(a.title())) {
+                report.drop("aod duplicate title (first kept)", a.title());
+                continue;
+            }
+            Draft d = new Draft(a.title());
+            d.set("anidb", a.anidb(), Method.AOD).set("anilist", a.anilist(), Method.AOD)
+                    .set("animenewsnetwork", a.animenewsnetwork(), Method.AOD)
+                    .set("animeplanet", slug(a.animeplanet(), "animeplanet", report), Method.AOD)
+                    .set("anisearch", a.anisearch(), Method.AOD).set("kitsu", a.kitsu(), Method.AOD)
+                    .set("livechart", a.livechart(), Method.AOD).set("myanimelist", a.myanimelist(), Method.AOD)
+                    .set("notify", slug(a.notifyMoe(), "notify", report), Method.AOD)
+                    .set("simkl", a.simkl(), Method.AOD);
+            byTitle.put(a.title(), d);
+        }
+        return new ArrayList<>(byTitle.values());
+    }
+
+    private static void joinArm(List<Draft> drafts, List<Records.ArmEntry> arm, MergeReport.Builder report) {
+        // Duplicate MAL / AniList rows: the row with the most IDs wins, then the lowest Annict and Syoboi IDs.
+        Comparator<Records.ArmEntry> better = Comparator.comparingInt(Merger::armFields).reversed()
+                .thenComparing(Records.ArmEntry::annict, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(Records.ArmEntry::shoboi, Comparator.nullsLast(Comparator.naturalOrder()));
+        Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, better);
+        Map<Integer, Records.ArmEntry> byAnilist = index(arm, Records.ArmEntry::anilist, better);
+        int matched = 0;
+        for (Draft d : drafts) {
+            Integer mal = (Integer) d.values.get("myanimelist");
+            Integer anilist = (Integer) d.values.get("anilist");
+            Records.ArmEntry e = mal != null ? byMal.get(mal) : null;
+            if (e == null && anilist != null) {
+                e = byAnilist.get(anilist);
+            }
+            if (e == null) {
+                continue;
+            }
+            matched++;
+            d.fill("myanimelist", e.myanimelist(), Method.DIRECT).fill("anilist", e.anilist(), Method.DIRECT)
+                    .set("annict", e.annict(), Method.DIRECT).set("shoboi", e.shoboi(), Method.DIRECT);
+        }
+        report.matched("arm", "direct", matched);
+        report.matched("arm", "unmatched", arm.size() - matched);
+    }
+
+    private static int armFields(Records.ArmEntry e) {
+        return (e.myanimelist() != null ? 1 : 0) + (e.anilist() != null ? 1 : 0) + (e.annict() != null ? 1 : 0)
+                + (e.shoboi() != null ? 1 : 0);
+    }
+
+    private static void joinTrakt(List<Draft> drafts, List<Records.TraktEntry> tv, List<Records.TraktEntry> movies,
+                                  MergeReport.Builder report) {
+        // One MAL ID, several rows: season 1 first, then the lowest season, then the lowest Trakt ID.
+        Comparator<Records.TraktEntry> better = Comparator
+                .comparing((Records.TraktEntry t) -> t.season() == null || t.season() != 1)
+                .thenComparing(Records.TraktEntry::season, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparingInt(Records.TraktEntry::trakt);
+        Map<Integer, Records.TraktEntry> shows = index(tv, Records.TraktEntry::myanimelist, better);
+        Map<Integer, Records.TraktEntry> films = index(movies, Records.TraktEntry::myanimelist, better);
+        int tvMatched = 0;
+        int movieMatched = 0;
+        for (Draft d : drafts) {
+            Integer mal = (Integer) d.values.get("myanimelist");
+            if (mal == null) {
+                continue;
+            }
+            Records.TraktEntry t = shows.get(mal);
+            if (t != null) {
+                tvMatched++;
+                if (films.containsKey(mal)) {
+                    report.drop("anitrakt movie row shadowed by a show row", "myanimelist/" + mal);
+                }
+            } else {
+                t = films.get(mal);
+                if (t == null) {
+                    continue;
+                }
+                movieMatched++;
+            }
+            d.set("trakt", t.trakt(), Method.DIRECT).set("trakt_type", t.type(), Method.DIRECT)
+                    .set("trakt_season", t.season(), Method.DIRECT);
+        }
+        report.matched("anitrakt-tv", "direct", tvMatched);
+        report.matched("anitrakt-tv", "unmatched", shows.size() - tvMatched);
+        report.matched("anitrakt-movies", "direct", movieMatched);
+        report.matched("anitrakt-movies", "unmatched", films.size() - movieMatched);
+    }
+
+    private static void joinFribb(List<Draft> drafts, List<Records.FribbEntry> fribb, MergeReport.Builder report) {
+        Map<Integer, Records.FribbEntry> byAnidb = index(fribb, Records.FribbEntry::anidb,
+                Comparator.comparingInt((Records.FribbEntry f) -> f.imdb().size() + f.themoviedbMovie().size()
+                        + f.themoviedbTv().size()).reversed());
+        int matched = 0;
+        for (Draft d : drafts) {
+            Integer anidb = (Integer) d.values.get("anidb");
+            Records.FribbEntry f = anidb == null ? null : byAnidb.get(anidb);
+            if (f == null) {
+                continue;
+            }
+            matched++;
+            d.set("imdb", f.imdb().isEmpty() ? null : f.imdb().getFirst(), Method.DIRECT)
+                    .set("themoviedb", f.themoviedbMovie().isEmpty() ? null : f.themoviedbMovie().getFirst(),
+                            Method.DIRECT)
+                    .set("themoviedb_tv", f.themoviedbTv().isEmpty() ? null : f.themoviedbTv().getFirst(),
+                            Method.DIRECT)
+                    .set("thetvdb", f.thetvdb(), Method.DIRECT);
+        }
+        report.matched("fribb", "direct", matched);
+        report.matched("fribb", "unmatched", byAnidb.size() - matched);
+    }
+
+    /** Links an external source: by its MAL ID first (when it carries one), then by title, one-to-one. */
+    private static void link(String source, List<Draft> drafts, List<External> externals, int threshold,
+                             boolean byMal, TitleMatcher matcher, MergeReport.Builder report, Linker linker) {
+        String key = source;
+        List<External> valid = new ArrayList<>();
+        for (External e : externals) {
+            boolean numeric = !key.equals("kaize") && !key.equals("nautiljon");
+            if (e.id() == null || (numeric ? !e.id().matches("[1-9]\\d{0,9}") : !SLUG.matcher(e.id()).matches())
+                    || e.id().startsWith("javascript:")) {
+                report.drop(source + " invalid id", e.title() + " → " + e.id());
+                continue;
+            }
+            valid.add(e);
+        }
+        // Deterministic order: by ID text, so duplicates resolve the same way every run.
+        valid.sort(Comparator.comparing(External::id).thenComparing(External::title,
+                Comparator.nullsFirst(Comparator.naturalOrder())));
+        Set<Integer> taken = new HashSet<>();
+        Map<Integer, Integer> malIndex = new HashMap<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            Integer mal = (Integer) drafts.get(i).values.get("myanimelist");
+            if (mal != null) {
+                malIndex.putIfAbsent(mal, i);
+            }
+        }
+        List<External> rest = new ArrayList<>();
+        int direct = 0;
+        for (External e : valid) {
+            Integer a = byMal && e.myanimelist() != null ? malIndex.get(e.myanimelist()) : null;
+            if (a != null && !taken.contains(a)) {
+                linker.link(drafts.get(a).via(key, Method.DIRECT), e);
+                taken.add(a);
+                direct++;
+            } else {
+                rest.add(e);
+            }
+        }
+        List<TitleMatcher.Match> matches = matcher.match(
+                rest.stream().map(e -> TitleNormalizer.normalize(e.title())).toList(), threshold, taken);
+        int exact = 0;
+        int fuzzy = 0;
+        for (TitleMatcher.Match m : matches) {
+            Method method = m.exact() ? Method.EXACT : Method.FUZZY;
+            linker.link(drafts.get(m.anime()).via(key, method), rest.get(m.external()));
+            if (m.exact()) {
+                exact++;
+            } else {
+                fuzzy++;
+            }
+        }
+        report.matched(source, "direct", direct);
+        report.matched(source, "exact", exact);
+        report.matched(source, "fuzzy", fuzzy);
+        report.matched(source, "unmatched", valid.size() - direct - exact - fuzzy);
+    }
+
+    private static void manual(List<Draft> drafts, List<Records.ManualEntry> manual, String source,
+                               MergeReport.Builder report, ManualLinker linker) {
+        Map<String, Draft> byTitle = new HashMap<>();
+        drafts.forEach(d -> byTitle.put(d.title, d));
+        int matched = 0;
+        for (Records.ManualEntry m : manual) {
+            Draft d = byTitle.get(m.title());
+            if (d == null) {
+                report.drop(source + " title not in AOD", m.title());
+                continue;
+            }
+            linker.link(d, m);
+            matched++;
+        }
+        report.matched(source, "manual", matched);
+        report.matched(source, "unmatched", manual.size() - matched);
+    }
+
+    /** One-to-one keys claimed by several anime: the best provenance keeps it, then the smaller title. */
+    private static void resolveConflicts(List<Draft> drafts, MergeReport.Builder report) {
+        for (String key : ONE_TO_ONE) {
+            Map<Object, List<Draft>> claims = new HashMap<>();
+            for (Draft d : drafts) {
+                Object v = d.values.get(key);
+                if (v != null) {
+                    claims.computeIfAbsent(v, k -> new ArrayList<>(1)).add(d);
+                }
+            }
+            List<Object> contested = claims.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                    .map(Map.Entry::getKey).sorted(Comparator.comparing(String::valueOf)).toList();
+            for (Object value : contested) {
+                List<Draft> claimants = new ArrayList<>(claims.get(value));
+                claimants.sort(Comparator.comparingInt((Draft d) -> d.via.getOrDefault(key, Method.FUZZY).rank())
+                        .thenComparing(d -> d.title));
+                Draft owner = claimants.getFirst();
+                for (Draft loser : claimants.subList(1, claimants.size())) {
+                    loser.values.remove(key);
+                    String pair = PAIRED.get(key);
+                    if (pair != null) {
+                        loser.values.remove(pair);
+                    }
+                    report.conflict(key + "/" + value + ": kept by \"" + owner.title + "\", removed from \""
+                            + loser.title + "\"");
+                }
+            }
+        }
+    }
+
+    private static Map<String, Integer> counts(List<AnimeEntry> entries) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String key : AnimeEntry.KEYS) {
+            if (!key.equals("title") && !key.equals("trakt_type") && !key.equals("trakt_season")) {
+                counts.put(key, (int) entries.stream().filter(e -> e.get(key) != null).count());
+            }
+        }
+        counts.put("total", entries.size());
+        return counts;
+    }
+
+    private static String slug(String value, String platform, MergeReport.Builder report) {
+        if (value == null) {
+            return null;
+        }
+        if (!SLUG.matcher(value).matches() || value.startsWith("javascript:")) {
+            report.drop(platform + " invalid id", value);
+            return null;
+        }
+        return value;
+    }
+
+    private static <T> Map<Integer, T> index(List<T> rows, Function<T, Integer> key, Comparator<T> better) {
+        Map<Integer, T> map = new HashMap<>();
+        for (T row : rows) {
+            Integer k = key.apply(row);
+            if (k != null) {
+                map.merge(k, row, (a, b) -> better.compare(a, b) <= 0 ? a : b);
+            }
+        }
+        return map;
+    }
+
+    /** One anime being assembled: values by entry key and how each arrived. */
+    static final class Draft {
+        final String title;
+        final Map<String, Object> values = new LinkedHashMap<>();
+        final Map<String, Method> via = new HashMap<>();
+
+        Draft(String title) {
+            this.title = title;
+        }
+
+        Draft set(String key, Object value, Method method) {
+            if (value == null) {
+                values.remove(key);
+                via.remove(key);
+            } else {
+                values.put(key, value);
+                if (method != null) {
+                    via.put(key, method);
+                }
+            }
+            return this;
+        }
+
+        Draft fill(String key, Object value, Method method) {
+            return values.get(key) == null ? set(key, value, method) : this;
+        }
+
+        Draft via(String key, Method method) {
+            via.put(key, method);
+            String pair = PAIRED.get(key);
+            if (pair != null) {
+                via.put(pair, method);
+            }
+            return this;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Linker {
+        void link(Draft d, External e);
+    }
+
+    @FunctionalInterface
+    private interface ManualLinker {
+        void link(Draft d, Records.ManualEntry m);
+    }
+
+    /**
+     * The merged set.
+     *
+     * @param entries entries, titles unique, in AOD order
+     * @param report  what happened
+     */
+    public record Result(List<AnimeEntry> entries, MergeReport report) {
+    }
+}
