@@ -7,10 +7,13 @@ import moe.ids.scraper.source.SourceResult;
 import moe.ids.scraper.source.SourceRunner;
 import moe.ids.scraper.source.Sources;
 import moe.ids.scraper.store.SnapshotStore;
+import moe.ids.scraper.web.ProgressStore;
+import moe.ids.scraper.web.WebContext;
 
 import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +30,7 @@ public final class Scraper implements AutoCloseable {
     private final ScraperConfig config;
     private final UpstreamClient http;
     private final SourceRunner runner;
+    private final WebContext web;
 
     /**
      * @param config settings
@@ -35,8 +39,9 @@ public final class Scraper implements AutoCloseable {
     public Scraper(ScraperConfig config, DataSource db) {
         this.config = config;
         this.http = new UpstreamClient(config.http());
-        this.runner = new SourceRunner(http, new SnapshotStore(db, config.keepSnapshots()), config.floor(),
-                config.minRecords());
+        SnapshotStore store = new SnapshotStore(db, config.keepSnapshots());
+        this.runner = new SourceRunner(http, store, config.floor(), config.minRecords());
+        this.web = new WebContext(config.web(), ProgressStore.postgres(db), Optional.of(store));
     }
 
     /**
@@ -45,7 +50,7 @@ public final class Scraper implements AutoCloseable {
      * @return one result per source, in the fixed source order
      */
     public List<SourceResult> run(List<String> names, boolean force) {
-        List<Source> sources = Sources.select(names);
+        List<Source> sources = Sources.select(names, web);
         long t0 = System.nanoTime();
         LOG.log(System.Logger.Level.INFO, "scraping {0} sources ({1} at a time){2}{3}", sources.size(),
                 config.parallelism(), force ? ", forced" : "",
@@ -70,8 +75,10 @@ public final class Scraper implements AutoCloseable {
             }
             long failed = results.stream().filter(r -> r.result() == Outcome.Failed).count();
             long changed = results.stream().filter(r -> r.result() == Outcome.Changed).count();
-            LOG.log(System.Logger.Level.INFO, "scrape done in {0} s: {1} changed, {2} unchanged, {3} failed",
-                    fmt((System.nanoTime() - t0) / 1e9), changed, results.size() - changed - failed, failed);
+            long skipped = results.stream().filter(r -> r.result() == Outcome.Skipped).count();
+            LOG.log(System.Logger.Level.INFO, "scrape done in {0} s: {1} changed, {2} unchanged, {3} skipped, {4} failed",
+                    fmt((System.nanoTime() - t0) / 1e9), changed, results.size() - changed - skipped - failed, skipped,
+                    failed);
             return results;
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -5,6 +5,7 @@ import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.Settings;
 import moe.ids.core.error.ConfigException;
 import moe.ids.scraper.http.HttpSettings;
+import moe.ids.scraper.web.WebSettings;
 
 /**
  * The scraper's settings.
@@ -16,9 +17,27 @@ import moe.ids.scraper.http.HttpSettings;
  * @param floor         smallest accepted share of the last good record count ({@code scraper.count-floor})
  * @param minRecords    smallest accepted record count ({@code scraper.min-records})
  * @param keepSnapshots snapshots kept per source ({@code scraper.keep-snapshots})
+ * @param web           web scrapers' politeness and credentials ({@code scraper.web.*}, {@code KAIZE_EMAIL},
+ *                      {@code KAIZE_PASSWORD})
  */
 public record ScraperConfig(DatabaseUrl database, int port, HttpSettings http, int parallelism, double floor,
-                            int minRecords, int keepSnapshots) {
+                            int minRecords, int keepSnapshots, WebSettings web) {
+
+    /**
+     * Settings with the web scrapers' defaults.
+     *
+     * @param database      PostgreSQL
+     * @param port          HTTP port
+     * @param http          upstream HTTP settings
+     * @param parallelism   sources at once
+     * @param floor         count floor
+     * @param minRecords    smallest record count
+     * @param keepSnapshots snapshots kept per source
+     */
+    public ScraperConfig(DatabaseUrl database, int port, HttpSettings http, int parallelism, double floor,
+                         int minRecords, int keepSnapshots) {
+        this(database, port, http, parallelism, floor, minRecords, keepSnapshots, WebSettings.defaults());
+    }
 
     /**
      * @param config root config
@@ -35,6 +54,7 @@ public record ScraperConfig(DatabaseUrl database, int port, HttpSettings http, i
                 Settings.intIn(config, "scraper.parallelism", 4, 1, 64),
                 floor,
                 Settings.intIn(config, "scraper.min-records", 1, 0, 10_000_000),
-                Settings.intIn(config, "scraper.keep-snapshots", 3, 1, 100));
+                Settings.intIn(config, "scraper.keep-snapshots", 3, 1, 100),
+                WebSettings.from(config));
     }
 }

@@ -85,6 +85,27 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
+     * POST of an HTML form ({@code application/x-www-form-urlencoded}, UTF-8); retried as described above.
+     *
+     * @param url     upstream URL
+     * @param form    fields in order
+     * @param headers extra request headers (e.g. {@code Cookie})
+     * @return the final answer (redirects are not followed)
+     */
+    public HttpResponse postForm(String url, Map<String, String> form, Map<String, String> headers) {
+        StringBuilder body = new StringBuilder();
+        form.forEach((k, v) -> {
+            if (!body.isEmpty()) {
+                body.append('&');
+            }
+            body.append(java.net.URLEncoder.encode(k, java.nio.charset.StandardCharsets.UTF_8)).append('=')
+                    .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+        });
+        return send("POST", url, headers, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/x-www-form-urlencoded");
+    }
+
+    /**
      * Sends a request with an optional body; retried as described above.
      *
      * @param method      HTTP method

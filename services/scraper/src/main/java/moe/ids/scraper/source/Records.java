@@ -2,7 +2,7 @@ package moe.ids.scraper.source;
 
 import java.util.List;
 
-/** The normalized record types the dataset sources produce (what the merger reads back from storage). */
+/** The normalized record types the dataset and web sources produce (what the merger reads back from storage). */
 public final class Records {
     private Records() {
     }
@@ -86,5 +86,44 @@ public final class Records {
      * @param numericId numeric ID (Kaize's {@code kaize_id}, or the number itself), or null
      */
     public record ManualEntry(String title, String id, Integer numericId) {
+    }
+
+    /**
+     * One anime of Kaize's top list ({@code https://kaize.io/anime/top?page=N}).
+     *
+     * @param title   title as shown (text of {@code a.name}, verbatim)
+     * @param slug    last path segment of the anime's URL ({@code https://kaize.io/anime/{slug}})
+     * @param kaizeId numeric Kaize ID from the cover image name {@code anime_image_{id}}, or null when absent
+     */
+    public record KaizeEntry(String title, String slug, Integer kaizeId) {
+    }
+
+    /**
+     * One anime of Nautiljon's list ({@code https://www.nautiljon.com/animes/?dbt=N}).
+     *
+     * @param title    title ({@code a.eTitre}), invisible characters kept
+     * @param francais French title ({@code span.infos_small} without exactly one pair of outer parentheses), or null
+     * @param slug     file name of the anime's page without {@code .html}, verbatim ({@code +} and %-escapes kept);
+     *                 null for an entry without a page ({@code href="javascript:;"})
+     * @param entryId  numeric ID from the thumbnail name {@code _{id}.webp}, or null
+     * @param format   format column (Série, Film, OAV, …)
+     * @param status   status column (Terminée, En cours, …)
+     */
+    public record NautiljonEntry(String title, String francais, String slug, Integer entryId, String format,
+                                 String status) {
+    }
+
+    /**
+     * One anime of the Otak Otaku API ({@code https://otakotaku.com/api/anime/view/{id}}).
+     *
+     * @param id               Otak Otaku ID ({@code id_anime})
+     * @param title            title ({@code judul_anime}, HTML entities decoded)
+     * @param myanimelist      MAL ID ({@code mal_id_anime}), or null
+     * @param animeplanet      Anime-Planet slug ({@code ap_id_anime}), or null
+     * @param anidb            AniDB ID ({@code anidb_id_anime}), or null
+     * @param animenewsnetwork ANN ID ({@code ann_id_anime}), or null
+     */
+    public record OtakOtakuEntry(int id, String title, Integer myanimelist, String animeplanet, Integer anidb,
+                                 Integer animenewsnetwork) {
     }
 }

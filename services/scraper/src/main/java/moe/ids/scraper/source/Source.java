@@ -1,9 +1,11 @@
 package moe.ids.scraper.source;
 
+import moe.ids.scraper.http.HttpSettings;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.store.SourceState;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One upstream source: where it lives, how to fetch it (conditionally), and how to turn its bytes into
@@ -42,4 +44,17 @@ public interface Source {
      * @throws InvalidSourceException when the content does not have the expected shape
      */
     List<?> parse(byte[] raw);
+
+    /**
+     * Says why this run should not fetch at all (missing credentials, re-scrape interval not yet passed);
+     * {@link SourceRunner} then reports {@link Outcome#Skipped} with the reason and keeps the last good snapshot.
+     *
+     * @param previous the last good state, or null
+     * @param force    {@code --force}: intervals do not apply
+     * @param http     HTTP settings ({@link HttpSettings#mirror()} present: a replay, intervals do not apply)
+     * @return the reason to skip, or empty to run
+     */
+    default Optional<String> skipReason(SourceState previous, boolean force, HttpSettings http) {
+        return Optional.empty();
+    }
 }

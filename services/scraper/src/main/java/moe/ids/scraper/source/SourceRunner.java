@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +60,13 @@ public final class SourceRunner {
         String sha = null;
         SourceResult result;
         try {
+            Optional<String> skip = source.skipReason(previous, force, http.settings());
+            if (skip.isPresent()) {
+                result = done(source, Outcome.Skipped, lastCount, 0, t0, 0, skip.get());
+                store.recordAttempt(result, started, null, null, null);
+                report(result);
+                return result;
+            }
             fetched = source.fetch(http, previous, force);
             if (fetched.notModified()) {
                 result = done(source, Outcome.Unchanged, lastCount, 0, t0, fetched.httpStatus(), "not modified");
@@ -67,14 +75,14 @@ public final class SourceRunner {
                 sha = CanonicalJson.sha256Hex(fetched.raw());
                 if (!force && previous != null && sha.equals(previous.contentSha256())) {
                     result = done(source, Outcome.Unchanged, lastCount, fetched.raw().length, t0, fetched.httpStatus(),
-                            "same content");
+                            withNote("same content", fetched));
                     store.recordAttempt(result, started, fetched.etag(), fetched.lastModified(), sha);
                 } else {
                     List<?> records = source.parse(fetched.raw());
                     validate(records.size(), lastCount);
                     result = done(source, Outcome.Changed, records.size(), fetched.raw().length, t0,
-                            fetched.httpStatus(), previous == null ? "first snapshot"
-                                    : "records " + lastCount + " → " + records.size());
+                            fetched.httpStatus(), withNote(previous == null ? "first snapshot"
+                                    : "records " + lastCount + " → " + records.size(), fetched));
                     store.accept(new SnapshotStore.Accepted(source.name(), fetched.raw(), fetched.rawEncoding(), sha,
                             fetched.etag(), fetched.lastModified(), records), result, started);
                 }
@@ -100,6 +108,10 @@ public final class SourceRunner {
             throw new InvalidSourceException(count + " records, below the floor of " + needed + " ("
                     + Math.round(floor * 100) + "% of the last good " + lastCount + ")");
         }
+    }
+
+    private static String withNote(String message, Fetched fetched) {
+        return fetched.note() == null || fetched.note().isBlank() ? message : message + "; " + fetched.note();
     }
 
     private static SourceResult failed(Source source, String why, Fetched fetched, int lastCount, long t0, int status) {

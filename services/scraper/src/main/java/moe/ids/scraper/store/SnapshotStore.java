@@ -151,6 +151,25 @@ public final class SnapshotStore {
     }
 
     /**
+     * @param source source name
+     * @return when its last successful attempt (Changed or Unchanged) started, or empty when there was none
+     */
+    public Optional<Instant> lastSuccess(String source) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT max(started_at) FROM source_fetch WHERE source = ? "
+                     + "AND result IN ('Changed', 'Unchanged')")) {
+            ps.setString(1, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Timestamp t = rs.getTimestamp(1);
+                return t == null ? Optional.empty() : Optional.of(t.toInstant());
+            }
+        } catch (SQLException ex) {
+            throw unavailable(ex);
+        }
+    }
+
+    /**
      * Reads the normalized records of a source's last good snapshot.
      *
      * @param source source name
