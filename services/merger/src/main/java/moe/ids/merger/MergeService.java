@@ -61,14 +61,14 @@ public final class MergeService {
     /**
      * @param force publish even when the change set deletes more than the allowed share
      * @return what was published
-     * @throws MassDeletionException when the change set would delete too much
-     * @throws IdsMoeException       when there is no anime-offline-database snapshot
+     * @throws MassDeletionException when the change set would delete too much (a missing
+     *                               anime-offline-database snapshot deletes everything, so it is refused too)
      */
     public Outcome run(boolean force) {
         long t0 = System.nanoTime();
         MergeInputs inputs = load();
         if (inputs.aod().isEmpty()) {
-            throw new IdsMoeException("no anime-offline-database snapshot; nothing to merge (scrape aod first)");
+            LOG.log(System.Logger.Level.WARNING, "no anime-offline-database snapshot: the merged set is empty");
         }
         long tLoad = System.nanoTime();
         Merger.Result merged = merger.merge(inputs);

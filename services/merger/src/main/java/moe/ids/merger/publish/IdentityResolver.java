@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Stable internal IDs. Each anime votes for the internal IDs its strong platform IDs were last seen with;
  * the pairs with the most votes are taken first (ties: lower internal ID, then earlier anime), one anime per
- * internal ID. So an anime keeps its ID while any of its strong IDs survives; the rest get new IDs from a
- * sequence, and IDs are never reused.
+ * internal ID. So an anime keeps its ID while any of its strong IDs (or its exact title) survives; the rest get
+ * new IDs from a sequence, and IDs are never reused.
  */
 public final class IdentityResolver {
     /** Platforms whose IDs identify an anime. */
@@ -26,16 +26,18 @@ public final class IdentityResolver {
 
     /**
      * @param entry an entry
-     * @return its identity keys ({@code platform/id} for each strong platform it has)
+     * @return its identity keys: {@code platform/id} for each strong platform it has, and {@code title/{title}}
+     *         (titles are unique in a merged set; this keeps the ID of an anime that has no strong ID at all)
      */
     public static List<String> identityKeys(AnimeEntry entry) {
-        List<String> keys = new ArrayList<>(STRONG.size());
+        List<String> keys = new ArrayList<>(STRONG.size() + 1);
         for (String p : STRONG) {
             Object v = entry.get(p);
             if (v != null) {
                 keys.add(p + "/" + v);
             }
         }
+        keys.add("title/" + entry.title());
         return keys;
     }
 

@@ -1,0 +1,194 @@
+package moe.ids.merger.merge;
+
+import moe.ids.core.entry.AnimeEntry;
+import moe.ids.scraper.source.Records;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each merge rule on small real-shaped records. */
+class MergerTest {
+    private static Records.AodAnime aod(String title, Integer mal, Integer anilist, Integer anidb) {
+        return new Records.AodAnime(title, "TV", 0, null, anidb, anilist, null, null, null, null, null, mal, null, null);
+    }
+
+    private static Inputs in() {
+        return new Inputs();
+    }
+
+    /** A builder of merge inputs for tests. */
+    static final class Inputs {
+        List<Records.AodAnime> aod = List.of();
+        List<Records.ArmEntry> arm = List.of();
+        List<Records.TraktEntry> tv = List.of();
+        List<Records.TraktEntry> movies = List.of();
+        List<Records.FribbEntry> fribb = List.of();
+        List<External> silveryasha = List.of();
+        List<External> otakotaku = List.of();
+        List<External> kaize = List.of();
+        List<External> nautiljon = List.of();
+        List<Records.ManualEntry> kaizeManual = List.of();
+        List<Records.ManualEntry> otakotakuManual = List.of();
+        List<Records.ManualEntry> silveryashaManual = List.of();
+
+        Merger.Result merge() {
+            return new Merger(MergeSettings.DEFAULTS).merge(new MergeInputs(aod, arm, tv, movies, fribb, silveryasha,
+                    otakotaku, kaize, nautiljon, kaizeManual, otakotakuManual, silveryashaManual));
+        }
+    }
+
+    private static AnimeEntry byTitle(Merger.Result r, String title) {
+        return r.entries().stream().filter(e -> e.title().equals(title)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void directJoinsFillFromArmTraktAndFribb() {
+        Inputs in = in();
+        in.aod = List.of(aod("Cowboy Bebop", 1, 1, 23), aod("Haruhi", null, 849, 4776));
+        in.arm = List.of(new Records.ArmEntry(1, 1, 360, 538), new Records.ArmEntry(849, 849, 1000, 900));
+        in.tv = List.of(new Records.TraktEntry(1, 30857, "shows", 1, "Cowboy Bebop", "cowboy-bebop"),
+                new Records.TraktEntry(1, 99999, "shows", 2, "Cowboy Bebop", "cowboy-bebop"));
+        in.fribb = List.of(new Records.FribbEntry(23, List.of("tt0213338"), List.of(4934), List.of(30991), 76885));
+        Merger.Result r = in.merge();
+        AnimeEntry bebop = byTitle(r, "Cowboy Bebop");
+        assertEquals(360, bebop.annict());
+        assertEquals(538, bebop.shoboi());
+        assertEquals(30857, bebop.trakt());
+        assertEquals("shows", bebop.traktType());
+        assertEquals(1, bebop.traktSeason(), "season 1 preferred over later rows");
+        assertEquals("tt0213338", bebop.imdb());
+        assertEquals(4934, bebop.themoviedb());
+        assertEquals(30991, bebop.themoviedbTv());
+        assertEquals(76885, bebop.thetvdb());
+        assertEquals(1, bebop.shikimori());
+        AnimeEntry haruhi = byTitle(r, "Haruhi");
+        assertEquals(849, haruhi.myanimelist(), "MAL filled from ARM by AniList");
+        assertEquals(849, haruhi.shikimori(), "shikimori follows a MAL ID filled from ARM");
+        assertEquals(Map.of("direct", 2, "unmatched", 0), r.report().matching().get("arm"));
+    }
+
+    @Test
+    void moviesGetTraktMoviesWithoutSeason() {
+        Inputs in = in();
+        in.aod = List.of(aod("Cowboy Bebop: Tengoku no Tobira", 5, null, null));
+        in.movies = List.of(new Records.TraktEntry(5, 6398, "movies", null, "x", "y"));
+        AnimeEntry e = in.merge().entries().getFirst();
+        assertEquals(6398, e.trakt());
+        assertEquals("movies", e.traktType());
+        assertNull(e.traktSeason());
+    }
+
+    @Test
+    void externalsByMalThenExactThenFuzzyOneToOne() {
+        Inputs in = in();
+        in.aod = List.of(aod("Shingeki no Kyojin", 16498, null, null), aod("Shingeki no Kyojin Season 2", 25777, null, null),
+                aod("Fullmetal Alchemist: Brotherhood", 5114, null, null), aod("Kimetsu no Yaiba", 38000, null, null));
+        in.silveryasha = List.of(
+                new External("Attack on Titan", "10", 10, 16498),               // by MAL
+                new External("Shingeki no Kyojin 2nd Season", "11", 11, null), // exact after season normalization
+                new External("Fullmetal Alchemist Brotherhod", "12", 12, null),  // fuzzy ≥ 95 (1 typo in 31)
+                new External("Completely Different", "13", 13, null));           // unmatched
+        Merger.Result r = in.merge();
+        assertEquals(10, byTitle(r, "Shingeki no Kyojin").silveryasha());
+        assertEquals(11, byTitle(r, "Shingeki no Kyojin Season 2").silveryasha());
+        assertEquals(12, byTitle(r, "Fullmetal Alchemist: Brotherhood").silveryasha());
+        assertNull(byTitle(r, "Kimetsu no Yaiba").silveryasha());
+        assertEquals(Map.of("direct", 1, "exact", 1, "fuzzy", 1, "unmatched", 1), r.report().matching().get("silveryasha"));
+    }
+
+    @Test
+    void fuzzyBelowThresholdDoesNotLink() {
+        Inputs in = in();
+        in.aod = List.of(aod("Sword Art Online", 11757, null, null));
+        in.silveryasha = List.of(new External("Sword Art Offline", "12", 12, null));
+        assertNull(in.merge().entries().getFirst().silveryasha(), "94% < 95 for Silveryasha");
+        in.silveryasha = List.of();
+        in.kaize = List.of(new External("Sword Art Offline", "sword-art-offline", 7, null));
+        assertEquals("sword-art-offline", in.merge().entries().getFirst().kaize(), "≥ 85 for Kaize");
+    }
+
+    @Test
+    void bestScoreWinsAndEachSideIsUsedOnce() {
+        Inputs in = in();
+        in.aod = List.of(aod("Toradora", 4224, null, null), aod("Toradora SOS", 6127, null, null));
+        in.kaize = List.of(new External("Toradoora", "toradoora", 1, null), new External("Toradora S.O.S", "toradora-sos", 2, null),
+                new External("Toradora!", "toradora", 3, null));
+        Merger.Result r = in.merge();
+        assertEquals("toradora", byTitle(r, "Toradora").kaize(), "the exact 'Toradora!' beats the fuzzy 'Toradoora'");
+        assertEquals("toradora-sos", byTitle(r, "Toradora SOS").kaize());
+        assertEquals(1, r.report().matching().get("kaize").get("unmatched"));
+    }
+
+    @Test
+    void manualMappingsOverrideMatching() {
+        Inputs in = in();
+        in.aod = List.of(aod("Amagami SS", 8676, null, null), aod("Amagami SS+ Plus", 10000, null, null));
+        in.kaize = List.of(new External("Amagami SS", "amagami-ss", 5, null));
+        in.kaizeManual = List.of(new Records.ManualEntry("Amagami SS+ Plus", "amagami-ss", 5));
+        Merger.Result r = in.merge();
+        assertEquals("amagami-ss", byTitle(r, "Amagami SS+ Plus").kaize());
+        assertEquals(5, byTitle(r, "Amagami SS+ Plus").kaizeId());
+        assertNull(byTitle(r, "Amagami SS").kaize(), "the title match lost the one-to-one conflict to the manual one");
+        assertNull(byTitle(r, "Amagami SS").kaizeId(), "kaize_id goes with kaize");
+        assertEquals(1, r.report().conflicts().count());
+    }
+
+    @Test
+    void conflictsAreResolvedDeterministicallyAndReported() {
+        Inputs in = in();
+        in.aod = List.of(aod("B Title", 100, 200, null), aod("A Title", 100, 201, null));
+        Merger.Result r = in.merge();
+        assertEquals(100, byTitle(r, "A Title").myanimelist(), "both native: the smaller title keeps it");
+        assertNull(byTitle(r, "B Title").myanimelist());
+        assertNull(byTitle(r, "B Title").shikimori());
+        assertEquals(1, r.report().conflicts().count());
+        assertTrue(r.report().conflicts().examples().getFirst().startsWith("myanimelist/100: kept by \"A Title\""));
+        in.aod = List.of(in.aod.get(1), in.aod.get(0));
+        assertEquals(100, byTitle(in.merge(), "A Title").myanimelist(), "input order does not matter");
+    }
+
+    @Test
+    void sentinelsAreNeverPublished() {
+        Inputs in = in();
+        in.aod = List.of(new Records.AodAnime("X", "TV", 0, null, null, null, null, "javascript:;", null, null, null,
+                1, "has space", null));
+        in.nautiljon = List.of(new External("X", "javascript:;", null, null));
+        in.otakotaku = List.of(new External("X", "0", 0, null), new External("X", "unknown", null, null));
+        Merger.Result r = in.merge();
+        AnimeEntry e = r.entries().getFirst();
+        assertNull(e.animeplanet());
+        assertNull(e.notifyMoe());
+        assertNull(e.nautiljon());
+        assertNull(e.otakotaku());
+        assertEquals(2, r.report().dropped().get("otakotaku invalid id").count());
+        assertEquals(1, r.report().dropped().get("nautiljon invalid id").count());
+        assertEquals(1, r.report().dropped().get("animeplanet invalid id").count());
+        assertEquals(1, r.report().dropped().get("notify invalid id").count());
+    }
+
+    @Test
+    void countsPerPlatform() {
+        Inputs in = in();
+        in.aod = List.of(aod("A", 1, 2, 3), aod("B", 4, null, null));
+        Map<String, Integer> counts = in.merge().report().counts();
+        assertEquals(2, counts.get("total"));
+        assertEquals(2, counts.get("myanimelist"));
+        assertEquals(2, counts.get("shikimori"));
+        assertEquals(1, counts.get("anilist"));
+        assertEquals(0, counts.get("kaize"));
+    }
+
+    @Test
+    void seasonSpellingsNormalize() {
+        assertEquals("shingeki no kyojin season 2", TitleNormalizer.normalize("Shingeki no Kyojin 2nd Season"));
+        assertEquals("shingeki no kyojin season 2", TitleNormalizer.normalize("Shingeki no Kyojin Season 2"));
+        assertEquals("shingeki no kyojin season 20", TitleNormalizer.normalize("Shingeki no Kyojin Season 20"));
+        assertEquals("oshi no ko", TitleNormalizer.normalize("\"Oshi no Ko\""));
+        assertEquals("pokemon", TitleNormalizer.normalize("Pok\u00e9mon\u200b"));
+    }
+}
