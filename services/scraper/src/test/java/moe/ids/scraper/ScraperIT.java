@@ -45,6 +45,9 @@ class ScraperIT {
             "anitrakt-movies", 1359, "silveryasha", 4634, "fribb", 10701, "kaize-manual", 38,
             "otakotaku-manual", 57, "silveryasha-manual", 39);
 
+    /** The dataset sources (the web scrapers have WebScrapersIT). */
+    private static final List<String> DATASETS = List.copyOf(COUNTS_A.keySet());
+
     private DatabaseUrl url;
     private HikariDataSource db;
     private ReplayServer replay;
@@ -79,13 +82,13 @@ class ScraperIT {
 
     @Test
     void snapshotAThenBThenBAgain() throws Exception {
-        Map<String, SourceResult> a = byName(scraper.run(List.of(), false));
+        Map<String, SourceResult> a = byName(scraper.run(DATASETS, false));
         assertEquals(COUNTS_A.keySet(), a.keySet());
         a.values().forEach(r -> assertEquals(Outcome.Changed, r.result(), r.toString()));
         a.values().forEach(r -> assertEquals(COUNTS_A.get(r.source()), r.records(), r.source()));
 
         replay.snapshot("b");
-        Map<String, SourceResult> b = byName(scraper.run(List.of(), false));
+        Map<String, SourceResult> b = byName(scraper.run(DATASETS, false));
         for (SourceResult r : b.values()) {
             // The manual files are the same blob in a and b: a conditional GET answers 304.
             Outcome expected = MANUAL.contains(r.source()) ? Outcome.Unchanged : Outcome.Changed;
@@ -96,7 +99,7 @@ class ScraperIT {
         long fetches = count("source_fetch");
         assertEquals(9 + 6, snapshots);
 
-        Map<String, SourceResult> again = byName(scraper.run(List.of(), false));
+        Map<String, SourceResult> again = byName(scraper.run(DATASETS, false));
         again.values().forEach(r -> assertEquals(Outcome.Unchanged, r.result(), r.toString()));
         assertEquals(snapshots, count("source_snapshot"), "nothing new stored");
         assertEquals(fetches + 9, count("source_fetch"), "every attempt recorded");
@@ -156,7 +159,7 @@ class ScraperIT {
         assertEquals(Outcome.Changed, scraper.run(List.of("silveryasha"), false).getFirst().result());
         SourceState before = new SnapshotStore(db, 3).state("silveryasha").orElseThrow();
         replay.enableFaults(Set.of("silveryasha-missing-data"));
-        Map<String, SourceResult> all = byName(scraper.run(List.of(), false));
+        Map<String, SourceResult> all = byName(scraper.run(DATASETS, false));
         assertFailedKeeping(all.get("silveryasha"), before, "silveryasha", "no data array");
         all.values().stream().filter(r -> !r.source().equals("silveryasha"))
                 .forEach(r -> assertTrue(r.result() != Outcome.Failed, "others go on: " + r));
