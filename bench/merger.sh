@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Merger benchmark (services/merger/.../DESIGN.md): full merge of recorded snapshot b (all sources scraped from
+# the replay server into a fresh database first), title matching alone, peak heap, and the all-pairs title scan
+# of the original as a baseline measured in the same run. Needs the local PostgreSQL and ../shared/upstream.
+# The JVM gets -Xmx1g, so a peak above 1 GiB fails the run. Usage: bench/merger.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
+fi
+export JAVA_HOME
+mvn -B -q -pl services/core,services/replay,services/scraper,services/merger install -DskipTests
+mvn -B -q -pl services/merger test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+cp="services/merger/target/test-classes:services/merger/target/classes:$(cat services/merger/target/bench.classpath)"
+exec "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "$cp" \
+  -Dids.moe.upstream="$(pwd)/../shared/upstream" \
+  -Djava.util.logging.config.file=/dev/null moe.ids.merger.MergerBench "$@"
