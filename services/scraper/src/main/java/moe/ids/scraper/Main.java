@@ -70,7 +70,7 @@ public final class Main {
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
-            try (HikariDataSource db = Database.pool(cfg.database(), "scraper", cfg.parallelism() + 1);
+            try (HikariDataSource db = Database.pool(cfg.database(), "scraper", cfg.parallelism() + 5);
                  Scraper scraper = new Scraper(cfg, db)) {
                 List<SourceResult> results = scraper.run(sources, force);
                 return results.stream().anyMatch(r -> r.result() == Outcome.Failed) ? 3 : 0;

@@ -65,11 +65,11 @@ public final class Crawler<R> {
      * @param pages   records of every page now fetched (resumed ones included), by unit
      * @param failed  why each failed page failed, by unit
      * @param fetched pages fetched in this run
-     * @param resumed pages taken over from an earlier, unfinished run
+     * @param preloaded pages given to the crawl already fetched (resumed from an unfinished run, or probed)
      * @param <R>     record type
      */
     public record Result<R>(SortedMap<Integer, List<R>> pages, SortedMap<Integer, String> failed, int fetched,
-                            int resumed) {
+                            int preloaded) {
         /**
          * @return all records in unit order
          */
@@ -240,9 +240,9 @@ public final class Crawler<R> {
         } finally {
             pool.shutdown();
         }
-        count("resumed", resumed);
+        count("preloaded", resumed);
         double secs = (System.nanoTime() - t0) / 1e9;
-        LOG.log(System.Logger.Level.INFO, "{0}: crawl done in {1} s: {2} pages fetched, {3} resumed, {4} failed, "
+        LOG.log(System.Logger.Level.INFO, "{0}: crawl done in {1} s: {2} pages fetched, {3} fetched before, {4} failed, "
                 + "{5} records", source, fmt(secs), fetched.get() - failed.size(), resumed, failed.size(), records.get());
         return new Result<>(new TreeMap<>(pages), new TreeMap<>(failed), fetched.get() - failed.size(), resumed);
     }

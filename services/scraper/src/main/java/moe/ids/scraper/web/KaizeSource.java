@@ -109,7 +109,8 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
         complete(result, "page", p -> "page " + p);
         List<KaizeEntry> records = result.records();
         long noId = records.stream().filter(e -> e.kaizeId() == null).count();
-        return new Scraped<>(records, last + " pages (" + result.resumed() + " resumed), " + noId
+        int resumed = run.map(r -> r.pages().size()).orElse(0);
+        return new Scraped<>(records, last + " pages (" + resumed + " resumed), " + noId
                 + " entries without a numeric ID");
     }
 

@@ -93,8 +93,8 @@ public final class NautiljonSource extends WebSource<NautiljonEntry> {
                 o -> "dbt=" + o);
         complete(result, "page", o -> "dbt=" + o);
         List<NautiljonEntry> records = result.records();
-        return new Scraped<>(records, offsets.size() + " pages up to dbt=" + last + " (" + result.resumed()
-                + " resumed)");
+        int resumed = run.map(r -> r.pages().size()).orElse(0);
+        return new Scraped<>(records, offsets.size() + " pages up to dbt=" + last + " (" + resumed + " resumed)");
     }
 
     private static List<NautiljonEntry> fetchPage(UpstreamClient http, int offset, int last) {

@@ -79,7 +79,8 @@ public final class OtakOtakuSource extends WebSource<OtakOtakuEntry> {
         complete(result, "id", id -> "id " + id);
         long empty = result.pages().values().stream().filter(List::isEmpty).count();
         List<OtakOtakuEntry> records = new ArrayList<>(result.records());
-        String note = max + " IDs, " + empty + " without anime (" + result.resumed() + " resumed)";
+        int resumed = run.map(r -> r.pages().size()).orElse(0);
+        String note = max + " IDs, " + empty + " without anime (" + resumed + " resumed)";
         if (!result.failed().isEmpty()) {
             Map<Integer, OtakOtakuEntry> known = context.store()
                     .flatMap(s -> s.records(NAME, OtakOtakuEntry.class))
