@@ -180,6 +180,49 @@ public final class RedisReader {
     }
 
     /**
+     * Every entry and every mapping key of one consistent version (the API's dumps and one-to-many indexes):
+     * reads the served generation's tier-2 and tier-1 buckets, then checks that meta did not move; retried when
+     * it did.
+     *
+     * @return version, entries by internal ID (in ID order) and mapping key → internal ID
+     * @throws UnavailableException when Redis cannot be read, holds no dataset, or keeps changing
+     */
+    public Snapshot snapshot() {
+        for (int attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+            Meta before = meta();
+            Map<Long, byte[]> entries = new java.util.TreeMap<>();
+            Map<String, Long> mappings = new java.util.HashMap<>();
+            try {
+                for (int b = 0; b < before.entryBuckets(); b++) {
+                    redis.hgetAll(layout.entryBucketKey(before.generation(), b).getBytes(StandardCharsets.UTF_8))
+                            .forEach((k, v) -> entries.put(Long.parseLong(new String(k, StandardCharsets.US_ASCII)), v));
+                }
+                for (int b = 0; b < before.mappingBuckets(); b++) {
+                    redis.hgetAll(layout.mappingBucketKey(before.generation(), b))
+                            .forEach((k, v) -> mappings.put(k, Long.parseLong(v)));
+                }
+            } catch (JedisException ex) {
+                throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
+            }
+            Meta after = meta();
+            if (after.version() == before.version() && after.generation() == before.generation()) {
+                return new Snapshot(before, entries, mappings);
+            }
+        }
+        throw new UnavailableException("the dataset kept changing during a dump; try again", null);
+    }
+
+    /**
+     * A consistent copy of both tiers.
+     *
+     * @param meta     the meta they belong to ({@code meta.version()} is the change-set version)
+     * @param entries  internal ID → canonical JSON, in ID order
+     * @param mappings mapping key → internal ID
+     */
+    public record Snapshot(Meta meta, Map<Long, byte[]> entries, Map<String, Long> mappings) {
+    }
+
+    /**
      * A consistent copy of every entry.
      *
      * @param version change-set version
