@@ -1,16 +1,36 @@
 package moe.ids.api;
 
 import io.helidon.config.Config;
+import io.helidon.http.DirectHandler;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import moe.ids.api.http.ApiErrors;
+import moe.ids.api.http.ApiFilter;
+import moe.ids.api.http.ArmService;
+import moe.ids.api.http.DumpService;
+import moe.ids.api.http.EntryService;
+import moe.ids.api.http.FallbackService;
+import moe.ids.api.http.InfoService;
+import moe.ids.api.http.JsonDirectHandler;
+import moe.ids.api.http.RedirectService;
+import moe.ids.api.store.Datasets;
+import moe.ids.api.store.EntryStore;
+import moe.ids.api.store.Invalidations;
+import moe.ids.api.store.NearCache;
 import moe.ids.core.health.ReadinessCheck;
+import moe.ids.core.redis.RedisKeys;
+import moe.ids.ingestor.Layout;
 import moe.ids.ingestor.RedisClients;
+import moe.ids.ingestor.RedisReader;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 
-/** Starts the API: config, one Redis client, routing, health and metrics. */
+/** Starts the API: config, the Redis client and near cache (built once), routing, health and metrics. */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
@@ -25,22 +45,85 @@ public final class Main {
         Config config = Config.create();
         ApiConfig cfg = ApiConfig.from(config);
         LOG.log(System.Logger.Level.INFO, "api config: {0}", cfg);
-        RedisClient redis = RedisClients.create(cfg.redis(), "ids-moe-api", cfg.redisPool());
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .port(cfg.port())
-                .addFeature(ObserveFeature.builder()
-                        .addObserver(HealthObserver.builder().details(true)
-                                .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
-                                .build())
-                        .addObserver(MetricsObserver.create())
-                        .build())
-                .build()
-                .start();
-        LOG.log(System.Logger.Level.INFO, "api listening on http://127.0.0.1:{0,number,#}", server.port());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Api api = Api.start(cfg, config.get("server"));
+        LOG.log(System.Logger.Level.INFO, "api listening on http://127.0.0.1:{0,number,#}", api.server().port());
+        Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-shutdown"));
+    }
+
+    /**
+     * A running API and what it owns, closed in reverse order of creation.
+     *
+     * @param redis         pooled Redis client
+     * @param invalidations near-cache subscriber
+     * @param server        web server
+     * @param store         the store (tests look at its cache)
+     */
+    public record Api(RedisClient redis, Invalidations invalidations, WebServer server, EntryStore store)
+            implements AutoCloseable {
+
+        /**
+         * @param cfg    settings
+         * @param server {@code server} config node (host, …); the port comes from {@code cfg}
+         * @return the started API
+         */
+        public static Api start(ApiConfig cfg, Config server) {
+            RedisClient redis = RedisClients.create(cfg.redis(), "ids-moe-api", cfg.redisPool());
+            Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
+            NearCache cache = new NearCache(cfg.nearCacheSize());
+            Invalidations invalidations = cfg.nearCacheSize() == 0 ? null : new Invalidations(
+                    new HostAndPort(cfg.redis().host(), cfg.redis().port()),
+                    RedisClients.clientConfig(cfg.redis(), "ids-moe-api-invalidations"), layout.meta(), cache);
+            EntryStore store = new EntryStore(new RedisReader(redis, layout), cache);
+            Datasets datasets = new Datasets(store);
+            ApiMetrics metrics = new ApiMetrics(store);
+            ApiErrors errors = new ApiErrors();
+            WebServer ws = WebServer.builder()
+                    .config(server)
+                    .port(cfg.port())
+                    .connectionOptions(o -> o.tcpNoDelay(true))
+                    .maxPayloadSize(Math.max(cfg.maxBodyBytes(), 1 << 20) * 4L)
+                    .directHandlers(directHandlers(new JsonDirectHandler()))
+                    .addFeature(ObserveFeature.builder()
+                            .addObserver(HealthObserver.builder().details(true)
+                                    .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
+                                    .addCheck(new ReadinessCheck("dataset",
+                                            () -> store.metaIfPresent().isPresent()))
+                                    .build())
+                            .addObserver(MetricsObserver.create())
+                            .build())
+                    .routing(r -> routing(r, cfg, store, datasets, metrics, errors))
+                    .build()
+                    .start();
+            return new Api(redis, invalidations, ws, store);
+        }
+
+        private static DirectHandlers directHandlers(DirectHandler handler) {
+            DirectHandlers.Builder b = DirectHandlers.builder();
+            for (DirectHandler.EventType t : DirectHandler.EventType.values()) {
+                b.addHandler(t, handler);
+            }
+            return b.build();
+        }
+
+        private static void routing(HttpRouting.Builder r, ApiConfig cfg, EntryStore store, Datasets datasets,
+                                    ApiMetrics metrics, ApiErrors errors) {
+            r.addFilter(new ApiFilter(errors, metrics))
+                    .error(Exception.class, errors)
+                    .register(new InfoService(store, cfg),
+                            new RedirectService(store),
+                            new ArmService(store, datasets, cfg),
+                            new DumpService(datasets, cfg),
+                            new EntryService(store, cfg),
+                            new FallbackService());
+        }
+
+        @Override
+        public void close() {
             server.stop();
+            if (invalidations != null) {
+                invalidations.close();
+            }
             redis.close();
-        }, "api-shutdown"));
+        }
     }
 }

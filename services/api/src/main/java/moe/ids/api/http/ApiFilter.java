@@ -1,0 +1,74 @@
+package moe.ids.api.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import moe.ids.api.ApiMetrics;
+
+/**
+ * Runs around every request: CORS {@code *} on every answer, {@code OPTIONS} answered here (204 with the
+ * preflight headers) for any path, exceptions handed to {@link ApiErrors}, and the request counted and timed by
+ * route and status.
+ */
+public final class ApiFilter implements Filter {
+    private final ApiErrors errors;
+    private final ApiMetrics metrics;
+
+    /**
+     * @param errors  the error mapper
+     * @param metrics meters
+     */
+    public ApiFilter(ApiErrors errors, ApiMetrics metrics) {
+        this.errors = errors;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        long start = System.nanoTime();
+        res.header(Responses.CORS_ORIGIN);
+        try {
+            if (req.prologue().method() == Method.OPTIONS) {
+                res.header(Responses.CORS_METHODS);
+                res.header(Responses.CORS_HEADERS);
+                res.header(Responses.CORS_MAX_AGE);
+                res.header(HeaderNames.ALLOW, "GET, HEAD, POST, OPTIONS");
+                res.status(Status.NO_CONTENT_204);
+                res.send();
+                return;
+            }
+            res.header(Responses.CORS_EXPOSE);
+            chain.proceed();
+        } catch (Exception ex) {
+            errors.handle(req, res, ex);
+        } finally {
+            metrics.record(route(req.path().rawPath(), req.prologue().method()), res.status().code(),
+                    System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * @param path   raw path
+     * @param method method
+     * @return a low-cardinality route name for metrics
+     */
+    static String route(String path, Method method) {
+        if (method == Method.OPTIONS) {
+            return "options";
+        }
+        int second = path.indexOf('/', 1);
+        String first = second < 0 ? path.substring(1) : path.substring(1, second);
+        return switch (first) {
+            case "" -> "landing";
+            case "status", "heartbeat", "ping", "updated", "robots.txt", "openapi", "openapi.json", "schema",
+                 "schema.json", "redirect", "rd", "favicon.ico" -> first;
+            case "api" -> "arm";
+            case "observe" -> "observe";
+            default -> second < 0 ? (method == Method.POST ? "batch" : "dump") : "lookup";
+        };
+    }
+}

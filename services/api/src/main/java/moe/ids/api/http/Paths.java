@@ -1,0 +1,32 @@
+package moe.ids.api.http;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Splits raw request paths into raw segments (decoding is left to {@link LookupKeys#decode}). */
+public final class Paths {
+    private Paths() {
+    }
+
+    /**
+     * @param rawPath e.g. {@code /mal/1%2F2} (one trailing slash is ignored)
+     * @return raw segments, e.g. {@code [mal, 1%2F2]}
+     */
+    public static List<String> segments(String rawPath) {
+        String p = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        if (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        List<String> out = new ArrayList<>(4);
+        int start = 0;
+        while (true) {
+            int slash = p.indexOf('/', start);
+            if (slash < 0) {
+                out.add(p.substring(start));
+                return out;
+            }
+            out.add(p.substring(start, slash));
+            start = slash + 1;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package moe.ids.api.store;
+
+/**
+ * The answer to one mapping key at one version.
+ *
+ * @param version change-set version it was read at
+ * @param id      internal ID, or -1 when the key is unknown
+ * @param json    the entry's canonical JSON exactly as served, or null when the key is unknown
+ * @param etag    strong ETag (quoted) from the version and the entry, or null when unknown
+ */
+public record Answer(long version, long id, byte[] json, String etag) {
+
+    /**
+     * @param version version
+     * @param id      internal ID
+     * @param json    entry bytes
+     * @return a found answer with its ETag {@code "v{version}-{id}-{crc32c of the bytes}"}
+     */
+    public static Answer found(long version, long id, byte[] json) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(json);
+        return new Answer(version, id, json, "\"v" + version + "-" + id + "-" + Long.toHexString(crc.getValue()) + "\"");
+    }
+
+    /**
+     * @param version version
+     * @return a not-found answer
+     */
+    public static Answer missing(long version) {
+        return new Answer(version, -1, null, null);
+    }
+
+    /**
+     * @return true when the key resolved to an entry
+     */
+    public boolean found() {
+        return json != null;
+    }
+}

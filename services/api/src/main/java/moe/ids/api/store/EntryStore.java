@@ -1,0 +1,117 @@
+package moe.ids.api.store;
+
+import moe.ids.ingestor.Meta;
+import moe.ids.ingestor.RedisReader;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The API's only view of the data: resolves mapping keys through the {@link NearCache}, else with ONE Redis round
+ * trip (the ingestor's read-only lookup script, which reads meta and both tiers atomically). Batches always go to
+ * Redis in one script call, so every item of a batch belongs to the same version.
+ */
+public final class EntryStore {
+    private final RedisReader reader;
+    private final NearCache cache;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    /**
+     * @param reader the ingestor's reader
+     * @param cache  near cache (may be disabled)
+     */
+    public EntryStore(RedisReader reader, NearCache cache) {
+        this.reader = reader;
+        this.cache = cache;
+    }
+
+    /**
+     * @param mappingKey e.g. {@code myanimelist/1}
+     * @return the answer (found or not) with its version
+     * @throws moe.ids.core.error.UnavailableException when Redis is down or holds no dataset
+     */
+    public Answer find(String mappingKey) {
+        Answer a = cache.get(mappingKey);
+        if (a != null) {
+            hits.increment();
+            return a;
+        }
+        misses.increment();
+        NearCache.Generation seen = cache.begin();
+        RedisReader.Lookups l = reader.findAll(List.of(mappingKey));
+        Answer fresh = toAnswer(l.version(), l.hits().getFirst());
+        cache.put(seen, mappingKey, fresh);
+        return fresh;
+    }
+
+    /**
+     * @param mappingKeys keys, in order
+     * @return one answer per key, all of one version
+     */
+    public List<Answer> findAll(List<String> mappingKeys) {
+        if (mappingKeys.isEmpty()) {
+            return List.of();
+        }
+        RedisReader.Lookups l = reader.findAll(mappingKeys);
+        List<Answer> out = new ArrayList<>(mappingKeys.size());
+        l.hits().forEach(h -> out.add(toAnswer(l.version(), h)));
+        return out;
+    }
+
+    /**
+     * @return the applied version: from the near cache when it knows it, else one script call
+     */
+    public long version() {
+        long v = cache.knownVersion();
+        return v >= 0 ? v : reader.findAll(List.of()).version();
+    }
+
+    /**
+     * @return the served meta (one HGETALL)
+     */
+    public Meta meta() {
+        return reader.meta();
+    }
+
+    /**
+     * @return the served meta, or empty when Redis holds no dataset
+     */
+    public Optional<Meta> metaIfPresent() {
+        return reader.metaIfPresent();
+    }
+
+    /**
+     * @return both tiers of one version
+     */
+    public RedisReader.Snapshot snapshot() {
+        return reader.snapshot();
+    }
+
+    /**
+     * @return near-cache hits so far
+     */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /**
+     * @return lookups that went to Redis so far
+     */
+    public long misses() {
+        return misses.sum();
+    }
+
+    /**
+     * @return the near cache
+     */
+    public NearCache cache() {
+        return cache;
+    }
+
+    private static Answer toAnswer(long version, Optional<RedisReader.Hit> hit) {
+        return hit.map(h -> Answer.found(version, h.id(), h.json())).orElseGet(() -> Answer.missing(version));
+    }
+}
