@@ -54,7 +54,7 @@ final class LocalRefresh {
             LOG.log(System.Logger.Level.INFO, "refresh: sources={0} force={1}",
                     sources.isEmpty() ? "all" : sources, force);
             ScraperConfig scraperConfig = ScraperConfig.from(config);
-            try (HikariDataSource db = Database.pool(cfg.database(), "refresh", scraperConfig.parallelism() + 2)) {
+            try (HikariDataSource db = Database.pool(cfg.database(), "refresh", scraperConfig.parallelism() + 5)) {
                 List<SourceResult> results;
                 try (Scraper scraper = new Scraper(scraperConfig, db)) {
                     results = scraper.run(sources, force);

@@ -71,8 +71,12 @@ class MigrationsIT {
         }
     }
 
-    private static int migrationCount() {
-        return 1;
+    /** The migration files on the classpath (V1__…, V2__…). */
+    private static int migrationCount() throws Exception {
+        java.net.URL dir = MigrationsIT.class.getClassLoader().getResource("db/migration");
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+            return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        }
     }
 
     private static void assertSchema(HikariDataSource ds) throws Exception {
@@ -91,7 +95,8 @@ class MigrationsIT {
                 }
             }
             assertEquals(List.of("anime", "change_set", "identity_key", "ingest_state", "merge_report",
-                    "published_mapping", "source_fetch", "source_snapshot", "source_state"), tables);
+                    "published_mapping", "scrape_page", "scrape_run", "source_fetch", "source_snapshot", "source_state"),
+                    tables);
             try (ResultSet rs = st.executeQuery("SELECT nextval('anime_id_seq')")) {
                 rs.next();
                 assertEquals(1, rs.getLong(1));

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Progress of unfinished crawls, so that an interrupted or failed scrape continues with the pages it has not yet
  * fetched: one run per source (its plan, e.g. {@code pages 1..476}) and the records of every page fetched so far,
- * as JSON. PostgreSQL tables {@code scrape_run} / {@code scrape_page} (migration V3), or memory.
+ * as JSON. PostgreSQL tables {@code scrape_run} / {@code scrape_page} (migration V2), or memory.
  */
 public interface ProgressStore {
 
@@ -71,7 +71,7 @@ public interface ProgressStore {
     }
 
     /**
-     * @param db PostgreSQL, migrated to V3
+     * @param db PostgreSQL, migrated to V2
      * @return progress kept in {@code scrape_run} / {@code scrape_page}
      */
     static ProgressStore postgres(DataSource db) {
