@@ -1,6 +1,8 @@
 package moe.ids.merger;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
@@ -10,14 +12,21 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
 import moe.ids.core.health.ReadinessCheck;
+import moe.ids.merger.operator.ControllerConfig;
+import moe.ids.merger.operator.PostgresBackend;
+import moe.ids.merger.operator.RefreshController;
+import moe.ids.merger.operator.RefreshCreate;
+import moe.ids.merger.operator.RefreshReconciler;
 
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The merger's entry point: {@code serve} (health, metrics, and later the Refresh controller),
- * {@code refresh [--source NAME]... [--force]} (one local refresh in the foreground, see {@link LocalRefresh})
- * or {@code migrate} (create the database when missing and apply the schema).
+ * The merger's entry point: {@code serve} (health, metrics and — in a cluster — the Refresh controller),
+ * {@code refresh [--source NAME]... [--force]} (one local refresh in the foreground, see {@link LocalRefresh}),
+ * {@code refresh create [--source NAME]... [--force]} (create a Refresh object, as the CronJob does) or
+ * {@code migrate} (create the database when missing and apply the schema).
  */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
@@ -26,15 +35,18 @@ public final class Main {
     }
 
     /**
-     * @param args {@code serve} (default), {@code refresh …} or {@code migrate}
+     * @param args see the class description
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
         Config config = Config.create();
         MergerConfig cfg = MergerConfig.from(config);
-        LOG.log(System.Logger.Level.INFO, "merger config: {0}", cfg);
         List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);
         String command = args.length == 0 ? "serve" : args[0];
+        if ("refresh".equals(command) && !rest.isEmpty() && "create".equals(rest.getFirst())) {
+            System.exit(RefreshCreate.run(ControllerConfig.from(config), rest.subList(1, rest.size())));
+        }
+        LOG.log(System.Logger.Level.INFO, "merger config: {0}", cfg);
         switch (command) {
             case "serve" -> serve(config, cfg);
             case "refresh" -> System.exit(LocalRefresh.run(config, cfg, rest));
@@ -43,7 +55,8 @@ public final class Main {
                 Migrations.migrate(cfg.database());
             }
             default -> {
-                LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use serve, refresh or migrate", command);
+                LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use serve, refresh, refresh create or migrate",
+                        command);
                 System.exit(64);
             }
         }
@@ -53,6 +66,16 @@ public final class Main {
         Database.ensureExists(cfg.database());
         Migrations.migrate(cfg.database());
         HikariDataSource db = Database.pool(cfg.database(), "merger", 4);
+        ControllerConfig ccfg = ControllerConfig.from(config);
+        KubernetesClient kube = ccfg.enabled() ? new KubernetesClientBuilder().build() : null;
+        RefreshController controller = null;
+        if (kube != null) {
+            LOG.log(System.Logger.Level.INFO, "controller config: {0}", ccfg);
+            MergeService merge = new MergeService(db, cfg.mergeSettings(), cfg.maxDeleteShare());
+            controller = new RefreshController(kube, ccfg, new RefreshReconciler(kube, ccfg,
+                    new PostgresBackend(db, merge, ccfg.consumer()), Clock.systemUTC()));
+            controller.start();
+        }
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .port(cfg.port())
@@ -63,9 +86,17 @@ public final class Main {
                         .build())
                 .build()
                 .start();
-        LOG.log(System.Logger.Level.INFO, "merger listening on http://127.0.0.1:{0,number,#}", server.port());
+        LOG.log(System.Logger.Level.INFO, "merger listening on http://127.0.0.1:{0,number,#}{1}", server.port(),
+                kube == null ? " (controller off: not in a cluster)" : " (controller on)");
+        RefreshController running = controller;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
+            if (running != null) {
+                running.close();
+            }
+            if (kube != null) {
+                kube.close();
+            }
             db.close();
         }, "merger-shutdown"));
     }

@@ -19,7 +19,9 @@ import java.util.List;
 
 /**
  * The scraper's entry point. {@code [run] [--source NAME]... [--force]} fetches once and exits (0 when no
- * source failed, 3 when some did, 1 on a fatal error); {@code serve} only exposes health and metrics.
+ * source failed, 3 when some did, 1 on a fatal error); in a Kubernetes Indexed Job without {@code --source}, the
+ * pod scrapes {@code SCRAPER_SOURCES[JOB_COMPLETION_INDEX]} ({@code SCRAPER_FORCE=true} forces it);
+ * {@code serve} only exposes health and metrics.
  */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
@@ -66,6 +68,19 @@ public final class Main {
                     return 64;
                 }
             }
+        }
+        // In an Indexed Job (created by the Refresh controller) each pod scrapes SCRAPER_SOURCES[JOB_COMPLETION_INDEX].
+        String index = System.getenv("JOB_COMPLETION_INDEX");
+        String list = System.getenv("SCRAPER_SOURCES");
+        if (sources.isEmpty() && index != null && list != null && !list.isBlank()) {
+            List<String> all = List.of(list.split(","));
+            int i = Integer.parseInt(index.strip());
+            if (i < 0 || i >= all.size()) {
+                LOG.log(System.Logger.Level.ERROR, "JOB_COMPLETION_INDEX {0} is outside SCRAPER_SOURCES {1}", i, list);
+                return 64;
+            }
+            sources.add(all.get(i).strip());
+            force = force || Boolean.parseBoolean(System.getenv("SCRAPER_FORCE"));
         }
         try {
             Database.ensureExists(cfg.database());

@@ -1,0 +1,163 @@
+package moe.ids.merger.operator;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Where a Refresh is; written only by the controller. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RefreshStatus {
+    private Phase phase;
+    private List<Condition> conditions = new ArrayList<>();
+    private List<SourceStatus> sources = new ArrayList<>();
+    private ChangeSetStatus changeSet;
+    private MergeSummary merge;
+    private String job;
+    private String startedAt;
+    private String finishedAt;
+    private Long observedGeneration;
+
+    /** Phases of a Refresh, in order. */
+    public enum Phase {
+        /** Waiting for its turn (one Refresh runs at a time, oldest first). */
+        Pending,
+        /** The scraper Job runs. */
+        Scraping,
+        /** Merging and publishing the change set. */
+        Merging,
+        /** Waiting for the ingestor to apply the version. */
+        Ingesting,
+        /** Done: the version is applied (or nothing changed). */
+        Succeeded,
+        /** Done: see the Ready condition for the reason. */
+        Failed
+    }
+
+    /**
+     * One source's outcome in this refresh.
+     *
+     * @param name       source name
+     * @param result     Changed, Unchanged, Failed or Skipped
+     * @param records    records of its current snapshot
+     * @param durationMs fetch time
+     * @param message    reason or note
+     */
+    public record SourceStatus(String name, String result, Integer records, Long durationMs, String message) {
+    }
+
+    /**
+     * The change set this refresh published (or the version that was current when nothing changed).
+     *
+     * @param version   version
+     * @param upserts   entries upserted
+     * @param deletes   entries deleted
+     * @param mapSets   mapping keys set
+     * @param mapDels   mapping keys deleted
+     * @param published false when nothing changed
+     */
+    public record ChangeSetStatus(Long version, Integer upserts, Integer deletes, Integer mapSets, Integer mapDels,
+                                  Boolean published) {
+    }
+
+    /**
+     * A summary of the merge report.
+     *
+     * @param anime     anime in the set
+     * @param conflicts one-to-one conflicts resolved
+     * @param dropped   values dropped as malformed
+     */
+    public record MergeSummary(Integer anime, Integer conflicts, Integer dropped) {
+    }
+
+    /** @return phase */
+    public Phase getPhase() {
+        return phase;
+    }
+
+    /** @param phase phase */
+    public void setPhase(Phase phase) {
+        this.phase = phase;
+    }
+
+    /** @return conditions (type Ready) */
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    /** @param conditions conditions */
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    /** @return per-source results */
+    public List<SourceStatus> getSources() {
+        return sources;
+    }
+
+    /** @param sources per-source results */
+    public void setSources(List<SourceStatus> sources) {
+        this.sources = sources;
+    }
+
+    /** @return change set */
+    public ChangeSetStatus getChangeSet() {
+        return changeSet;
+    }
+
+    /** @param changeSet change set */
+    public void setChangeSet(ChangeSetStatus changeSet) {
+        this.changeSet = changeSet;
+    }
+
+    /** @return merge summary */
+    public MergeSummary getMerge() {
+        return merge;
+    }
+
+    /** @param merge merge summary */
+    public void setMerge(MergeSummary merge) {
+        this.merge = merge;
+    }
+
+    /** @return the scraper Job's name */
+    public String getJob() {
+        return job;
+    }
+
+    /** @param job the scraper Job's name */
+    public void setJob(String job) {
+        this.job = job;
+    }
+
+    /** @return RFC 3339 start time */
+    public String getStartedAt() {
+        return startedAt;
+    }
+
+    /** @param startedAt RFC 3339 start time */
+    public void setStartedAt(String startedAt) {
+        this.startedAt = startedAt;
+    }
+
+    /** @return RFC 3339 end time */
+    public String getFinishedAt() {
+        return finishedAt;
+    }
+
+    /** @param finishedAt RFC 3339 end time */
+    public void setFinishedAt(String finishedAt) {
+        this.finishedAt = finishedAt;
+    }
+
+    /** @return the spec generation this status describes */
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    /** @param observedGeneration the spec generation this status describes */
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+}

@@ -1,0 +1,260 @@
+package moe.ids.merger.operator;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import moe.ids.merger.MergeService;
+import moe.ids.scraper.source.Sources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Refresh controller against fabric8's CRUD mock API server, with an in-memory pipeline backend. */
+@EnableKubernetesMockClient(crud = true)
+class RefreshControllerMockTest {
+    private static final String NS = "ids";
+    static KubernetesClient client;
+
+    private final List<RefreshController> controllers = new ArrayList<>();
+    private final FakeBackend backend = new FakeBackend();
+
+    /** Scrape results, merges and the applied version, in memory. */
+    static final class FakeBackend implements RefreshBackend {
+        final Map<String, String> failing = new ConcurrentHashMap<>();
+        final AtomicInteger merges = new AtomicInteger();
+        final AtomicLong version = new AtomicLong();
+        final AtomicLong applied = new AtomicLong();
+
+        @Override
+        public List<RefreshStatus.SourceStatus> results(Instant since, List<String> sources) {
+            return sources.stream().map(s -> failing.containsKey(s)
+                    ? new RefreshStatus.SourceStatus(s, "Failed", 10, 5L, failing.get(s))
+                    : new RefreshStatus.SourceStatus(s, "Changed", 100, 20L, null)).toList();
+        }
+
+        @Override
+        public MergeService.Outcome merge(boolean force) {
+            merges.incrementAndGet();
+            return new MergeService.Outcome(version.incrementAndGet(), true, 7, 1, 30, 2, null);
+        }
+
+        @Override
+        public long appliedVersion() {
+            return applied.get();
+        }
+    }
+
+    private ControllerConfig config(String identity, int keep) {
+        return new ControllerConfig(true, NS, identity, "ids-moe-controller", "scraper:test", "scraper", List.of("cfg"),
+                List.of("db"), 4, 2, Duration.ofMinutes(30), Map.of("memory-limit", "512Mi"), keep,
+                Duration.ofMinutes(5), "default");
+    }
+
+    private RefreshController controller(String identity, int keep) {
+        ControllerConfig cfg = config(identity, keep);
+        RefreshController c = new RefreshController(client, cfg, new RefreshReconciler(client, cfg, backend,
+                Clock.systemUTC()));
+        controllers.add(c);
+        c.start();
+        return c;
+    }
+
+    @AfterEach
+    void stop() {
+        controllers.forEach(RefreshController::close);
+        client.resources(Refresh.class).inNamespace(NS).delete();
+        client.batch().v1().jobs().inNamespace(NS).delete();
+        client.leases().inNamespace(NS).delete();
+    }
+
+    private Refresh create(String name, List<SourceName> sources) {
+        Refresh r = new Refresh();
+        r.getMetadata().setName(name);
+        r.getMetadata().setNamespace(NS);
+        r.getMetadata().setCreationTimestamp(Instant.now().toString());
+        r.getSpec().setSources(sources);
+        return client.resources(Refresh.class).inNamespace(NS).resource(r).create();
+    }
+
+    private Refresh get(String name) {
+        return client.resources(Refresh.class).inNamespace(NS).withName(name).get();
+    }
+
+    private RefreshStatus.Phase phase(String name) {
+        Refresh r = get(name);
+        return r == null || r.getStatus() == null ? null : r.getStatus().getPhase();
+    }
+
+    private Job awaitJob(String refresh) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.batch().v1().jobs().inNamespace(NS)
+                .withName(refresh + "-scrape").get() != null);
+        return client.batch().v1().jobs().inNamespace(NS).withName(refresh + "-scrape").get();
+    }
+
+    private void complete(String refresh) {
+        Job job = awaitJob(refresh);
+        job.setStatus(new JobStatusBuilder().withSucceeded(job.getSpec().getCompletions())
+                .withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).build());
+        client.batch().v1().jobs().inNamespace(NS).resource(job).updateStatus();
+    }
+
+    @Test
+    void walksEveryPhaseToSucceeded() {
+        List<RefreshStatus.Phase> seen = new CopyOnWriteArrayList<>();
+        try (Watch w = client.resources(Refresh.class).inNamespace(NS).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Refresh r) {
+                RefreshStatus.Phase p = r.getStatus() == null ? null : r.getStatus().getPhase();
+                if (p != null && (seen.isEmpty() || seen.getLast() != p)) {
+                    seen.add(p);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        })) {
+            controller("a", 10);
+            create("r1", List.of());
+            Job job = awaitJob("r1");
+            assertEquals("Indexed", job.getSpec().getCompletionMode());
+            assertEquals(Sources.names().size(), job.getSpec().getCompletions());
+            assertEquals(String.join(",", Sources.names()), job.getSpec().getTemplate().getSpec().getContainers()
+                    .getFirst().getEnv().getFirst().getValue());
+            assertEquals("r1", job.getMetadata().getOwnerReferences().getFirst().getName());
+            assertEquals(RefreshStatus.Phase.Scraping, phase("r1"));
+            complete("r1");
+            await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Ingesting);
+            assertEquals(1L, get("r1").getStatus().getChangeSet().version());
+            backend.applied.set(1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Succeeded);
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(RefreshStatus.Phase.Succeeded));
+        }
+        assertEquals(List.of(RefreshStatus.Phase.Scraping, RefreshStatus.Phase.Merging, RefreshStatus.Phase.Ingesting,
+                RefreshStatus.Phase.Succeeded), seen);
+        RefreshStatus st = get("r1").getStatus();
+        assertEquals(Sources.names().size(), st.getSources().size());
+        assertNotNull(st.getFinishedAt());
+        assertEquals("True", st.getConditions().getFirst().getStatus());
+        assertEquals(1, backend.merges.get());
+    }
+
+    @Test
+    void aFailedSourceIsReportedAndTheOthersAreMerged() {
+        backend.failing.put("arm", "arm: HTTP 503 from https://raw.githubusercontent.com/…; last good snapshot kept");
+        controller("a", 10);
+        create("r1", List.of(SourceName.AOD, SourceName.ARM));
+        complete("r1");
+        backend.applied.set(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Succeeded);
+        List<RefreshStatus.SourceStatus> sources = get("r1").getStatus().getSources();
+        assertEquals(List.of("aod", "arm"), sources.stream().map(RefreshStatus.SourceStatus::name).toList());
+        assertEquals("Changed", sources.get(0).result());
+        assertEquals("Failed", sources.get(1).result());
+        assertTrue(sources.get(1).message().contains("503"));
+        assertEquals(2, awaitJob("r1").getSpec().getCompletions());
+    }
+
+    @Test
+    void everySourceFailingFailsTheRefresh() {
+        backend.failing.put("aod", "aod: zstd decompression failed");
+        controller("a", 10);
+        create("r1", List.of(SourceName.AOD));
+        complete("r1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Failed);
+        assertEquals("ScrapeFailed", get("r1").getStatus().getConditions().getFirst().getReason());
+        assertEquals(0, backend.merges.get());
+    }
+
+    @Test
+    void aSecondRefreshWaitsForTheFirst() {
+        controller("a", 10);
+        create("r1", List.of(SourceName.AOD));
+        awaitJob("r1");
+        create("r2", List.of(SourceName.ARM));
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r2") == RefreshStatus.Phase.Pending);
+        assertEquals("Waiting", get("r2").getStatus().getConditions().getFirst().getReason());
+        assertEquals(null, client.batch().v1().jobs().inNamespace(NS).withName("r2-scrape").get());
+        complete("r1");
+        backend.applied.set(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Succeeded);
+        awaitJob("r2");
+        complete("r2");
+        backend.applied.set(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r2") == RefreshStatus.Phase.Succeeded);
+        assertEquals(2L, get("r2").getStatus().getChangeSet().version());
+    }
+
+    @Test
+    void aRestartedControllerResumesWithoutASecondJob() {
+        RefreshController first = controller("a", 10);
+        create("r1", List.of(SourceName.AOD));
+        Job job = awaitJob("r1");
+        first.close();
+        controllers.remove(first);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !first.leading());
+        controller("b", 10);
+        complete("r1");
+        backend.applied.set(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> phase("r1") == RefreshStatus.Phase.Succeeded);
+        List<Job> jobs = client.batch().v1().jobs().inNamespace(NS).list().getItems();
+        assertEquals(1, jobs.size());
+        assertEquals(job.getMetadata().getUid(), jobs.getFirst().getMetadata().getUid());
+        assertEquals(1, backend.merges.get());
+    }
+
+    @Test
+    void oldFinishedRefreshesArePruned() {
+        controller("a", 2);
+        for (int i = 1; i <= 4; i++) {
+            String name = "r" + i;
+            create(name, List.of(SourceName.AOD));
+            complete(name);
+            backend.applied.set(i);
+            await().atMost(Duration.ofSeconds(20)).until(() -> phase(name) == RefreshStatus.Phase.Succeeded);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                client.resources(Refresh.class).inNamespace(NS).list().getItems().size() == 2);
+        List<String> left = client.resources(Refresh.class).inNamespace(NS).list().getItems().stream()
+                .map(r -> r.getMetadata().getName()).sorted().toList();
+        assertEquals(List.of("r3", "r4"), left);
+    }
+
+    @Test
+    void twoControllersOneLeaseOnlyOneActs() {
+        RefreshController a = controller("a", 10);
+        RefreshController b = controller("b", 10);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.leading() || b.leading());
+        RefreshController leader = a.leading() ? a : b;
+        RefreshController other = leader == a ? b : a;
+        create("r1", List.of(SourceName.AOD));
+        complete("r1");
+        backend.applied.set(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Succeeded);
+        assertTrue(leader.reconciles() > 0);
+        assertEquals(0, other.reconciles());
+        assertTrue(!other.leading());
+        assertEquals(1, client.batch().v1().jobs().inNamespace(NS).list().getItems().size());
+        assertEquals(1, backend.merges.get());
+    }
+}
