@@ -1,0 +1,611 @@
+package moe.ids.deploy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The chart under real Helm (lint --strict, template) for the default values and every {@code ci/*-values.yaml},
+ * parsed into fabric8 objects and checked for what the chart promises (DESIGN.md §6).
+ */
+class ChartTest {
+    private static final String R = Charts.RELEASE;
+    private static final Map<String, Charts.Rendered> RENDERED = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void render() throws IOException {
+        RENDERED.put("default", Charts.render(null, Map.of()));
+        try (Stream<Path> files = Files.list(Charts.chart().resolve("ci"))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith("-values.yaml")).sorted().toList()) {
+                RENDERED.put(f.getFileName().toString(), Charts.render(f, Map.of()));
+            }
+        }
+    }
+
+    static Stream<String> variants() {
+        return Stream.of("default", "external-values.yaml", "ingress-values.yaml", "nohpa-values.yaml");
+    }
+
+    private static Charts.Rendered r(String variant) {
+        return Objects.requireNonNull(RENDERED.get(variant), variant);
+    }
+
+    @Test
+    void lintStrictPasses() {
+        LintResult lint = Charts.lint();
+        assertThat(String.join("\n", lint.getMessages()), lint.isFailed(), is(false));
+        assertThat(lint.getMessages().stream().filter(m -> m.contains("[ERROR]") || m.contains("[WARNING]")).toList(),
+                empty());
+    }
+
+    @Test
+    void everyCiValuesFileIsCovered() {
+        assertThat(new TreeSet<>(RENDERED.keySet()),
+                equalTo(new TreeSet<>(variants().toList())));
+    }
+
+    @Test
+    void helmIsTheBundledNativeOne() {
+        assertThat(Helm.version().call(), containsString("v3."));
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void everyPodIsLockedDown(String variant) {
+        Map<String, PodSpec> pods = pods(r(variant));
+        assertThat(pods.keySet(), not(empty()));
+        pods.forEach((name, pod) -> {
+            var psc = pod.getSecurityContext();
+            assertThat(name, psc.getRunAsNonRoot(), is(true));
+            assertThat(name, psc.getSeccompProfile().getType(), equalTo("RuntimeDefault"));
+            for (Container c : pod.getContainers()) {
+                var sc = c.getSecurityContext();
+                String where = name + "/" + c.getName();
+                assertThat(where, sc.getAllowPrivilegeEscalation(), is(false));
+                assertThat(where, sc.getReadOnlyRootFilesystem(), is(true));
+                assertThat(where, sc.getCapabilities().getDrop(), contains("ALL"));
+                assertThat(where, sc.getPrivileged(), not(is(true)));
+                if (!c.getName().equals("heartbeat")) {
+                    Set<String> mounts = new TreeSet<>();
+                    c.getVolumeMounts().forEach(m -> mounts.add(m.getMountPath()));
+                    assertThat(where + " needs a writable /tmp", mounts, hasItem("/tmp"));
+                    Volume tmp = pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst()
+                            .orElseThrow();
+                    assertThat(where, tmp.getEmptyDir(), notNullValue());
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void javaServicesRunAsUid10001WithHealthProbes(String variant) {
+        Charts.Rendered rendered = r(variant);
+        for (String svc : List.of("api", "ingestor", "merger")) {
+            Deployment d = rendered.get(Deployment.class, R + "-" + svc);
+            PodSpec pod = d.getSpec().getTemplate().getSpec();
+            assertThat(pod.getSecurityContext().getRunAsUser(), equalTo(10001L));
+            Container c = pod.getContainers().getFirst();
+            assertThat(c.getImage(), equalTo("ghcr.io/ids-moe/" + svc + ":0.1.0"));
+            assertThat(path(c.getReadinessProbe()), equalTo("/observe/health/ready"));
+            assertThat(path(c.getLivenessProbe()), equalTo("/observe/health/live"));
+            assertThat(path(c.getStartupProbe()), equalTo("/observe/health/live"));
+            assertThat(c.getPorts().getFirst().getContainerPort(),
+                    equalTo(Map.of("api", 8080, "merger", 8081, "ingestor", 8082).get(svc)));
+            // the chart's config file reaches Helidon through its meta-config
+            assertThat(env(c, "JDK_JAVA_OPTIONS").getValue(),
+                    containsString("-Dio.helidon.config.meta-config=/etc/ids-moe/meta-config.yaml"));
+            var annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
+            assertThat(annotations.keySet(), hasItems("checksum/config", "checksum/secrets"));
+            if (!variant.equals("ingress-values.yaml")) {
+                assertThat(annotations.get("prometheus.io/path"), equalTo("/observe/metrics"));
+            }
+        }
+        assertThat(rendered.get(Deployment.class, R + "-merger").getSpec().getTemplate().getSpec().getContainers()
+                .getFirst().getArgs(), contains("serve"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void onlyTheControllerAndTheTriggerGetAToken(String variant) {
+        pods(r(variant)).forEach((name, pod) -> {
+            boolean needsApi = name.equals("Deployment/" + R + "-merger") || name.equals("CronJob/" + R + "-refresh");
+            assertThat(name, pod.getAutomountServiceAccountToken(), is(needsApi));
+        });
+        for (ServiceAccount sa : r(variant).all(ServiceAccount.class)) {
+            assertThat(sa.getMetadata().getName(), sa.getAutomountServiceAccountToken(), is(false));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void credentialsComeFromSecretsOnly(String variant) {
+        Charts.Rendered rendered = r(variant);
+        Set<String> secrets = new TreeSet<>();
+        rendered.all(Secret.class).forEach(s -> secrets.add(s.getMetadata().getName()));
+        boolean external = variant.equals("external-values.yaml");
+        if (external) {
+            secrets.addAll(List.of("ids-moe-external-db", "ids-moe-external-redis", "ids-moe-kaize"));
+        }
+        pods(rendered).forEach((name, pod) -> pod.getContainers().forEach(c -> c.getEnv().forEach(e -> {
+            if (e.getName().endsWith("_URL") || e.getName().contains("PASSWORD")) {
+                assertThat(name + " " + e.getName() + " must come from a Secret", e.getValue(), nullValue());
+                String ref = e.getValueFrom().getSecretKeyRef().getName();
+                assertThat(name + " " + e.getName(), secrets, hasItem(ref));
+            }
+        })));
+        // nothing secret in any ConfigMap
+        List<String> secretValues = new ArrayList<>();
+        rendered.all(Secret.class).forEach(s -> {
+            if (s.getStringData() != null) {
+                secretValues.addAll(s.getStringData().values());
+            }
+        });
+        assertThat(secretValues.isEmpty(), is(external));
+        for (ConfigMap cm : rendered.all(ConfigMap.class)) {
+            String data = String.join("\n", cm.getData().keySet()) + "\n" + String.join("\n", cm.getData().values());
+            for (String v : secretValues) {
+                assertThat(cm.getMetadata().getName(), data, not(containsString(v)));
+            }
+            assertThat(data.toLowerCase(), not(containsString("password")));
+            assertThat(cm.getData().keySet(), not(hasItems("KAIZE_EMAIL")));
+            assertThat(cm.getData().keySet(), not(hasItems("GITHUB_TOKEN")));
+        }
+        // the controller hands the scraper pods the same Secrets (envFrom) and the env ConfigMap
+        Map<String, Object> controller = config(rendered, "merger.yaml", "controller");
+        @SuppressWarnings("unchecked")
+        List<String> fromSecrets = (List<String>) controller.get("scraper-env-from-secrets");
+        assertThat(secrets, hasItems(fromSecrets.toArray(String[]::new)));
+        assertThat(controller.get("scraper-env-from-configmaps"), equalTo(List.of(R + "-scraper-env")));
+        rendered.get(ConfigMap.class, R + "-scraper-env");
+        assertThat(controller.get("scraper-service-account"), equalTo(R + "-scraper"));
+        rendered.get(ServiceAccount.class, R + "-scraper");
+        assertThat(controller.get("scraper-image"), equalTo("ghcr.io/ids-moe/scraper:0.1.0"));
+    }
+
+    @Test
+    void bundledServersGetGeneratedPasswordsMatchingTheUrls() {
+        Charts.Rendered rendered = r("default");
+        String pg = rendered.get(Secret.class, R + "-postgresql").getStringData().get("postgres-password");
+        String redis = rendered.get(Secret.class, R + "-redis").getStringData().get("redis-password");
+        assertThat(pg.length(), equalTo(32));
+        assertThat(rendered.get(Secret.class, R + "-database-credentials").getStringData().get("DATABASE_URL"),
+                equalTo("postgres://ids_moe:" + pg + "@" + R + "-postgresql:5432/ids_moe"));
+        assertThat(rendered.get(Secret.class, R + "-redis-credentials").getStringData().get("REDIS_URL"),
+                equalTo("redis://:" + redis + "@" + R + "-redis:6379/0"));
+        // the scraper pods take the database Secret whole: it holds DATABASE_URL only
+        assertThat(rendered.get(Secret.class, R + "-database-credentials").getStringData().keySet(),
+                contains("DATABASE_URL"));
+        StatefulSet pgSet = rendered.get(StatefulSet.class, R + "-postgresql");
+        assertThat(pgSet.getSpec().getVolumeClaimTemplates().getFirst().getSpec().getResources().getRequests()
+                .get("storage").toString(), equalTo("8Gi"));
+        assertThat(env(pgSet.getSpec().getTemplate().getSpec().getContainers().getFirst(), "POSTGRES_PASSWORD")
+                .getValueFrom().getSecretKeyRef().getName(), equalTo(R + "-postgresql"));
+        rendered.get(StatefulSet.class, R + "-redis");
+    }
+
+    @Test
+    void externalServersComeFromExistingSecrets() {
+        Charts.Rendered rendered = r("external-values.yaml");
+        assertThat(rendered.all(StatefulSet.class), empty());
+        assertThat(rendered.all(Secret.class), empty());
+        Container ingestor = rendered.get(Deployment.class, R + "-ingestor").getSpec().getTemplate().getSpec()
+                .getContainers().getFirst();
+        assertThat(env(ingestor, "DATABASE_URL").getValueFrom().getSecretKeyRef().getName(),
+                equalTo("ids-moe-external-db"));
+        assertThat(env(ingestor, "REDIS_URL").getValueFrom().getSecretKeyRef().getName(),
+                equalTo("ids-moe-external-redis"));
+        assertThat(env(ingestor, "REDIS_PREFIX").getValue(), equalTo("{ids}:"));
+        // egress to the external servers by port
+        NetworkPolicy np = rendered.get(NetworkPolicy.class, R + "-ingestor");
+        assertThat(egressPorts(np), hasItems(25060, 6380, 53));
+        assertThat(rendered.find(NetworkPolicy.class, R + "-postgresql").isPresent(), is(false));
+    }
+
+    @Test
+    void externalServersNeedAUrlOrASecret() {
+        var e = assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("postgresql.enabled", "false")));
+        assertThat(e.getMessage(), containsString("database.url or database.existingSecret is required"));
+        String yaml = Charts.template(null, Map.of("redisServer.enabled", "false",
+                "redis.url", "rediss://user:pw@redis.example:6380/1"));
+        assertThat(yaml, containsString("REDIS_URL: \"rediss://user:pw@redis.example:6380/1\""));
+    }
+
+    @Test
+    void schemaRejectsMistakes() {
+        assertThrows(IllegalStateException.class, () -> Charts.template(null, Map.of("api.replica", "2")));
+        assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("database.url", "mysql://x")));
+        assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("merger.config.merger.max-delete-share", "2")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void rbacIsNamespacedAndLeast(String variant) {
+        Charts.Rendered rendered = r(variant);
+        assertThat(rendered.objects().stream().map(HasMetadata::getKind).toList(),
+                not(hasItems("ClusterRole", "ClusterRoleBinding")));
+        Role merger = rendered.get(Role.class, R + "-merger");
+        Map<String, Set<String>> rules = rules(merger);
+        assertThat(rules, equalTo(Map.of(
+                "ids.moe/refreshes", Set.of("get", "list", "watch", "update", "patch", "delete"),
+                "ids.moe/refreshes/status", Set.of("get", "update", "patch"),
+                "batch/jobs", Set.of("get", "list", "watch", "create", "delete"),
+                "coordination.k8s.io/leases", Set.of("get", "create", "update"),
+                "/events", Set.of("create", "patch"),
+                "/pods", Set.of("get", "list", "watch"))));
+        Role trigger = rendered.get(Role.class, R + "-refresh-trigger");
+        assertThat(rules(trigger), equalTo(Map.of("ids.moe/refreshes", Set.of("create", "get"))));
+        for (String name : List.of(R + "-merger", R + "-refresh-trigger")) {
+            RoleBinding rb = rendered.get(RoleBinding.class, name);
+            assertThat(rb.getRoleRef().getName(), equalTo(name));
+            assertThat(rb.getSubjects().getFirst().getName(), equalTo(name));
+            assertThat(rb.getSubjects().getFirst().getNamespace(), equalTo(Charts.NAMESPACE));
+        }
+        for (Role role : rendered.all(Role.class)) {
+            for (PolicyRule rule : role.getRules()) {
+                assertThat(rule.getVerbs(), not(hasItem("*")));
+                assertThat(rule.getResources(), not(hasItem("secrets")));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void cronJobCreatesARefresh(String variant) {
+        CronJob cj = r(variant).get(CronJob.class, R + "-refresh");
+        assertThat(cj.getSpec().getSchedule(), equalTo("0 5 * * *"));
+        assertThat(cj.getSpec().getConcurrencyPolicy(), equalTo("Forbid"));
+        PodSpec pod = cj.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        assertThat(pod.getServiceAccountName(), equalTo(R + "-refresh-trigger"));
+        Container c = pod.getContainers().getFirst();
+        assertThat(c.getImage(), equalTo("ghcr.io/ids-moe/merger:0.1.0"));
+        if (variant.equals("nohpa-values.yaml")) {
+            assertThat(c.getArgs(), contains("refresh", "create", "--source", "manami", "--source", "anime-lists"));
+            assertThat(cj.getSpec().getTimeZone(), equalTo("Etc/UTC"));
+        } else {
+            assertThat(c.getArgs(), contains("refresh", "create"));
+        }
+        assertThat(env(c, "POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath(),
+                equalTo("metadata.namespace"));
+    }
+
+    @Test
+    void apiScalesWithHpaAndPdbByDefault() {
+        Charts.Rendered def = r("default");
+        Deployment api = def.get(Deployment.class, R + "-api");
+        assertThat("the HPA owns the replica count", api.getSpec().getReplicas(), nullValue());
+        HorizontalPodAutoscaler hpa = def.get(HorizontalPodAutoscaler.class, R + "-api");
+        assertThat(hpa.getSpec().getScaleTargetRef().getName(), equalTo(R + "-api"));
+        assertThat(hpa.getSpec().getMinReplicas(), equalTo(2));
+        PodDisruptionBudget pdb = def.get(PodDisruptionBudget.class, R + "-api");
+        assertThat(pdb.getSpec().getSelector().getMatchLabels(),
+                equalTo(api.getSpec().getSelector().getMatchLabels()));
+        Service svc = def.get(Service.class, R + "-api");
+        assertThat(svc.getSpec().getSelector(), equalTo(api.getSpec().getSelector().getMatchLabels()));
+        assertThat(def.find(Ingress.class, R + "-api").isPresent(), is(false));
+
+        Charts.Rendered nohpa = r("nohpa-values.yaml");
+        assertThat(nohpa.get(Deployment.class, R + "-api").getSpec().getReplicas(), equalTo(3));
+        assertThat(nohpa.all(HorizontalPodAutoscaler.class), empty());
+        assertThat(nohpa.all(PodDisruptionBudget.class), empty());
+        assertThat(nohpa.all(NetworkPolicy.class), empty());
+        assertThat(nohpa.get(Deployment.class, R + "-api").getSpec().getTemplate().getSpec().getContainers()
+                .getFirst().getResources().getRequests().get("cpu").toString(), equalTo("250m"));
+    }
+
+    @Test
+    void ingressRoutesToTheApiService() {
+        Charts.Rendered rendered = r("ingress-values.yaml");
+        Ingress ing = rendered.get(Ingress.class, R + "-api");
+        assertThat(ing.getSpec().getIngressClassName(), equalTo("nginx"));
+        assertThat(ing.getSpec().getTls().getFirst().getSecretName(), equalTo("ids-example-org-tls"));
+        var rule = ing.getSpec().getRules().getFirst();
+        assertThat(rule.getHost(), equalTo("ids.example.org"));
+        assertThat(rule.getHttp().getPaths().getFirst().getBackend().getService().getName(), equalTo(R + "-api"));
+        assertThat(rendered.yaml(), containsString("kind: ServiceMonitor"));
+        // Kaize credentials go to the Secret, not to the ConfigMaps
+        assertThat(rendered.get(Secret.class, R + "-scraper-credentials").getStringData(),
+                equalTo(Map.of("KAIZE_EMAIL", "someone@example.org", "KAIZE_PASSWORD", "not-a-real-password")));
+    }
+
+    @Test
+    void networkPoliciesIsolateTheStores() {
+        Charts.Rendered rendered = r("default");
+        // PostgreSQL: only the pipeline pods
+        NetworkPolicy pg = rendered.get(NetworkPolicy.class, R + "-postgresql");
+        assertThat(ingressComponents(pg), containsInAnyOrder("scraper", "merger", "ingestor"));
+        assertThat(pg.getSpec().getIngress().getFirst().getPorts().getFirst().getPort().getIntVal(), equalTo(5432));
+        assertThat(pg.getSpec().getPolicyTypes(), containsInAnyOrder("Ingress", "Egress"));
+        assertThat(pg.getSpec().getEgress(), empty());
+        // Redis: only the ingestor and the API
+        NetworkPolicy redis = rendered.get(NetworkPolicy.class, R + "-redis");
+        assertThat(ingressComponents(redis), containsInAnyOrder("ingestor", "api"));
+        // the API is the only one open to everyone
+        NetworkPolicy api = rendered.get(NetworkPolicy.class, R + "-api");
+        assertThat(api.getSpec().getIngress().getFirst().getFrom(), empty());
+        assertThat(api.getSpec().getIngress().getFirst().getPorts().getFirst().getPort().getIntVal(), equalTo(8080));
+        for (String closed : List.of("merger", "ingestor", "scraper", "refresh-trigger")) {
+            NetworkPolicy np = rendered.get(NetworkPolicy.class, R + "-" + closed);
+            assertThat(closed, np.getSpec().getIngress(), empty());
+            assertThat(closed, np.getSpec().getPolicyTypes(), hasItem("Ingress"));
+        }
+        // egress: the controller and the trigger reach the Kubernetes API, scrapers the internet, all DNS
+        assertThat(egressPorts(rendered.get(NetworkPolicy.class, R + "-merger")), hasItems(53, 5432, 443, 6443));
+        assertThat(egressPorts(rendered.get(NetworkPolicy.class, R + "-refresh-trigger")), hasItems(53, 443, 6443));
+        assertThat(egressPorts(rendered.get(NetworkPolicy.class, R + "-refresh-trigger")), not(hasItem(5432)));
+        assertThat(egressPorts(rendered.get(NetworkPolicy.class, R + "-scraper")), hasItems(53, 5432, 443));
+        assertThat(egressPorts(rendered.get(NetworkPolicy.class, R + "-api")), not(hasItem(5432)));
+        assertThat(egressPorts(rendered.get(NetworkPolicy.class, R + "-ingestor")), hasItems(5432, 6379));
+        // the scraper policy selects the controller's Job pods by component alone
+        assertThat(rendered.get(NetworkPolicy.class, R + "-scraper").getSpec().getPodSelector().getMatchLabels(),
+                equalTo(Map.of("app.kubernetes.io/component", "scraper")));
+        // the helm test pod may reach the API
+        NetworkPolicy test = rendered.get(NetworkPolicy.class, R + "-test");
+        assertThat(egressPorts(test), hasItems(53, 8080));
+    }
+
+    @Test
+    void restrictedApiStillAdmitsTheHelmTestAndMetricsPeers() {
+        Charts.Rendered rendered = r("ingress-values.yaml");
+        NetworkPolicy api = rendered.get(NetworkPolicy.class, R + "-api");
+        List<NetworkPolicyPeer> from = api.getSpec().getIngress().getFirst().getFrom();
+        assertThat(from.size(), equalTo(2));
+        assertThat(from.get(1).getPodSelector().getMatchLabels().get("app.kubernetes.io/component"), equalTo("test"));
+        NetworkPolicy merger = rendered.get(NetworkPolicy.class, R + "-merger");
+        assertThat(merger.getSpec().getIngress().getFirst().getFrom().getFirst().getNamespaceSelector()
+                .getMatchLabels(), equalTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
+    }
+
+    @Test
+    void upstreamMirrorReachesTheScrapers() {
+        Charts.Rendered rendered = r("nohpa-values.yaml");
+        assertThat(rendered.get(ConfigMap.class, R + "-scraper-env").getData().get("UPSTREAM_MIRROR"),
+                equalTo("http://replay.example:9000"));
+        Charts.Rendered withPolicy = Charts.render(null, Map.of("scraper.upstreamMirror", "http://10.0.0.1:9000"));
+        assertThat(egressPorts(withPolicy.get(NetworkPolicy.class, R + "-scraper")), hasItems(9000, 443));
+    }
+
+    @Test
+    void configMapMirrorsEveryServicesApplicationYaml() throws IOException {
+        Charts.Rendered rendered = r("default");
+        Path services = Charts.chart().resolve("../../services").normalize();
+        for (String svc : List.of("api", "ingestor", "merger", "scraper")) {
+            Map<String, Object> jar = flatten("", Serialization.unmarshal(
+                    Files.readString(services.resolve(svc + "/src/main/resources/application.yaml")), Map.class));
+            Map<String, Object> chart = flatten("", Serialization.unmarshal(
+                    rendered.get(ConfigMap.class, R + "-config").getData().get(svc + ".yaml"), Map.class));
+            // connection URLs come from Secrets, the controller's keys from the chart
+            jar.keySet().removeIf(k -> k.startsWith("database.") || k.startsWith("redis.") || k.startsWith("controller."));
+            chart.keySet().removeIf(k -> k.startsWith("controller."));
+            // a key in values that the service does not read is a mistake
+            assertThat(svc + ": keys in values but not in application.yaml", diff(chart, jar), empty());
+            // a key the service gained keeps its jar default until it is added to values.yaml: reported, not failed,
+            // so that a service's new setting does not break this module's build
+            Set<String> missing = diff(jar, chart);
+            if (!missing.isEmpty()) {
+                System.err.println("WARNING: " + svc + " settings not yet in charts/ids-moe/values.yaml: " + missing);
+            }
+            chart.forEach((k, v) -> {
+                if (!String.valueOf(v).equals(String.valueOf(jar.get(k)))) {
+                    System.err.println("WARNING: " + svc + " " + k + " is " + v + " in values.yaml but " + jar.get(k)
+                            + " in application.yaml");
+                }
+            });
+        }
+        // the scraper's settings in Helidon's environment form, for the controller's Job pods
+        Map<String, String> env = rendered.get(ConfigMap.class, R + "-scraper-env").getData();
+        assertThat(env.get("SCRAPER_COUNT_DASH_FLOOR"), equalTo("0.5"));
+        assertThat(env.get("SCRAPER_WEB_KAIZE_DELAY_DASH_MIN_DASH_MS"), equalTo("300"));
+        assertThat(env.get("SCRAPER_HTTP_USER_DASH_AGENT"), equalTo("ids.moe-scraper/0.1 (+https://ids.moe)"));
+    }
+
+    @Test
+    void configChangesRollThePods() {
+        String before = checksum(r("default"));
+        String after = checksum(Charts.render(null, Map.of("api.config.api.max-age", "60")));
+        assertThat(after, not(equalTo(before)));
+    }
+
+    @Test
+    void helmTestCallsHeartbeat(@TempDir Path tmp) throws IOException {
+        // helm-java's template leaves hooks out: render a copy of the chart in which the test pod is no hook
+        Path test = Path.of("templates/tests/test-heartbeat.yaml");
+        String hook = Charts.read(Charts.chart().resolve(test));
+        assertThat(hook, containsString("helm.sh/hook: test"));
+        Path copy = tmp.resolve("ids-moe");
+        try (Stream<Path> files = Files.walk(Charts.chart())) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(Charts.chart().relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.writeString(copy.resolve(test), hook.replace("helm.sh/hook: test", "ids.moe/was-hook: test"));
+        String yaml = new Helm(copy).template().withName(R).withNamespace(Charts.NAMESPACE)
+                .withKubeVersion(Charts.KUBE_VERSION).call();
+        Charts.Rendered rendered = Charts.Rendered.parse(yaml);
+        Pod pod = rendered.get(Pod.class, R + "-test-heartbeat");
+        assertThat(String.join(" ", pod.getSpec().getContainers().getFirst().getArgs()),
+                containsString("http://" + R + "-api:80/heartbeat"));
+        PodSpec spec = pod.getSpec();
+        assertThat(spec.getSecurityContext().getRunAsNonRoot(), is(true));
+        assertThat(spec.getContainers().getFirst().getSecurityContext().getReadOnlyRootFilesystem(), is(true));
+        assertThat(pod.getMetadata().getLabels().get("app.kubernetes.io/component"), equalTo("test"));
+    }
+
+    @Test
+    void crdPlaceholderOrGeneratedCrdDefinesRefresh() {
+        Object crd = Serialization.unmarshal(Charts.read(Charts.chart().resolve("crds/refreshes.ids.moe-v1.yml")));
+        var def = (io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition) crd;
+        assertThat(def.getMetadata().getName(), equalTo("refreshes.ids.moe"));
+        assertThat(def.getSpec().getScope(), equalTo("Namespaced"));
+        assertThat(def.getSpec().getNames().getKind(), equalTo("Refresh"));
+        assertThat(def.getSpec().getNames().getShortNames(), hasItem("rf"));
+        assertThat(def.getSpec().getVersions().stream().map(v -> v.getName()).toList(), hasItem("v1"));
+    }
+
+    @Test
+    void notesTellHowToReachTheApi() {
+        // NOTES.txt is not part of `helm template`'s output: render it through a values-only check of its text
+        String notes = Charts.read(Charts.chart().resolve("templates/NOTES.txt"));
+        assertThat(notes, containsString("port-forward"));
+        assertThat(notes, containsString("curl -s http://127.0.0.1:8080/heartbeat"));
+        assertThat(notes, containsString("kubectl -n {{ .Release.Namespace }} get rf"));
+    }
+
+    // ---- helpers
+
+    /** Pod specs by "Kind/name". */
+    static Map<String, PodSpec> pods(Charts.Rendered rendered) {
+        Map<String, PodSpec> out = new LinkedHashMap<>();
+        rendered.all(Deployment.class).forEach(d -> out.put("Deployment/" + d.getMetadata().getName(),
+                d.getSpec().getTemplate().getSpec()));
+        rendered.all(StatefulSet.class).forEach(d -> out.put("StatefulSet/" + d.getMetadata().getName(),
+                d.getSpec().getTemplate().getSpec()));
+        rendered.all(CronJob.class).forEach(d -> out.put("CronJob/" + d.getMetadata().getName(),
+                d.getSpec().getJobTemplate().getSpec().getTemplate().getSpec()));
+        rendered.all(Pod.class).forEach(p -> out.put("Pod/" + p.getMetadata().getName(), p.getSpec()));
+        return out;
+    }
+
+    private static String path(Probe p) {
+        assertThat(p, notNullValue());
+        return p.getHttpGet().getPath();
+    }
+
+    private static EnvVar env(Container c, String name) {
+        return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(c.getName() + " has no " + name));
+    }
+
+    private static Map<String, Set<String>> rules(Role role) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (PolicyRule rule : role.getRules()) {
+            for (String g : rule.getApiGroups()) {
+                for (String res : rule.getResources()) {
+                    out.computeIfAbsent(g + "/" + res, k -> new TreeSet<>()).addAll(rule.getVerbs());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> ingressComponents(NetworkPolicy np) {
+        List<String> out = new ArrayList<>();
+        np.getSpec().getIngress().forEach(rule -> rule.getFrom().forEach(peer -> peer.getPodSelector()
+                .getMatchExpressions().forEach(e -> {
+                    assertThat(e.getKey(), equalTo("app.kubernetes.io/component"));
+                    assertThat(e.getOperator(), equalTo("In"));
+                    out.addAll(e.getValues());
+                })));
+        return out;
+    }
+
+    private static List<Integer> egressPorts(NetworkPolicy np) {
+        List<Integer> out = new ArrayList<>();
+        np.getSpec().getEgress().forEach(rule -> {
+            for (NetworkPolicyPort p : rule.getPorts()) {
+                out.add(p.getPort().getIntVal());
+            }
+        });
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> config(Charts.Rendered rendered, String file, String section) {
+        Map<String, Object> all = Serialization.unmarshal(
+                rendered.get(ConfigMap.class, R + "-config").getData().get(file), Map.class);
+        return (Map<String, Object>) all.get(section);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> flatten(String prefix, Map<String, Object> tree) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        tree.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> m) {
+                out.putAll(flatten(prefix + k + ".", (Map<String, Object>) m));
+            } else {
+                out.put(prefix + k, v);
+            }
+        });
+        return out;
+    }
+
+    private static Set<String> diff(Map<String, Object> a, Map<String, Object> b) {
+        Set<String> out = new TreeSet<>(a.keySet());
+        out.removeAll(b.keySet());
+        return out;
+    }
+
+    private static String checksum(Charts.Rendered rendered) {
+        return rendered.get(Deployment.class, R + "-api").getSpec().getTemplate().getMetadata().getAnnotations()
+                .get("checksum/config");
+    }
+
+    static {
+        // keep the unused import warnings away in IDEs that flag everyItem
+        Objects.requireNonNull(everyItem(notNullValue()));
+    }
+}
