@@ -137,6 +137,9 @@ public final class RefreshController implements AutoCloseable {
         try {
             reconcileNow(name);
         } catch (RuntimeException ex) {
+            if (worker.isShutdown() || Thread.currentThread().isInterrupted()) {
+                return; // closing
+            }
             LOG.log(System.Logger.Level.WARNING, "reconcile of " + name + " crashed; requeued", ex);
             enqueue(name, RefreshReconciler.POLL);
         }
