@@ -1,0 +1,187 @@
+package moe.ids.deploy;
+
+import com.github.dockerjava.api.DockerClient;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.Release;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import moe.ids.replay.ReplayServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.k3s.K3sContainer;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * End to end on a real single-node cluster (k3s in Docker): the images built by the workflow are loaded into
+ * k3s, the chart is installed with real Helm, a Refresh runs the pipeline against the replay server (beside
+ * the cluster, reached through Testcontainers' host port tunnel) and {@code GET /mal/1} is answered through the
+ * API's Service. Skipped without Docker (as on the development machines), without the images
+ * ({@code ghcr.io/ids-moe/<service>:$IDS_MOE_E2E_TAG}, default {@code e2e}) or without the recorded upstream.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class K3sIT {
+    private static final String NS = "ids-moe";
+    private static final String R = Charts.RELEASE;
+    private static final String TAG = System.getenv().getOrDefault("IDS_MOE_E2E_TAG", "e2e");
+    private static final List<String> SERVICES = List.of("scraper", "merger", "ingestor", "api");
+    private static final ResourceDefinitionContext REFRESH = new ResourceDefinitionContext.Builder()
+            .withGroup("ids.moe").withVersion("v1").withKind("Refresh").withPlural("refreshes").withNamespaced(true)
+            .build();
+
+    @Container
+    static final K3sContainer K3S = new K3sContainer(DockerImageName.parse(
+            System.getenv().getOrDefault("IDS_MOE_K3S_IMAGE", "rancher/k3s:v1.33.5-k3s1")));
+
+    private static ReplayServer replay;
+    private static KubernetesClient kube;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        DockerClient docker = DockerClientFactory.instance().client();
+        for (String s : SERVICES) {
+            String image = image(s);
+            boolean present = !docker.listImagesCmd().withReferenceFilter(image).exec().isEmpty();
+            assumeTrue(present, "image " + image + " not built (docker build -f docker/Dockerfile --build-arg SERVICE="
+                    + s + " -t " + image + " .)");
+        }
+        Path upstream = ReplayServer.locateUpstream().orElse(null);
+        assumeTrue(upstream != null, "recorded upstream not found (ids.moe.upstream / IDS_MOE_UPSTREAM)");
+        replay = ReplayServer.start(upstream, "b");
+        org.testcontainers.Testcontainers.exposeHostPorts(replay.port());
+        for (String s : SERVICES) {
+            load(docker, image(s));
+        }
+        kube = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml())).build();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (kube != null) {
+            kube.close();
+        }
+        if (replay != null) {
+            replay.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 25, unit = TimeUnit.MINUTES)
+    void installRefreshAndLookUp() throws Exception {
+        // pods reach the replay server through the tunnel container, by address (there is no DNS name for it)
+        String mirror = "http://" + hostAddress() + ":" + replay.port();
+        Release release = new Helm(Charts.chart()).install()
+                .withName(R).withNamespace(NS).createNamespace()
+                .withKubeConfigContents(K3S.getKubeConfigYaml())
+                .set("image.tag", TAG)
+                .set("image.pullPolicy", "Never")
+                .set("scraper.upstreamMirror", mirror)
+                .set("api.autoscaling.enabled", "false")
+                .set("api.replicas", "1")
+                .set("postgresql.persistence.size", "1Gi")
+                .set("redisServer.persistence.size", "1Gi")
+                .set("refresh.suspend", "true")
+                .waitReady().withTimeout(600)
+                .call();
+        assertThat(release.getStatus(), equalTo("deployed"));
+
+        GenericKubernetesResource refresh = kube.genericKubernetesResources(REFRESH).inNamespace(NS)
+                .resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion("ids.moe/v1").withKind("Refresh")
+                        .withNewMetadata().withName("e2e").endMetadata()
+                        .withAdditionalProperties(Map.of("spec", Map.of("force", true)))
+                        .build())
+                .create();
+        String phase = waitForPhase(refresh.getMetadata().getName(), Duration.ofMinutes(15));
+        assertThat("Refresh status: " + status("e2e"), phase, equalTo("Succeeded"));
+
+        try (LocalPortForward pf = kube.services().inNamespace(NS).withName(R + "-api").portForward(80)) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + pf.getLocalPort() + "/mal/1");
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.body(), answer.statusCode(), equalTo(200));
+            assertThat(answer.body(), containsString("\"myanimelist\":1"));
+            assertThat(answer.body(), containsString("\"anidb\":23"));
+        }
+
+        // the chart's own check: the helm test pod calls /heartbeat
+        String test = Helm.test(R).withNamespace(NS).withKubeConfigContents(K3S.getKubeConfigYaml()).call()
+                .getStatus();
+        assertThat(test, equalTo("deployed"));
+    }
+
+    private static String image(String service) {
+        return "ghcr.io/ids-moe/" + service + ":" + TAG;
+    }
+
+    /** docker save | ctr images import inside the k3s node. */
+    private static void load(DockerClient docker, String image) throws Exception {
+        Path tar = Files.createTempFile("ids-moe-image", ".tar");
+        try (InputStream in = docker.saveImageCmd(image).exec()) {
+            Files.copy(in, tar, StandardCopyOption.REPLACE_EXISTING);
+        }
+        K3S.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/image.tar");
+        var result = K3S.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/image.tar");
+        assertThat(image + ": " + result.getStderr(), result.getExitCode(), equalTo(0));
+        K3S.execInContainer("rm", "-f", "/tmp/image.tar");
+        Files.deleteIfExists(tar);
+    }
+
+    /** The address Testcontainers wrote for host.testcontainers.internal into the node's /etc/hosts. */
+    private static String hostAddress() throws Exception {
+        String hosts = K3S.execInContainer("cat", "/etc/hosts").getStdout();
+        return hosts.lines().filter(l -> l.contains("host.testcontainers.internal"))
+                .map(l -> l.trim().split("\\s+")[0]).findFirst()
+                .orElseThrow(() -> new AssertionError("no host.testcontainers.internal in /etc/hosts:\n" + hosts));
+    }
+
+    private static String waitForPhase(String name, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        String phase = null;
+        while (Instant.now().isBefore(deadline)) {
+            phase = String.valueOf(status(name).get("phase"));
+            if (phase.equals("Succeeded") || phase.equals("Failed")) {
+                return phase;
+            }
+            Thread.sleep(5_000);
+        }
+        return phase;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> status(String name) {
+        GenericKubernetesResource r = kube.genericKubernetesResources(REFRESH).inNamespace(NS).withName(name).get();
+        Object status = r == null ? null : r.getAdditionalProperties().get("status");
+        return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+}
