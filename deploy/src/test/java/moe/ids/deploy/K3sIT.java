@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -58,9 +57,8 @@ class K3sIT {
             .withGroup("ids.moe").withVersion("v1").withKind("Refresh").withPlural("refreshes").withNamespaced(true)
             .build();
 
-    @Container
-    static final K3sContainer K3S = new K3sContainer(DockerImageName.parse(
-            System.getenv().getOrDefault("IDS_MOE_K3S_IMAGE", "rancher/k3s:v1.33.5-k3s1")));
+    /** Started only once the images and the upstream are known to be there (no k3s pull for a skipped test). */
+    private static K3sContainer K3S;
 
     private static ReplayServer replay;
     private static KubernetesClient kube;
@@ -78,6 +76,9 @@ class K3sIT {
         assumeTrue(upstream != null, "recorded upstream not found (ids.moe.upstream / IDS_MOE_UPSTREAM)");
         replay = ReplayServer.start(upstream, "b");
         org.testcontainers.Testcontainers.exposeHostPorts(replay.port());
+        K3S = new K3sContainer(DockerImageName.parse(
+                System.getenv().getOrDefault("IDS_MOE_K3S_IMAGE", "rancher/k3s:v1.33.5-k3s1")));
+        K3S.start();
         for (String s : SERVICES) {
             load(docker, image(s));
         }
@@ -88,6 +89,9 @@ class K3sIT {
     static void tearDown() {
         if (kube != null) {
             kube.close();
+        }
+        if (K3S != null) {
+            K3S.stop();
         }
         if (replay != null) {
             replay.close();
