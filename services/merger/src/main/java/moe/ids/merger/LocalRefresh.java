@@ -4,13 +4,13 @@ import io.helidon.config.Config;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
 import moe.ids.core.error.IdsMoeException;
+import moe.ids.scraper.RunArgs;
 import moe.ids.scraper.Scraper;
 import moe.ids.scraper.ScraperConfig;
 import moe.ids.scraper.source.Outcome;
 import moe.ids.scraper.source.SourceResult;
 import com.zaxxer.hikari.HikariDataSource;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,22 +32,14 @@ final class LocalRefresh {
      * @return process exit code
      */
     static int run(Config config, MergerConfig cfg, List<String> args) {
-        List<String> sources = new ArrayList<>();
-        boolean force = false;
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--force" -> force = true;
-                case "--source" -> {
-                    if (i + 1 >= args.size()) {
-                        return usage("--source needs a name");
-                    }
-                    sources.add(args.get(++i));
-                }
-                default -> {
-                    return usage("unknown argument " + args.get(i));
-                }
-            }
+        RunArgs parsed;
+        try {
+            parsed = RunArgs.parse(args);
+        } catch (moe.ids.core.error.BadRequestException ex) {
+            return usage(ex.getMessage());
         }
+        List<String> sources = parsed.sources();
+        boolean force = parsed.force();
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());

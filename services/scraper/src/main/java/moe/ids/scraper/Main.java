@@ -50,25 +50,15 @@ public final class Main {
     }
 
     private static int run(ScraperConfig cfg, List<String> args) {
-        List<String> sources = new ArrayList<>();
-        boolean force = false;
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--force" -> force = true;
-                case "--source" -> {
-                    if (i + 1 >= args.size()) {
-                        LOG.log(System.Logger.Level.ERROR, "--source needs a name");
-                        return 64;
-                    }
-                    sources.add(args.get(++i));
-                }
-                default -> {
-                    LOG.log(System.Logger.Level.ERROR, "unknown argument {0}; usage: run [--source NAME]... [--force]",
-                            args.get(i));
-                    return 64;
-                }
-            }
+        RunArgs parsed;
+        try {
+            parsed = RunArgs.parse(args);
+        } catch (moe.ids.core.error.BadRequestException ex) {
+            LOG.log(System.Logger.Level.ERROR, "{0}; usage: run {1}", ex.getMessage(), RunArgs.USAGE);
+            return 64;
         }
+        List<String> sources = new ArrayList<>(parsed.sources());
+        boolean force = parsed.force();
         // In an Indexed Job (created by the Refresh controller) each pod scrapes SCRAPER_SOURCES[JOB_COMPLETION_INDEX].
         String index = System.getenv("JOB_COMPLETION_INDEX");
         String list = System.getenv("SCRAPER_SOURCES");

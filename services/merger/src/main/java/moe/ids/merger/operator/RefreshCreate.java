@@ -3,6 +3,7 @@ package moe.ids.merger.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import moe.ids.scraper.RunArgs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,21 +49,18 @@ public final class RefreshCreate {
      * @throws IllegalArgumentException on a bad argument or an unknown source
      */
     public static Refresh refresh(List<String> args) {
+        RunArgs parsed;
+        try {
+            parsed = RunArgs.parse(args);
+        } catch (moe.ids.core.error.BadRequestException ex) {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
         RefreshSpec spec = new RefreshSpec();
+        spec.setForce(parsed.force());
         List<SourceName> sources = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--force" -> spec.setForce(true);
-                case "--source" -> {
-                    if (i + 1 >= args.size()) {
-                        throw new IllegalArgumentException("--source needs a name");
-                    }
-                    String name = args.get(++i);
-                    sources.add(java.util.Arrays.stream(SourceName.values()).filter(s -> s.id().equals(name))
-                            .findFirst().orElseThrow(() -> new IllegalArgumentException("unknown source " + name)));
-                }
-                default -> throw new IllegalArgumentException("unknown argument " + args.get(i));
-            }
+        for (String name : parsed.sources()) {
+            sources.add(java.util.Arrays.stream(SourceName.values()).filter(s -> s.id().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown source " + name)));
         }
         spec.setSources(sources);
         Refresh r = new Refresh();
