@@ -1,20 +1,15 @@
 package moe.ids.merger.publish;
 
 import moe.ids.core.changeset.ChangeSet;
-import moe.ids.core.changeset.ChangeSetCodec;
-import moe.ids.core.entry.CanonicalJson;
+import moe.ids.core.db.OutboxWriter;
 import moe.ids.core.error.UnavailableException;
-import org.postgresql.PGConnection;
 
 import javax.sql.DataSource;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.util.HashMap;
 
 import java.util.Map;
@@ -22,12 +17,10 @@ import java.util.Map;
 /**
  * The published state in PostgreSQL ({@code anime}, {@code published_mapping}, {@code identity_key}) and the
  * change-set outbox. {@link #publish} writes the change set, the new published state and the merge report in
- * one transaction, under an advisory lock and a check that nothing was published meanwhile, then notifies
- * the ingestors ({@code NOTIFY ids_moe_change_set}).
+ * one transaction ({@link OutboxWriter}), under an advisory lock and a check that nothing was published
+ * meanwhile; the ingestors are notified on commit.
  */
 public final class PublishedStore {
-    /** Channel the ingestor listens on. */
-    public static final String CHANNEL = "ids_moe_change_set";
     private static final long MERGE_LOCK = 0x6964736d65726765L;
 
     private final DataSource db;
@@ -174,48 +167,8 @@ public final class PublishedStore {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_set (version, base, created_at, "
-                        + "encoding, payload, upserts, deletes, map_sets, map_dels) VALUES (?, ?, ?, 'gzip-json', ?, ?, ?, ?, ?)")) {
-                    ps.setLong(1, cs.version());
-                    ps.setLong(2, cs.base());
-                    ps.setTimestamp(3, Timestamp.from(cs.createdAt()));
-                    ps.setBytes(4, ChangeSetCodec.toCompressed(cs));
-                    ps.setInt(5, cs.upsert().size());
-                    ps.setInt(6, cs.delete().size());
-                    ps.setInt(7, cs.mapSet().size());
-                    ps.setInt(8, cs.mapDel().size());
-                    ps.executeUpdate();
-                }
-                Long[] gone = java.util.stream.Stream.concat(cs.delete().stream(),
-                        cs.upsert().stream().map(ChangeSet.Upsert::id)).toArray(Long[]::new);
-                deleteAny(c, "DELETE FROM anime WHERE id = ANY(?)", "bigint", gone);
-                StringBuilder anime = new StringBuilder(cs.upsert().size() * 600);
-                for (ChangeSet.Upsert u : cs.upsert()) {
-                    byte[] json = CanonicalJson.toBytes(u.entry());
-                    anime.append(u.id()).append(",\"")
-                            .append(new String(json, StandardCharsets.UTF_8).replace("\"", "\"\""))
-                            .append("\",").append(CanonicalJson.sha256Hex(json)).append('\n');
-                }
-                copy(c, "COPY anime (id, entry, hash) FROM STDIN WITH (FORMAT csv)", anime);
-                String[] keys = java.util.stream.Stream.concat(cs.mapDel().stream(), cs.mapSet().keySet().stream())
-                        .toArray(String[]::new);
-                deleteAny(c, "DELETE FROM published_mapping WHERE key = ANY(?)", "text", keys);
-                StringBuilder mapping = new StringBuilder(cs.mapSet().size() * 32);
-                cs.mapSet().forEach((k, id) -> mapping.append('"').append(k.replace("\"", "\"\"")).append("\",")
-                        .append(id).append('\n'));
-                copy(c, "COPY published_mapping (key, anime_id) FROM STDIN WITH (FORMAT csv)", mapping);
+                OutboxWriter.write(c, cs, reportJson);
                 upsertIdentities(c, identities);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO merge_report (version, report) VALUES (?, ?::jsonb)")) {
-                    ps.setLong(1, cs.version());
-                    ps.setString(2, reportJson);
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                    ps.setString(1, CHANNEL);
-                    ps.setString(2, Long.toString(cs.version()));
-                    ps.execute();
-                }
                 c.commit();
             } catch (SQLException | RuntimeException ex) {
                 c.rollback();
@@ -257,32 +210,11 @@ public final class PublishedStore {
             csv.append('"').append(key, 0, slash).append("\",\"")
                     .append(key.substring(slash + 1).replace("\"", "\"\"")).append("\",").append(id).append('\n');
         });
-        copy(c, "COPY identity_in (platform, platform_id, anime_id) FROM STDIN WITH (FORMAT csv)", csv);
+        OutboxWriter.copy(c, "COPY identity_in (platform, platform_id, anime_id) FROM STDIN WITH (FORMAT csv)", csv);
         try (Statement st = c.createStatement()) {
             st.executeUpdate("INSERT INTO identity_key (platform, platform_id, anime_id) SELECT platform, platform_id, "
                     + "anime_id FROM identity_in ON CONFLICT (platform, platform_id) DO UPDATE SET "
                     + "anime_id = EXCLUDED.anime_id, seen_at = now()");
-        }
-    }
-
-    private static void deleteAny(Connection c, String sql, String type, Object[] values) throws SQLException {
-        if (values.length == 0) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf(type, values));
-            ps.executeUpdate();
-        }
-    }
-
-    private static void copy(Connection c, String sql, CharSequence csv) throws SQLException {
-        if (csv.isEmpty()) {
-            return;
-        }
-        try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(csv.toString()));
-        } catch (java.io.IOException ex) {
-            throw new SQLException("COPY failed: " + ex.getMessage(), ex);
         }
     }
 

@@ -1,0 +1,110 @@
+package moe.ids.core.db;
+
+import moe.ids.core.changeset.ChangeSet;
+import moe.ids.core.changeset.ChangeSetCodec;
+import moe.ids.core.entry.CanonicalJson;
+import org.postgresql.PGConnection;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.stream.Stream;
+
+/**
+ * Writes one change set the way DESIGN.md §4 says the ingestor reads it: the outbox row ({@code change_set},
+ * gzip JSON), the published state it leads to ({@code anime} rows as canonical JSON + hash,
+ * {@code published_mapping}), the merge report, and {@code NOTIFY ids_moe_change_set '<version>'} — all on
+ * the caller's connection, inside the caller's transaction, so they commit (or not) together.
+ */
+public final class OutboxWriter {
+    /** Channel the ingestor listens on. */
+    public static final String CHANNEL = "ids_moe_change_set";
+    /** Encoding of {@code change_set.payload}. */
+    public static final String ENCODING = "gzip-json";
+
+    private OutboxWriter() {
+    }
+
+    /**
+     * @param c          a connection with auto-commit off
+     * @param cs         the change set
+     * @param reportJson merge report JSON, or null for none
+     * @throws SQLException on failure (the caller rolls back)
+     */
+    public static void write(Connection c, ChangeSet cs, String reportJson) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_set (version, base, created_at, encoding, "
+                + "payload, upserts, deletes, map_sets, map_dels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, cs.version());
+            ps.setLong(2, cs.base());
+            ps.setTimestamp(3, Timestamp.from(cs.createdAt()));
+            ps.setString(4, ENCODING);
+            ps.setBytes(5, ChangeSetCodec.toCompressed(cs));
+            ps.setInt(6, cs.upsert().size());
+            ps.setInt(7, cs.delete().size());
+            ps.setInt(8, cs.mapSet().size());
+            ps.setInt(9, cs.mapDel().size());
+            ps.executeUpdate();
+        }
+        deleteAny(c, "DELETE FROM anime WHERE id = ANY(?)", "bigint",
+                Stream.concat(cs.delete().stream(), cs.upsert().stream().map(ChangeSet.Upsert::id)).toArray(Long[]::new));
+        StringBuilder anime = new StringBuilder(cs.upsert().size() * 600);
+        for (ChangeSet.Upsert u : cs.upsert()) {
+            byte[] json = CanonicalJson.toBytes(u.entry());
+            anime.append(u.id()).append(",\"").append(new String(json, StandardCharsets.UTF_8).replace("\"", "\"\""))
+                    .append("\",").append(CanonicalJson.sha256Hex(json)).append('\n');
+        }
+        copy(c, "COPY anime (id, entry, hash) FROM STDIN WITH (FORMAT csv)", anime);
+        deleteAny(c, "DELETE FROM published_mapping WHERE key = ANY(?)", "text",
+                Stream.concat(cs.mapDel().stream(), cs.mapSet().keySet().stream()).toArray(String[]::new));
+        StringBuilder mapping = new StringBuilder(cs.mapSet().size() * 32);
+        cs.mapSet().forEach((k, id) -> mapping.append('"').append(k.replace("\"", "\"\"")).append("\",").append(id)
+                .append('\n'));
+        copy(c, "COPY published_mapping (key, anime_id) FROM STDIN WITH (FORMAT csv)", mapping);
+        if (reportJson != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO merge_report (version, report) VALUES (?, ?::jsonb)")) {
+                ps.setLong(1, cs.version());
+                ps.setString(2, reportJson);
+                ps.executeUpdate();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, CHANNEL);
+            ps.setString(2, Long.toString(cs.version()));
+            ps.execute();
+        }
+    }
+
+    /**
+     * {@code COPY … FROM STDIN} of CSV text on a (possibly pooled) PostgreSQL connection.
+     *
+     * @param c   connection
+     * @param sql the COPY statement
+     * @param csv rows; nothing happens when empty
+     * @throws SQLException on failure
+     */
+    public static void copy(Connection c, String sql, CharSequence csv) throws SQLException {
+        if (csv.isEmpty()) {
+            return;
+        }
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(csv.toString()));
+        } catch (IOException ex) {
+            throw new SQLException("COPY failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void deleteAny(Connection c, String sql, String type, Object[] values) throws SQLException {
+        if (values.length == 0) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf(type, values));
+            ps.executeUpdate();
+        }
+    }
+}
