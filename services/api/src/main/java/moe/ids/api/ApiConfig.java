@@ -11,7 +11,8 @@ import moe.ids.core.error.ConfigException;
  * @param redis           the Redis it reads ({@code REDIS_URL})
  * @param redisPrefix     key prefix ({@code REDIS_PREFIX} / {@code redis.prefix})
  * @param port            HTTP port ({@code server.port})
- * @param redisPool       largest Redis connection pool ({@code api.redis-pool})
+ * @param redisPool       largest Redis connection pool ({@code api.redis-pool}; meta, dumps, health)
+ * @param redisPipes      auto-pipelined connections for lookups, 0 = use the pool ({@code api.redis-pipes})
  * @param nearCacheSize   entries kept in the in-process near cache, 0 disables it ({@code api.near-cache-size})
  * @param maxAge          {@code Cache-Control: max-age} of found entries and dumps, seconds ({@code api.max-age})
  * @param notFoundMaxAge  {@code max-age} of 404 answers, seconds ({@code api.not-found-max-age})
@@ -20,7 +21,7 @@ import moe.ids.core.error.ConfigException;
  * @param repository      repository URL shown by {@code /status} ({@code api.repository})
  * @param license         data/code license shown by {@code /status} ({@code api.license})
  */
-public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int nearCacheSize, int maxAge,
+public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int redisPipes, int nearCacheSize, int maxAge,
                         int notFoundMaxAge, int batchLimit, int maxBodyBytes, String repository, String license) {
 
     /** Validates. */
@@ -39,7 +40,8 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
                 Settings.redis(config),
                 Settings.redisPrefix(config),
                 Settings.intIn(config, "server.port", 8080, 0, 65535),
-                Settings.intIn(config, "api.redis-pool", 64, 1, 4096),
+                Settings.intIn(config, "api.redis-pool", 16, 1, 4096),
+                Settings.intIn(config, "api.redis-pipes", 2, 0, 64),
                 Settings.intIn(config, "api.near-cache-size", 100_000, 0, 10_000_000),
                 Settings.intIn(config, "api.max-age", 3600, 0, 31_536_000),
                 Settings.intIn(config, "api.not-found-max-age", 300, 0, 31_536_000),
@@ -54,7 +56,7 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
      * @return a copy (tests, bench)
      */
     public ApiConfig withNearCacheSize(int nearCache) {
-        return new ApiConfig(redis, redisPrefix, port, redisPool, nearCache, maxAge, notFoundMaxAge, batchLimit,
+        return new ApiConfig(redis, redisPrefix, port, redisPool, redisPipes, nearCache, maxAge, notFoundMaxAge, batchLimit,
                 maxBodyBytes, repository, license);
     }
 }

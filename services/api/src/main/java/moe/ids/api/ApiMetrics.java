@@ -25,8 +25,7 @@ public final class ApiMetrics {
             Duration.ofSeconds(1), Duration.ofSeconds(5)};
 
     private final MeterRegistry registry;
-    private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Timer> latency = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
     /**
      * @param store the store whose near cache is reported
@@ -54,11 +53,38 @@ public final class ApiMetrics {
      * @param nanos  time spent
      */
     public void record(String route, int status, long nanos) {
-        requests.computeIfAbsent(route + ' ' + status, k -> registry.getOrCreate(Counter.builder("api_requests")
-                .tags(List.of(Metrics.tag("route", route), Metrics.tag("status", Integer.toString(status))))
-                .description("HTTP requests by route and status"))).increment();
-        latency.computeIfAbsent(route, k -> registry.getOrCreate(Timer.builder("api_request_seconds")
-                .tags(List.of(Metrics.tag("route", route))).buckets(BUCKETS)
-                .description("time from routing to the response being sent"))).record(nanos, TimeUnit.NANOSECONDS);
+        RouteMeters m = routes.get(route);
+        if (m == null) {
+            m = routes.computeIfAbsent(route, RouteMeters::new);
+        }
+        m.record(status, nanos);
+    }
+
+    /** Meters of one route: the latency timer and one counter per status, created on first use. */
+    private final class RouteMeters {
+        private final String route;
+        private final Timer latency;
+        private final java.util.concurrent.atomic.AtomicReferenceArray<Counter> byStatus =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>(600);
+
+        RouteMeters(String route) {
+            this.route = route;
+            this.latency = registry.getOrCreate(Timer.builder("api_request_seconds")
+                    .tags(List.of(Metrics.tag("route", route))).buckets(BUCKETS)
+                    .description("time from routing to the response being sent"));
+        }
+
+        void record(int status, long nanos) {
+            int s = status >= 100 && status < 600 ? status : 599;
+            Counter c = byStatus.get(s);
+            if (c == null) {
+                c = registry.getOrCreate(Counter.builder("api_requests")
+                        .tags(List.of(Metrics.tag("route", route), Metrics.tag("status", Integer.toString(s))))
+                        .description("HTTP requests by route and status"));
+                byStatus.set(s, c);
+            }
+            c.increment();
+            latency.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 }

@@ -22,6 +22,7 @@ import moe.ids.api.store.Datasets;
 import moe.ids.api.store.EntryStore;
 import moe.ids.api.store.Invalidations;
 import moe.ids.api.store.NearCache;
+import moe.ids.api.store.ScriptPipe;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.core.redis.RedisKeys;
 import moe.ids.ingestor.Layout;
@@ -54,11 +55,13 @@ public final class Main {
      * A running API and what it owns, closed in reverse order of creation.
      *
      * @param redis         pooled Redis client
+     * @param pipe          pipelined lookup connections, or null
      * @param invalidations near-cache subscriber
      * @param server        web server
      * @param store         the store (tests look at its cache)
      */
-    public record Api(RedisClient redis, Invalidations invalidations, WebServer server, EntryStore store)
+    public record Api(RedisClient redis, ScriptPipe pipe, Invalidations invalidations, WebServer server,
+                      EntryStore store)
             implements AutoCloseable {
 
         /**
@@ -73,7 +76,10 @@ public final class Main {
             Invalidations invalidations = cfg.nearCacheSize() == 0 ? null : new Invalidations(
                     new HostAndPort(cfg.redis().host(), cfg.redis().port()),
                     RedisClients.clientConfig(cfg.redis(), "ids-moe-api-invalidations"), layout.meta(), cache);
-            EntryStore store = new EntryStore(new RedisReader(redis, layout), cache);
+            RedisReader reader = new RedisReader(redis, layout);
+            ScriptPipe pipe = cfg.redisPipes() == 0 ? null : new ScriptPipe(cfg.redis(),
+                    RedisClients.clientConfig(cfg.redis(), "ids-moe-api-pipe"), layout, cfg.redisPipes());
+            EntryStore store = new EntryStore(reader, pipe == null ? reader::findAll : pipe::findAll, cache);
             Datasets datasets = new Datasets(store);
             ApiMetrics metrics = new ApiMetrics(store);
             ApiErrors errors = new ApiErrors();
@@ -94,7 +100,7 @@ public final class Main {
                     .routing(r -> routing(r, cfg, store, datasets, metrics, errors))
                     .build()
                     .start();
-            return new Api(redis, invalidations, ws, store);
+            return new Api(redis, pipe, invalidations, ws, store);
         }
 
         private static DirectHandlers directHandlers(DirectHandler handler) {
@@ -122,6 +128,9 @@ public final class Main {
             server.stop();
             if (invalidations != null) {
                 invalidations.close();
+            }
+            if (pipe != null) {
+                pipe.close();
             }
             redis.close();
         }

@@ -39,6 +39,8 @@ public final class ApiErrors implements ErrorHandler<Exception> {
             case ApiException.TooLarge t -> {
                 status = Status.REQUEST_ENTITY_TOO_LARGE_413;
                 title = "Payload too large";
+                // the rest of the body was not read: close, so that it is never parsed as another request
+                res.header(HeaderNames.CONNECTION, "close");
             }
             case ApiException.Invalid i -> {
                 status = Status.BAD_REQUEST_400;

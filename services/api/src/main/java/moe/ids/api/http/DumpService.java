@@ -52,7 +52,7 @@ public final class DumpService implements HttpService {
 
     private void dump(ServerRequest req, ServerResponse res) {
         List<String> raw = Paths.segments(req.path().rawPath());
-        if (raw.size() != 1 || raw.getFirst().isEmpty()) {
+        if (Paths.observe(req.path().rawPath()) || raw.size() != 1 || raw.getFirst().isEmpty()) {
             res.next();
             return;
         }

@@ -57,7 +57,7 @@ public final class EntryService implements HttpService {
 
     private void lookup(ServerRequest req, ServerResponse res) {
         List<String> raw = Paths.segments(req.path().rawPath());
-        if (raw.size() < 2) {
+        if (Paths.observe(req.path().rawPath()) || raw.size() < 2) {
             res.next();
             return;
         }
@@ -101,7 +101,7 @@ public final class EntryService implements HttpService {
             throw new ApiException.Missing(key.notFound());
         }
         res.header(found);
-        res.header(HeaderNames.ETAG, a.etag());
+        res.header(a.header());
         if (!Responses.notModified(req, res, a.etag())) {
             Responses.json(res, Status.OK_200, a.json());
         }

@@ -17,6 +17,10 @@ public final class FallbackService implements HttpService {
     }
 
     private void fallback(ServerRequest req, ServerResponse res) {
+        if (Paths.observe(req.path().rawPath())) {
+            res.next();
+            return;
+        }
         Method m = req.prologue().method();
         if (m == Method.GET || m == Method.HEAD) {
             throw new ApiException.Missing("Endpoint not found");

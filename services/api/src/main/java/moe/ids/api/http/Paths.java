@@ -9,6 +9,14 @@ public final class Paths {
     }
 
     /**
+     * @param rawPath raw request path
+     * @return true for the observability endpoints ({@code /observe/...}), which the catch-all routes leave alone
+     */
+    public static boolean observe(String rawPath) {
+        return rawPath.equals("/observe") || rawPath.startsWith("/observe/");
+    }
+
+    /**
      * @param rawPath e.g. {@code /mal/1%2F2} (one trailing slash is ignored)
      * @return raw segments, e.g. {@code [mal, 1%2F2]}
      */

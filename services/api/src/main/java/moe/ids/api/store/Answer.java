@@ -7,8 +7,9 @@ package moe.ids.api.store;
  * @param id      internal ID, or -1 when the key is unknown
  * @param json    the entry's canonical JSON exactly as served, or null when the key is unknown
  * @param etag    strong ETag (quoted) from the version and the entry, or null when unknown
+ * @param header  the ETag as a prebuilt response header, or null
  */
-public record Answer(long version, long id, byte[] json, String etag) {
+public record Answer(long version, long id, byte[] json, String etag, io.helidon.http.Header header) {
 
     /**
      * @param version version
@@ -19,7 +20,9 @@ public record Answer(long version, long id, byte[] json, String etag) {
     public static Answer found(long version, long id, byte[] json) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(json);
-        return new Answer(version, id, json, "\"v" + version + "-" + id + "-" + Long.toHexString(crc.getValue()) + "\"");
+        String etag = "\"v" + version + "-" + id + "-" + Long.toHexString(crc.getValue()) + "\"";
+        return new Answer(version, id, json, etag, io.helidon.http.HeaderValues.create(
+                io.helidon.http.HeaderNames.ETAG, etag));
     }
 
     /**
@@ -27,7 +30,7 @@ public record Answer(long version, long id, byte[] json, String etag) {
      * @return a not-found answer
      */
     public static Answer missing(long version) {
-        return new Answer(version, -1, null, null);
+        return new Answer(version, -1, null, null, null);
     }
 
     /**

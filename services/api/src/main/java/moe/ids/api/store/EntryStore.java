@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * The API's only view of the data: resolves mapping keys through the {@link NearCache}, else with ONE Redis round
@@ -15,16 +16,19 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EntryStore {
     private final RedisReader reader;
+    private final Function<List<String>, RedisReader.Lookups> lookups;
     private final NearCache cache;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
 
     /**
-     * @param reader the ingestor's reader
-     * @param cache  near cache (may be disabled)
+     * @param reader  the ingestor's reader (meta, snapshots)
+     * @param lookups runs the lookup script: {@link ScriptPipe#findAll} or {@link RedisReader#findAll}
+     * @param cache   near cache (may be disabled)
      */
-    public EntryStore(RedisReader reader, NearCache cache) {
+    public EntryStore(RedisReader reader, Function<List<String>, RedisReader.Lookups> lookups, NearCache cache) {
         this.reader = reader;
+        this.lookups = lookups;
         this.cache = cache;
     }
 
@@ -41,7 +45,7 @@ public final class EntryStore {
         }
         misses.increment();
         NearCache.Generation seen = cache.begin();
-        RedisReader.Lookups l = reader.findAll(List.of(mappingKey));
+        RedisReader.Lookups l = lookups.apply(List.of(mappingKey));
         Answer fresh = toAnswer(l.version(), l.hits().getFirst());
         cache.put(seen, mappingKey, fresh);
         return fresh;
@@ -55,7 +59,7 @@ public final class EntryStore {
         if (mappingKeys.isEmpty()) {
             return List.of();
         }
-        RedisReader.Lookups l = reader.findAll(mappingKeys);
+        RedisReader.Lookups l = lookups.apply(mappingKeys);
         List<Answer> out = new ArrayList<>(mappingKeys.size());
         l.hits().forEach(h -> out.add(toAnswer(l.version(), h)));
         return out;
@@ -66,7 +70,7 @@ public final class EntryStore {
      */
     public long version() {
         long v = cache.knownVersion();
-        return v >= 0 ? v : reader.findAll(List.of()).version();
+        return v >= 0 ? v : lookups.apply(List.of()).version();
     }
 
     /**

@@ -109,7 +109,7 @@ public final class Invalidations implements AutoCloseable {
             Subscriber c = connection;
             if (c != null) {
                 try {
-                    c.ping();
+                    c.sendPing();
                 } catch (RuntimeException ex) {
                     cache.live(false);
                 }
@@ -145,14 +145,14 @@ public final class Invalidations implements AutoCloseable {
         }
     }
 
-    /** The subscribed connection; after subscribing only {@link #ping()} writes (and flushes) to it. */
+    /** The subscribed connection; after subscribing only {@link #sendPing()} writes (and flushes) to it. */
     private static final class Subscriber extends Connection {
         Subscriber(HostAndPort where, JedisClientConfig config) {
             super(where, config);
         }
 
         /** PING, answered as {@code ["pong", ""]} on a subscribed connection. */
-        void ping() {
+        void sendPing() {
             sendCommand(Protocol.Command.PING);
             flush();
         }

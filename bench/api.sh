@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# API benchmark (services/api/DESIGN.md): loads ~35k synthetic entries through the ingestor classes into a private
+# key prefix, then on loopback in ONE run: redis-benchmark -t get -c 64, wrk -c 64 on the static /robots.txt
+# (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs over every mapping key (near cache off).
+# Prints rates, p50/p99 and ratios. Needs wrk (apt-get install -y wrk) and the local Redis (TEST_REDIS_URL overrides).
+# Usage: bench/api.sh [entries, default 35000] [seconds per run, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
+fi
+export JAVA_HOME
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
+mvn -B -q -pl services/core,services/ingestor install -DskipTests
+mvn -B -q -pl services/api test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+cp="services/api/target/test-classes:services/api/target/classes:$(cat services/api/target/bench.classpath)"
+exec "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseParallelGC -cp "$cp" \
+  -Djava.util.logging.config.file=/dev/null moe.ids.api.ApiBench "$@"

@@ -1,0 +1,225 @@
+package moe.ids.api;
+
+import moe.ids.core.entry.AnimeEntry;
+import moe.ids.core.platform.Platform;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The API benchmark ({@code bench/api.sh}, see services/api/DESIGN.md): loads ~35k synthetic entries through the
+ * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, and runs in
+ * one go: {@code redis-benchmark -t get -c 64}, wrk at 64 connections on {@code /robots.txt} (baseline), on 1,000
+ * hot IDs (near cache on) and on uniformly random IDs over every mapping key (near cache off). Prints every rate,
+ * p50/p99 and the ratios; exits non-zero when a goal is missed.
+ */
+public final class ApiBench {
+    private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern P50 = Pattern.compile("\\s50%\\s+([0-9.]+)(us|ms|s)");
+    private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
+    private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+
+    private ApiBench() {
+    }
+
+    record Run(String name, double rate, double p50ms, double p99ms, long errors, double apiUs, double redisUs) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%-38s %8.0f req/s  p50 %5.2f ms  p99 %6.2f ms  cpu/req: api %4.1f us,"
+                    + " redis %4.1f us%s", name, rate, p50ms, p99ms, apiUs, redisUs,
+                    errors > 0 ? "   NON-2XX " + errors : "");
+        }
+    }
+
+    /** CPU time (ns) of this JVM and of the redis-server process. */
+    private static long[] cpu() {
+        long api = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        long redis = 0;
+        try {
+            for (Path p : Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+                Path comm = p.resolve("comm");
+                if (Files.isReadable(comm) && Files.readString(comm).strip().equals("redis-server")) {
+                    String[] f = Files.readString(p.resolve("stat")).split("\\) ")[1].split(" ");
+                    redis += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // clock ticks of 10 ms
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not on Linux: report 0
+        }
+        return new long[]{api, redis};
+    }
+
+    /**
+     * @param args [entries (35000)] [seconds per wrk run (10)]
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 35_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        Path dir = Files.createTempDirectory("ids-api-bench");
+        try (Fixture cached = new Fixture(); Fixture.Second uncached = cached.second()) {
+            TreeMap<Long, AnimeEntry> data = moe.ids.ingestor.SyntheticData.a(n, 42);
+            long t0 = System.nanoTime();
+            cached.load(1, data);
+            TreeMap<String, Long> mappings = Fixture.mappings(data);
+            System.out.printf(Locale.ROOT, "data: %,d entries, %,d mapping keys, loaded through RedisStore in %d ms%n",
+                    data.size(), mappings.size(), (System.nanoTime() - t0) / 1_000_000);
+            data = null; // only the keys are needed from here on
+            cached.start(100_000);
+            uncached.start(0);
+            List<String> all = new ArrayList<>(mappings.size());
+            mappings.keySet().forEach(k -> all.add(path(k)));
+            List<String> hot = new ArrayList<>(all);
+            Collections.shuffle(hot, new Random(1));
+            hot = hot.subList(0, 1000);
+            Path allFile = Files.write(dir.resolve("all.txt"), all, StandardCharsets.UTF_8);
+            Path hotFile = Files.write(dir.resolve("hot.txt"), hot, StandardCharsets.UTF_8);
+            Path lua = Files.writeString(dir.resolve("ids.lua"), """
+                    -- every request preformatted once per thread (in init, once wrk.headers holds Host);
+                    -- request() only picks one
+                    local reqs = {}
+                    local n = 0
+                    local random = math.random
+                    init = function(args)
+                      for line in io.lines(os.getenv("IDS_FILE")) do reqs[#reqs + 1] = wrk.format("GET", line) end
+                      n = #reqs
+                      math.randomseed(os.time() + math.floor(os.clock() * 1000000) + tonumber(tostring({}):sub(8), 16) % 100000)
+                    end
+                    request = function()
+                      return reqs[random(n)]
+                    end
+                    """);
+            String a = cached.base();
+            String b = uncached.base();
+            // sanity: every list answers 200
+            Http h = new Http(a);
+            for (int i = 0; i < 200; i++) {
+                String p = all.get(new Random(i).nextInt(all.size()));
+                if (h.get(p).status() != 200) {
+                    throw new IllegalStateException("bench path does not answer 200: " + p);
+                }
+            }
+            if (System.getProperty("bench.only") != null) {
+                String which = System.getProperty("bench.only");
+                wrk("warm-up", which.equals("hot") ? a + "/" : b + "/", lua, which.equals("hot") ? hotFile : allFile, 3);
+                System.out.println("START " + ProcessHandle.current().pid());
+                wrk(which, which.equals("hot") ? a + "/" : b + "/", lua, which.equals("hot") ? hotFile : allFile,
+                        seconds);
+                System.out.printf("pipe: %d calls, %d flushes%n", uncached.api.pipe().calls(),
+                        uncached.api.pipe().flushes());
+                return;
+            }
+            String redisBench = exec(List.of("redis-benchmark", "-h", cached.redisUrl.host(), "-p",
+                    Integer.toString(cached.redisUrl.port()), "-t", "get", "-c", "64", "-n", "300000", "-q",
+                    "-P", "1"), null);
+            System.out.println("redis-benchmark -t get -c 64: " + redisBench.strip().replace("\r", " "));
+
+            wrk("warm-up static", a + "/robots.txt", null, null, 3);
+            Run stat = wrk("static /robots.txt (baseline)", a + "/robots.txt", null, null, seconds);
+            wrk("warm-up hot", a + "/", lua, hotFile, 3);
+            Run hotRun = wrk("hot lookups, 1,000 IDs, near cache", a + "/", lua, hotFile, seconds);
+            wrk("warm-up random", b + "/", lua, allFile, 3);
+            Run rnd = wrk("random IDs, all keys, no near cache", b + "/", lua, allFile, seconds);
+            Run stat2 = wrk("static /robots.txt (again)", a + "/robots.txt", null, null, seconds);
+            double base = (stat.rate() + stat2.rate()) / 2;
+            System.out.println();
+            System.out.println(stat);
+            System.out.println(stat2);
+            System.out.println(hotRun);
+            System.out.println(rnd);
+            double r1 = hotRun.rate() / base;
+            double r2 = rnd.rate() / base;
+            System.out.printf(Locale.ROOT, "%nratio hot/static    = %.2f (goal >= 0.90), p99 %.2f ms (goal <= 5)%n", r1,
+                    hotRun.p99ms());
+            System.out.printf(Locale.ROOT, "ratio random/static = %.2f (goal >= 0.60), p99 %.2f ms (goal <= 5)%n", r2,
+                    rnd.p99ms());
+            System.out.printf(Locale.ROOT, "near cache: %d hits, %d misses (hot server); %d misses (uncached server)%n",
+                    cached.api.store().hits(), cached.api.store().misses(), uncached.api.store().misses());
+            boolean ok = r1 >= 0.9 && r2 >= 0.6 && hotRun.p99ms() <= 5 && rnd.p99ms() <= 5
+                    && hotRun.errors() == 0 && rnd.errors() == 0;
+            System.out.printf(Locale.ROOT, "redis pipe (uncached server): %,d script calls in %,d flushes%n",
+                    uncached.api.pipe().calls(), uncached.api.pipe().flushes());
+            System.out.println(ok ? "RESULT: all goals met" : "RESULT: goal missed");
+            System.exit(ok ? 0 : 1);
+        }
+    }
+
+    private static String path(String mappingKey) {
+        int slash = mappingKey.indexOf('/');
+        String platform = mappingKey.substring(0, slash);
+        String rest = mappingKey.substring(slash + 1);
+        if (platform.equals("trakt") || platform.equals("themoviedb")) {
+            return "/" + mappingKey;
+        }
+        return "/" + platform + "/" + Platform.encodeSegment(rest);
+    }
+
+    private static Run wrk(String name, String url, Path lua, Path ids, int seconds) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t", "2", "-c", "64", "-d", seconds + "s", "--latency"));
+        if (lua != null) {
+            cmd.addAll(List.of("-s", lua.toString()));
+        }
+        cmd.add(url);
+        long[] before = cpu();
+        String out = exec(cmd, ids);
+        long[] after = cpu();
+        double rate = number(RATE, out);
+        double total = rate * seconds;
+        Run r = new Run(name, rate, ms(P50, out), ms(P99, out), errors(out), (after[0] - before[0]) / 1000.0 / total,
+                (after[1] - before[1]) / 1000.0 / total);
+        if (!name.startsWith("warm-up")) {
+            System.out.println(r);
+        }
+        return r;
+    }
+
+    private static double number(Pattern p, String out) {
+        Matcher m = p.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected wrk output:\n" + out);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static long errors(String out) {
+        Matcher m = NON2XX.matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static double ms(Pattern p, String out) {
+        Matcher m = p.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected wrk output:\n" + out);
+        }
+        double v = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> v / 1000;
+            case "s" -> v * 1000;
+            default -> v;
+        };
+    }
+
+    private static String exec(List<String> cmd, Path ids) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (ids != null) {
+            pb.environment().put("IDS_FILE", ids.toString());
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(cmd + " failed:\n" + out);
+        }
+        return out;
+    }
+}
