@@ -48,10 +48,19 @@ public final class Fixture implements AutoCloseable {
      * @param entries internal ID → entry
      */
     void load(long version, Map<Long, AnimeEntry> entries) {
+        load(version, entries, mappings(entries));
+    }
+
+    /**
+     * @param version  change-set version
+     * @param entries  internal ID → entry
+     * @param mappings mapping key → internal ID
+     */
+    void load(long version, Map<Long, AnimeEntry> entries, Map<String, Long> mappings) {
         List<Outbox.IdJson> e = new ArrayList<>();
         entries.forEach((id, entry) -> e.add(new Outbox.IdJson(id, CanonicalJson.toBytes(entry))));
         List<Outbox.KeyId> m = new ArrayList<>();
-        mappings(entries).forEach((k, id) -> m.add(new Outbox.KeyId(k, id)));
+        mappings.forEach((k, id) -> m.add(new Outbox.KeyId(k, id)));
         store.load(new Outbox.Published(version, Instant.parse("2026-11-20T03:04:05Z"), report(), e, m), -1);
     }
 
@@ -60,7 +69,16 @@ public final class Fixture implements AutoCloseable {
      * @return the started API
      */
     Main.Api start(int cfgNearCache) {
-        ApiConfig cfg = new ApiConfig(redisUrl, prefix, 0, 8, 2, cfgNearCache, 3600, 300, 500, 256 * 1024,
+        return start(cfgNearCache, redisUrl);
+    }
+
+    /**
+     * @param cfgNearCache near-cache size (0 = off)
+     * @param url          the Redis the API reads (e.g. one that is down)
+     * @return the started API
+     */
+    Main.Api start(int cfgNearCache, RedisUrl url) {
+        ApiConfig cfg = new ApiConfig(url, prefix, 0, 8, 2, cfgNearCache, 3600, 300, 500, 256 * 1024,
                 "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
         api = Main.Api.start(cfg, Config.empty());
         return api;

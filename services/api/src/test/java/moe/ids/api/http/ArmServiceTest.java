@@ -1,0 +1,49 @@
+package moe.ids.api.http;
+
+import moe.ids.core.entry.AnimeEntry;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** arm-server's validation rules and relation shape. */
+class ArmServiceTest {
+    @Test
+    void numbersFollowJavaScriptNumberThenIntegerRange() {
+        assertEquals(1337, ArmService.number("1337"));
+        assertEquals(1000, ArmService.number("1e3"));
+        assertEquals(16, ArmService.number("0x10"));
+        assertEquals(50_000_000, ArmService.number("50000000"));
+        for (String bad : List.of("0", "-1", "1.5", "50000001", "abc", "", " ", "NaN", "Infinity")) {
+            assertThrows(IllegalArgumentException.class, () -> ArmService.number(bad), bad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ArmService.number(null));
+    }
+
+    @Test
+    void includeIsValidatedDedupedAndFiltered() {
+        assertEquals(Set.of(), ArmService.include(null));
+        assertEquals(List.of("anilist", "anidb"), List.copyOf(ArmService.include("anilist,anidb,anilist,unknown")));
+        assertEquals(Set.of("\0none"), ArmService.include("unknown"));
+        for (String bad : List.of("AniList", "a b", ",", "anilist;drop", "x".repeat(3) + "1")) {
+            assertThrows(ApiException.ArmValidation.class, () -> ArmService.include(bad), bad);
+        }
+    }
+
+    @Test
+    void relationKeysAndMapping() {
+        AnimeEntry e = AnimeEntry.builder("t").set("simkl", 5).set("animeplanet", "x").set("themoviedb", 7)
+                .set("themoviedb_tv", 8).build();
+        var r = ArmService.relation(e, Set.of());
+        assertEquals(ArmService.RELATION_KEYS, List.copyOf(r.keySet()));
+        assertEquals(5, r.get("animecountdown"));
+        assertEquals(5, r.get("simkl"));
+        assertEquals("x", r.get("anime-planet"));
+        assertEquals(8, r.get("themoviedb"), "the TV ID first, as arm-server");
+        assertEquals("animeplanet/x", ArmService.mappingKey("anime-planet", "x"));
+        assertEquals("simkl/5", ArmService.mappingKey("animecountdown", "5"));
+    }
+}

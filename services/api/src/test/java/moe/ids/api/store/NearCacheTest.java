@@ -1,0 +1,78 @@
+package moe.ids.api.store;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** The near cache's generation rules: no answer read before a change is ever stored after it. */
+class NearCacheTest {
+    private static final Answer V1 = Answer.found(1, 10, "{}".getBytes());
+    private static final Answer V2 = Answer.found(2, 10, "{\"x\":1}".getBytes());
+
+    @Test
+    void onlyUsableWhileLive() {
+        NearCache c = new NearCache(10);
+        c.put(c.begin(), "k", V1);
+        assertNull(c.get("k"), "not live: nothing stored");
+        c.live(true);
+        c.put(c.begin(), "k", V1);
+        assertSame(V1, c.get("k"));
+        assertEquals(1, c.knownVersion());
+        c.live(false);
+        assertNull(c.get("k"));
+        c.live(true);
+        assertNull(c.get("k"), "a reconnect may have missed invalidations: emptied");
+    }
+
+    @Test
+    void answerReadBeforeAnInvalidationIsDropped() {
+        NearCache c = new NearCache(10);
+        c.live(true);
+        NearCache.Generation seen = c.begin();
+        c.invalidate(); // meta changed while the lookup was in flight
+        c.put(seen, "k", V1);
+        assertNull(c.get("k"));
+        NearCache.Generation after = c.begin();
+        c.put(after, "k", V2);
+        assertSame(V2, c.get("k"));
+    }
+
+    @Test
+    void newerVersionReplacesOlderOlderIsIgnored() {
+        NearCache c = new NearCache(10);
+        c.live(true);
+        c.put(c.begin(), "a", V1);
+        c.put(c.begin(), "b", V2); // a newer version seen before its invalidation arrived
+        assertNull(c.get("a"), "answers of version 1 are gone");
+        assertSame(V2, c.get("b"));
+        c.put(c.begin(), "a", V1);
+        assertNull(c.get("a"), "an older answer never enters a newer generation");
+        assertEquals(2, c.knownVersion());
+    }
+
+    @Test
+    void disabledWhenSizeIsZeroAndBounded() {
+        NearCache off = new NearCache(0);
+        off.live(true);
+        off.put(off.begin(), "k", V1);
+        assertNull(off.get("k"));
+        NearCache small = new NearCache(100);
+        small.live(true);
+        for (int i = 0; i < 1000; i++) {
+            small.put(small.begin(), "k" + i, V1);
+        }
+        assertEquals(true, small.size() <= 100, "bounded: " + small.size());
+    }
+
+    @Test
+    void respParser() throws Exception {
+        var in = new java.io.ByteArrayInputStream("*4\r\n$1\r\n7\r\n$-1\r\n:12\r\n-NOSCRIPT x\r\n".getBytes());
+        var list = (java.util.List<?>) ScriptPipe.parse(in);
+        assertEquals("7", new String((byte[]) list.get(0)));
+        assertNull(list.get(1));
+        assertEquals(12L, list.get(2));
+        assertEquals(new ScriptPipe.RedisError("NOSCRIPT x"), list.get(3));
+    }
+}
