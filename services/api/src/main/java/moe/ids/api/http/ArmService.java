@@ -18,7 +18,6 @@ import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -99,12 +98,8 @@ public final class ArmService implements HttpService {
     private void idsBatch(ServerRequest req, ServerResponse res) {
         Set<String> include = include(RedirectService.query(req.query().rawValue()).get("include"));
         JsonNode body;
-        try (InputStream in = req.content().inputStream()) {
-            byte[] b = in.readNBytes(maxBody + 1);
-            if (b.length > maxBody) {
-                throw new ApiException.TooLarge(maxBody);
-            }
-            body = Responses.JSON.readTree(b);
+        try {
+            body = Responses.JSON.readTree(EntryService.readBody(req, maxBody));
         } catch (JsonProcessingException ex) {
             throw new ApiException.ArmValidation(List.of("Body must be valid JSON"), Map.of());
         } catch (IOException ex) {

@@ -143,13 +143,24 @@ public final class EntryService implements HttpService {
     }
 
     private byte[] body(ServerRequest req) {
-        if (req.headers().contentLength().orElse(0) > maxBody) {
-            throw new ApiException.TooLarge(maxBody);
-        }
+        return readBody(req, maxBody);
+    }
+
+    /**
+     * Reads a request body of at most {@code max} bytes. A larger one is drained (the server's
+     * {@code max-payload-size} bounds it) before the 413, so its bytes can never be read as a next request.
+     *
+     * @param req request
+     * @param max limit
+     * @return the body
+     * @throws ApiException.TooLarge when over the limit
+     */
+    static byte[] readBody(ServerRequest req, int max) {
         try (InputStream in = req.content().inputStream()) {
-            byte[] b = in.readNBytes(maxBody + 1);
-            if (b.length > maxBody) {
-                throw new ApiException.TooLarge(maxBody);
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+                throw new ApiException.TooLarge(max);
             }
             return b;
         } catch (IOException ex) {

@@ -34,9 +34,16 @@ public final class LookupKeys {
      * A resolved lookup.
      *
      * @param mappingKey the tier-1 key, or null when the ID cannot exist
-     * @param notFound   the 404 message
+     * @param message    builds the 404 message (only when needed)
      */
-    public record Key(String mappingKey, String notFound) {
+    public record Key(String mappingKey, java.util.function.Supplier<String> message) {
+        /**
+         * @return the 404 message
+         */
+        public String notFound() {
+            return message.get();
+        }
+
         /**
          * @return true when Redis need not be asked
          */
@@ -66,7 +73,7 @@ public final class LookupKeys {
      * @return the key
      */
     public static Key plain(Platform platform, String id) {
-        String msg = "Platform " + platform.name() + " with ID " + id + " not found";
+        java.util.function.Supplier<String> msg = () -> "Platform " + platform.name() + " with ID " + id + " not found";
         String norm = id;
         if (platform.name().equals("shikimori")) {
             int i = 0;
@@ -109,7 +116,7 @@ public final class LookupKeys {
         }
         if (parts.size() == 2) {
             return new Key(MappingKeys.trakt(type, Long.parseLong(id), null),
-                    "Media type " + type + " with ID " + id + " not found");
+                    () -> "Media type " + type + " with ID " + id + " not found");
         }
         String word = parts.get(2).toLowerCase(Locale.ROOT);
         if (!word.equals("season") && !word.equals("seasons")) {
@@ -127,7 +134,7 @@ public final class LookupKeys {
             throw new ApiException.Invalid("Invalid season ID", "Season ID cannot be 0");
         }
         return new Key(MappingKeys.trakt(type, Long.parseLong(id), Integer.parseInt(season)),
-                "Media type " + type + " with ID " + id + " and season ID " + season + " not found");
+                () -> "Media type " + type + " with ID " + id + " and season ID " + season + " not found");
     }
 
     /**
@@ -154,7 +161,7 @@ public final class LookupKeys {
 
     private static Key movie(String raw) {
         String id = integer(raw);
-        String msg = "Media type movie with ID " + raw + " not found";
+        java.util.function.Supplier<String> msg = () -> "Media type movie with ID " + raw + " not found";
         return id == null ? new Key(null, msg) : new Key(MappingKeys.themoviedbMovie(Long.parseLong(id)), msg);
     }
 
