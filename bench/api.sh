@@ -3,7 +3,7 @@
 # key prefix, then on loopback in ONE run: redis-benchmark -t get -c 64, wrk -c 64 on the static /robots.txt
 # (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs over every mapping key (near cache off).
 # Prints rates, p50/p99 and ratios. Needs wrk (apt-get install -y wrk) and the local Redis (TEST_REDIS_URL overrides).
-# Usage: bench/api.sh [entries, default 35000] [seconds per run, default 10]
+# Usage: [WRK_THREADS=1] bench/api.sh [entries, default 35000] [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${JAVA_HOME:-}" ]; then
@@ -15,5 +15,5 @@ mvn -B -q -pl services/core,services/ingestor install -DskipTests
 mvn -B -q -pl services/api test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cp="services/api/target/test-classes:services/api/target/classes:$(cat services/api/target/bench.classpath)"
-exec "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseParallelGC -cp "$cp" \
+exec "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseParallelGC -Dbench.wrkThreads="${WRK_THREADS:-1}" -cp "$cp" \
   -Djava.util.logging.config.file=/dev/null moe.ids.api.ApiBench "$@"

@@ -118,8 +118,8 @@ public final class Main {
                     .register(new InfoService(store, cfg),
                             new RedirectService(store),
                             new ArmService(store, datasets, cfg),
+                            new EntryService(store, cfg), // before dumps: lookups are the hot path
                             new DumpService(datasets, cfg),
-                            new EntryService(store, cfg),
                             new FallbackService());
         }
 

@@ -166,7 +166,7 @@ public final class ApiBench {
     }
 
     private static Run wrk(String name, String url, Path lua, Path ids, int seconds) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("wrk", "-t", "2", "-c", "64", "-d", seconds + "s", "--latency"));
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t", Integer.toString(Integer.getInteger("bench.wrkThreads", 1)), "-c", "64", "-d", seconds + "s", "--latency"));
         if (lua != null) {
             cmd.addAll(List.of("-s", lua.toString()));
         }

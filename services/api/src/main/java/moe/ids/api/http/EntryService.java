@@ -56,11 +56,18 @@ public final class EntryService implements HttpService {
     }
 
     private void lookup(ServerRequest req, ServerResponse res) {
-        List<String> raw = Paths.segments(req.path().rawPath());
-        if (Paths.observe(req.path().rawPath()) || raw.size() < 2) {
-            res.next();
+        String rawPath = req.path().rawPath();
+        int second = rawPath.indexOf('/', 1);
+        if (second < 0 || second == rawPath.length() - 1 || Paths.observe(rawPath)) {
+            res.next(); // one segment: a dump
             return;
         }
+        Answer cached = store.cachedPath(rawPath);
+        if (cached != null) {
+            found(req, res, cached);
+            return;
+        }
+        List<String> raw = Paths.segments(rawPath);
         String name = LookupKeys.decode(raw.getFirst());
         List<String> parts = new ArrayList<>(raw.size() - 1);
         for (int i = 1; i < raw.size(); i++) {
@@ -87,19 +94,23 @@ public final class EntryService implements HttpService {
         } else {
             key = LookupKeys.plain(p, parts.getFirst());
         }
-        answer(req, res, key);
+        answer(req, res, key, rawPath);
     }
 
-    private void answer(ServerRequest req, ServerResponse res, LookupKeys.Key key) {
+    private void answer(ServerRequest req, ServerResponse res, LookupKeys.Key key, String rawPath) {
         if (key.impossible()) {
             res.header(notFound);
             throw new ApiException.Missing(key.notFound());
         }
-        Answer a = store.find(key.mappingKey());
+        Answer a = store.find(key.mappingKey(), rawPath);
         if (!a.found()) {
             res.header(notFound);
             throw new ApiException.Missing(key.notFound());
         }
+        found(req, res, a);
+    }
+
+    private void found(ServerRequest req, ServerResponse res, Answer a) {
         res.header(found);
         res.header(a.header());
         if (!Responses.notModified(req, res, a.etag())) {

@@ -18,6 +18,8 @@ public final class EntryStore {
     private final RedisReader reader;
     private final Function<List<String>, RedisReader.Lookups> lookups;
     private final NearCache cache;
+    /** Prefix of path entries in the near cache (mapping keys never start with a control character). */
+    private static final String PATH = "\u0001";
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
 
@@ -38,17 +40,42 @@ public final class EntryStore {
      * @throws moe.ids.core.error.UnavailableException when Redis is down or holds no dataset
      */
     public Answer find(String mappingKey) {
+        return find(mappingKey, null);
+    }
+
+    /**
+     * @param mappingKey e.g. {@code myanimelist/1}
+     * @param rawPath    the request path that resolved to it, also cached (found answers only) so that the next
+     *                   request for the same path skips parsing; or null
+     * @return the answer (found or not) with its version
+     */
+    public Answer find(String mappingKey, String rawPath) {
         Answer a = cache.get(mappingKey);
         if (a != null) {
             hits.increment();
-            return a;
+        } else {
+            misses.increment();
+            NearCache.Generation seen = cache.begin();
+            RedisReader.Lookups l = lookups.apply(List.of(mappingKey));
+            a = toAnswer(l.version(), l.hits().getFirst());
+            cache.put(seen, mappingKey, a);
         }
-        misses.increment();
-        NearCache.Generation seen = cache.begin();
-        RedisReader.Lookups l = lookups.apply(List.of(mappingKey));
-        Answer fresh = toAnswer(l.version(), l.hits().getFirst());
-        cache.put(seen, mappingKey, fresh);
-        return fresh;
+        if (rawPath != null && a.found()) {
+            cache.alias(mappingKey, PATH + rawPath);
+        }
+        return a;
+    }
+
+    /**
+     * @param rawPath request path
+     * @return the found answer cached for exactly this path, or null
+     */
+    public Answer cachedPath(String rawPath) {
+        Answer a = cache.get(PATH + rawPath);
+        if (a != null) {
+            hits.increment();
+        }
+        return a;
     }
 
     /**

@@ -94,6 +94,24 @@ public final class NearCache {
     }
 
     /**
+     * Makes {@code alias} answer what {@code key} answers in the current generation (nothing when {@code key} is
+     * not cached there). Both live in the same generation, so an invalidation drops both.
+     *
+     * @param key   a cached key
+     * @param alias another key for the same answer (e.g. the request path)
+     */
+    public void alias(String key, String alias) {
+        if (!usable()) {
+            return;
+        }
+        Generation g = current.get();
+        Answer a = g.cache.getIfPresent(key);
+        if (a != null && a.version() == g.version) {
+            g.cache.put(alias, a);
+        }
+    }
+
+    /**
      * @return the version every cached answer belongs to, or -1 when unknown or the cache is not usable
      */
     public long knownVersion() {

@@ -53,6 +53,19 @@ class NearCacheTest {
     }
 
     @Test
+    void aliasesLiveAndDieWithTheirGeneration() {
+        NearCache c = new NearCache(10);
+        c.live(true);
+        c.put(c.begin(), "myanimelist/1", V1);
+        c.alias("myanimelist/1", "/mal/1");
+        assertSame(V1, c.get("/mal/1"));
+        c.invalidate();
+        assertNull(c.get("/mal/1"));
+        c.alias("myanimelist/1", "/mal/1");
+        assertNull(c.get("/mal/1"), "nothing to alias in the new generation");
+    }
+
+    @Test
     void disabledWhenSizeIsZeroAndBounded() {
         NearCache off = new NearCache(0);
         off.live(true);
