@@ -1,5 +1,20 @@
 package moe.ids.ingestor;
 
+import moe.ids.core.error.ConfigException;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Optional;
+
 import moe.ids.core.config.RedisUrl;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -61,6 +76,43 @@ public final class RedisClients {
         if (url.user() != null) {
             cfg.user(url.user());
         }
+        if (url.tls()) {
+            tlsCaFile().ifPresent(ca -> cfg.sslSocketFactory(trusting(ca)));
+        }
         return cfg.build();
+    }
+
+    /**
+     * A private CA for {@code rediss://} (managed Redis services and self-signed servers): the PEM file named by
+     * {@code REDIS_TLS_CA_FILE} (or the system property {@code ids.moe.redis.tls-ca-file}). Without it the JVM's
+     * default trust store decides.
+     *
+     * @return the CA file, if configured
+     */
+    public static Optional<Path> tlsCaFile() {
+        String v = System.getProperty("ids.moe.redis.tls-ca-file", System.getenv("REDIS_TLS_CA_FILE"));
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(Path.of(v.strip()));
+    }
+
+    private static SSLSocketFactory trusting(Path caPem) {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            int n = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca-" + n++, c);
+            }
+            if (n == 0) {
+                throw new ConfigException("REDIS_TLS_CA_FILE " + caPem + " holds no certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx.getSocketFactory();
+        } catch (IOException | GeneralSecurityException ex) {
+            throw new ConfigException("REDIS_TLS_CA_FILE " + caPem + " is not a readable PEM certificate: "
+                    + ex.getMessage());
+        }
     }
 }
