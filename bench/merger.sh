@@ -12,6 +12,8 @@ export JAVA_HOME
 mvn -B -q -pl services/core,services/replay,services/scraper,services/merger install -DskipTests
 mvn -B -q -pl services/merger test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+# The replay server does not check the Kaize login: placeholders let the recorded Kaize pages in.
+export KAIZE_EMAIL="${KAIZE_EMAIL:-bench@ids.moe.invalid}" KAIZE_PASSWORD="${KAIZE_PASSWORD:-bench}"
 cp="services/merger/target/test-classes:services/merger/target/classes:$(cat services/merger/target/bench.classpath)"
 exec "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "$cp" \
   -Dids.moe.upstream="$(pwd)/../shared/upstream" \
