@@ -66,7 +66,9 @@ public final class Database {
 
     /**
      * Creates the database named by {@code url} when it does not exist, connecting to the server's
-     * {@code postgres} database. Safe when several processes race (a duplicate is ignored).
+     * {@code postgres} database. Safe when several processes race (a duplicate is ignored). On a managed
+     * server where that is not allowed (no access to {@code postgres}, no CREATEDB), it only warns: the
+     * database is then expected to exist, and the migration that follows says so clearly if it does not.
      *
      * @param url the database wanted
      * @return true when it was created now
@@ -75,6 +77,11 @@ public final class Database {
         String db = url.database();
         if (!db.matches("[A-Za-z0-9_]+")) {
             throw new IllegalArgumentException("database name must be letters, digits and _: " + db);
+        }
+        try (Connection ignored = connect(url)) {
+            return false;
+        } catch (SQLException notThere) {
+            // fall through: try to create it
         }
         try (Connection c = connect(url.withDatabase("postgres"))) {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
@@ -96,8 +103,9 @@ public final class Database {
                 throw ex;
             }
         } catch (SQLException ex) {
-            throw new UnavailableException("cannot create database " + db + " at " + url.redacted() + ": "
-                    + ex.getMessage(), ex);
+            LOG.log(System.Logger.Level.WARNING, "cannot check or create database {0} at {1} ({2}); "
+                    + "assuming it exists", db, url.redacted(), ex.getMessage());
+            return false;
         }
     }
 
