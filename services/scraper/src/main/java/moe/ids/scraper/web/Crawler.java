@@ -182,6 +182,9 @@ public final class Crawler<R> {
                         pacer.beforeRequest();
                         try {
                             List<R> rs = fetcher.fetch(unit);
+                            if (Thread.currentThread().isInterrupted()) {
+                                return; // the read may have been cut short by the interrupt: never save it
+                            }
                             progress.save(source, unit, encode(rs));
                             pages.put(unit, rs);
                             records.addAndGet(rs.size());

@@ -215,6 +215,10 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
             throw new PageException("only " + p.elements() + " anime on a page before the last (" + PER_PAGE
                     + " expected)");
         }
+        if (page < last && p.entries().size() < p.elements()) {
+            throw new PageException((p.elements() - p.entries().size()) + " unreadable anime on a page before the "
+                    + "last (a truncated answer?)");
+        }
         return p.entries();
     }
 
