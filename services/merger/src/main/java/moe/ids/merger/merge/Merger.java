@@ -198,10 +198,11 @@ public final class Merger {
     /** Links an external source: by its MAL ID first (when it carries one), then by title, one-to-one. */
     private static void link(String source, List<Draft> drafts, List<External> externals, int threshold,
                              boolean byMal, TitleMatcher matcher, MergeReport.Builder report, Linker linker) {
+        // The source name is also the entry key it fills (kaize / nautiljon carry slugs, the others numbers).
         String key = source;
+        boolean numeric = !key.equals("kaize") && !key.equals("nautiljon");
         List<External> valid = new ArrayList<>();
         for (External e : externals) {
-            boolean numeric = !key.equals("kaize") && !key.equals("nautiljon");
             if (e.id() == null || (numeric ? !e.id().matches("[1-9]\\d{0,9}") : !SLUG.matcher(e.id()).matches())
                     || e.id().startsWith("javascript:")) {
                 report.drop(source + " invalid id", e.title() + " → " + e.id());
