@@ -11,8 +11,9 @@ import io.helidon.logging.common.LogConfig;
 
 /**
  * Command line entry point:
- * {@code java -jar ids-moe-replay.jar [--upstream DIR] [--snapshot a|b|faults] [--port N] [--faults f1,f2]}
- * or {@code --mirror DIR/b} (upstream = parent folder, snapshot = folder name); {@code --faults} implies the
+ * {@code java -jar ids-moe-replay.jar [--upstream DIR] [--snapshot a|b|faults] [--host ADDR] [--port N]
+ * [--faults f1,f2]} or {@code --mirror DIR/b} (upstream = parent folder, snapshot = folder name); {@code --host}
+ * defaults to 127.0.0.1 (in the replay image pass {@code --host 0.0.0.0}); {@code --faults} implies the
  * {@code faults} snapshot with only those faults enabled. Without {@code --upstream} or
  * {@code --mirror} the folder is located as by {@link ReplayServer#locateUpstream()}.
  */
@@ -43,7 +44,7 @@ public final class Main {
             upstream = ReplayServer.locateUpstream().orElseThrow(() -> new IllegalArgumentException(
                     "recorded upstream not found: pass --upstream DIR or set -D" + ReplayServer.UPSTREAM_PROPERTY));
         }
-        ReplayServer server = ReplayServer.start(upstream, snapshot,
+        ReplayServer server = ReplayServer.start(upstream, snapshot, options.getOrDefault("host", "127.0.0.1"),
                                                  Integer.parseInt(options.getOrDefault("port", "0")));
         if (options.containsKey("faults")) {
             Set<String> faults = Arrays.stream(options.get("faults").split(","))
@@ -59,7 +60,8 @@ public final class Main {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: [--upstream DIR] [--snapshot a|b|faults] [--port N]"
+                throw new IllegalArgumentException("usage: [--upstream DIR] [--snapshot a|b|faults] [--host ADDR]"
+                                                           + " [--port N]"
                                                            + " [--faults f1,f2] | --mirror DIR");
             }
             options.put(args[i].substring(2), args[i + 1]);

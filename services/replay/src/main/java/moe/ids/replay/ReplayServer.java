@@ -35,10 +35,12 @@ public final class ReplayServer implements AutoCloseable {
 
     private final WebServer server;
     private final ReplayHandler handler;
+    private final String address;
 
-    private ReplayServer(WebServer server, ReplayHandler handler) {
+    private ReplayServer(WebServer server, ReplayHandler handler, String address) {
         this.server = server;
         this.handler = handler;
+        this.address = address;
     }
 
     /**
@@ -63,10 +65,25 @@ public final class ReplayServer implements AutoCloseable {
      * @throws IllegalArgumentException if the snapshot does not exist
      */
     public static ReplayServer start(Path upstreamRoot, String snapshot, int port) {
+        return start(upstreamRoot, snapshot, HOST, port);
+    }
+
+    /**
+     * Starts a server on a given address, e.g. {@code 0.0.0.0} in the replay image so that other pods reach it.
+     *
+     * @param upstreamRoot the recorded upstream folder
+     * @param snapshot     {@code a}, {@code b} or {@code faults}
+     * @param host         address to listen on
+     * @param port         TCP port, 0 for an ephemeral one
+     * @return the running server
+     * @throws IllegalArgumentException if the snapshot does not exist
+     */
+    public static ReplayServer start(Path upstreamRoot, String snapshot, String host, int port) {
         Objects.requireNonNull(upstreamRoot, "upstreamRoot");
+        Objects.requireNonNull(host, "host");
         ReplayHandler handler = new ReplayHandler(upstreamRoot, snapshot);
         WebServer server = WebServer.builder()
-                .host(HOST)
+                .host(host)
                 .port(port)
                 .shutdownHook(false)
                 // without TCP_NODELAY, Nagle + delayed ACK add ~40 ms to each keep-alive response
@@ -76,7 +93,8 @@ public final class ReplayServer implements AutoCloseable {
                 .routing(routing -> routing.any(handler))
                 .build()
                 .start();
-        return new ReplayServer(server, handler);
+        boolean wildcard = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        return new ReplayServer(server, handler, wildcard ? HOST : host);
     }
 
     /**
@@ -118,10 +136,10 @@ public final class ReplayServer implements AutoCloseable {
     /**
      * The server's base URI.
      *
-     * @return {@code http://127.0.0.1:PORT}
+     * @return {@code http://127.0.0.1:PORT} (the address listened on, when it is not a wildcard)
      */
     public URI baseUri() {
-        return URI.create("http://" + HOST + ":" + port());
+        return URI.create("http://" + address + ":" + port());
     }
 
     /**
