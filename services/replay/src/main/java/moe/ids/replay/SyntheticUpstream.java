@@ -201,18 +201,25 @@ public final class SyntheticUpstream {
     }
 
     /**
-     * Writes the synthetic upstream to the folder given as the only argument and logs how to use it.
+     * Writes the synthetic upstream to the folder given as the only argument and logs how to use it; exits 1
+     * with the reason when it cannot.
      *
      * @param args {@code DIR}
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
         if (args.length != 1 || args[0].startsWith("-")) {
-            throw new IllegalArgumentException("usage: SyntheticUpstream DIR");
+            LOG.log(System.Logger.Level.ERROR, "usage: SyntheticUpstream DIR");
+            System.exit(64);
         }
-        Path dir = write(Path.of(args[0]));
-        LOG.log(System.Logger.Level.INFO, "Synthetic upstream written to {0} (sources {1}); replay it with"
-                + " --mirror {0}/b", dir, String.join(", ", SOURCES));
+        try {
+            Path dir = write(Path.of(args[0]));
+            LOG.log(System.Logger.Level.INFO, "Synthetic upstream written to {0} (sources {1}); replay it with"
+                    + " --mirror {0}/b", dir, String.join(", ", SOURCES));
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            System.exit(1);
+        }
     }
 
     /**
