@@ -1,16 +1,21 @@
 package moe.ids.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import moe.ids.replay.ReplayServer;
+import moe.ids.replay.SyntheticUpstream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,25 +35,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * End to end on a real single-node cluster (k3s in Docker): the images built by the workflow are loaded into
  * k3s, the chart is installed with real Helm, a Refresh runs the pipeline against the replay server (beside
  * the cluster, reached through Testcontainers' host port tunnel) and {@code GET /mal/1} is answered through the
- * API's Service. Skipped without Docker (as on the development machines), without the images
- * ({@code ghcr.io/ids-moe/<service>:$IDS_MOE_E2E_TAG}, default {@code e2e}) or without the recorded upstream.
+ * API's Service. The replay server serves the recorded upstream when it is found (as by
+ * {@link ReplayServer#locateUpstream()}: {@code -Dids.moe.upstream}, {@code IDS_MOE_UPSTREAM}, {@code ../shared})
+ * and the Refresh then names every source; otherwise (the GitHub workflow) a synthetic one
+ * ({@link SyntheticUpstream}, written here unless {@code IDS_MOE_UPSTREAM} points at one), and the Refresh names
+ * only its sources and every lookup of its manifest is checked through the API. Skipped without Docker (as on
+ * the development machines) or without the images ({@code ghcr.io/ids-moe/<service>:$IDS_MOE_E2E_TAG}, default
+ * {@code e2e}).
  */
 @Testcontainers(disabledWithoutDocker = true)
 class K3sIT {
+    private static final System.Logger LOG = System.getLogger(K3sIT.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NS = "ids-moe";
     private static final String R = Charts.RELEASE;
     private static final String TAG = System.getenv().getOrDefault("IDS_MOE_E2E_TAG", "e2e");
@@ -62,6 +77,12 @@ class K3sIT {
 
     private static ReplayServer replay;
     private static KubernetesClient kube;
+    /** The synthetic upstream written by this test, deleted afterwards; null when none was written. */
+    private static Path written;
+    /** Sources the Refresh names: empty (= all) for the recorded upstream, the synthetic one's otherwise. */
+    private static List<String> sources = List.of();
+    /** Lookups to check through the API (the synthetic upstream's manifest), mapping key → expected fields. */
+    private static Map<String, JsonNode> expected = Map.of();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -73,7 +94,18 @@ class K3sIT {
                     + s + " -t " + image + " .)");
         }
         Path upstream = ReplayServer.locateUpstream().orElse(null);
-        assumeTrue(upstream != null, "recorded upstream not found (ids.moe.upstream / IDS_MOE_UPSTREAM)");
+        if (upstream == null) {
+            written = Files.createTempDirectory("ids-moe-upstream");
+            upstream = SyntheticUpstream.write(written);
+            LOG.log(System.Logger.Level.INFO, "recorded upstream not found; synthetic upstream written to {0}",
+                    upstream);
+        }
+        if (SyntheticUpstream.isSynthetic(upstream)) {
+            sources = SyntheticUpstream.SOURCES;
+            expected = SyntheticUpstream.expectedLookups(upstream);
+        }
+        LOG.log(System.Logger.Level.INFO, "replaying {0} (synthetic: {1})", upstream,
+                SyntheticUpstream.isSynthetic(upstream));
         replay = ReplayServer.start(upstream, "b");
         org.testcontainers.Testcontainers.exposeHostPorts(replay.port());
         K3S = new K3sContainer(DockerImageName.parse(
@@ -96,6 +128,13 @@ class K3sIT {
         if (replay != null) {
             replay.close();
         }
+        if (written != null) {
+            try (Stream<Path> files = Files.walk(written)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not delete " + written, e);
+            }
+        }
     }
 
     @Test
@@ -103,39 +142,53 @@ class K3sIT {
     void installRefreshAndLookUp() throws Exception {
         // pods reach the replay server through the tunnel container, by address (there is no DNS name for it)
         String mirror = "http://" + hostAddress() + ":" + replay.port();
-        Release release = new Helm(Charts.chart()).install()
-                .withName(R).withNamespace(NS).createNamespace()
-                .withKubeConfigContents(K3S.getKubeConfigYaml())
-                .set("image.tag", TAG)
-                .set("image.pullPolicy", "Never")
-                .set("scraper.upstreamMirror", mirror)
-                .set("api.autoscaling.enabled", "false")
-                .set("api.replicas", "1")
-                .set("postgresql.persistence.size", "1Gi")
-                .set("redisServer.persistence.size", "1Gi")
-                .set("refresh.suspend", "true")
-                .waitReady().withTimeout(600)
-                .call();
+        Release release;
+        try {
+            release = new Helm(Charts.chart()).install()
+                    .withName(R).withNamespace(NS).createNamespace()
+                    .withKubeConfigContents(K3S.getKubeConfigYaml())
+                    .set("image.tag", TAG)
+                    .set("image.pullPolicy", "Never")
+                    .set("scraper.upstreamMirror", mirror)
+                    .set("api.autoscaling.enabled", "false")
+                    .set("api.replicas", "1")
+                    .set("postgresql.persistence.size", "1Gi")
+                    .set("redisServer.persistence.size", "1Gi")
+                    .set("refresh.suspend", "true")
+                    .waitReady().withTimeout(600)
+                    .call();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "helm install failed: {0}\n{1}", e.getMessage(), diagnostics());
+            throw e;
+        }
         assertThat(release.getStatus(), equalTo("deployed"));
 
         GenericKubernetesResource refresh = kube.genericKubernetesResources(REFRESH).inNamespace(NS)
                 .resource(new GenericKubernetesResourceBuilder()
                         .withApiVersion("ids.moe/v1").withKind("Refresh")
                         .withNewMetadata().withName("e2e").endMetadata()
-                        .withAdditionalProperties(Map.of("spec", Map.of("force", true)))
+                        .withAdditionalProperties(Map.of("spec", Map.of("force", true, "sources", sources)))
                         .build())
                 .create();
         String phase = waitForPhase(refresh.getMetadata().getName(), Duration.ofMinutes(15));
+        if (!phase.equals("Succeeded")) {
+            LOG.log(System.Logger.Level.ERROR, "Refresh e2e ended {0}\n{1}", phase, diagnostics());
+        }
         assertThat("Refresh status: " + status("e2e"), phase, equalTo("Succeeded"));
 
         try (LocalPortForward pf = kube.services().inNamespace(NS).withName(R + "-api").portForward(80)) {
             HttpClient http = HttpClient.newHttpClient();
-            URI uri = URI.create("http://127.0.0.1:" + pf.getLocalPort() + "/mal/1");
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = get(http, pf, "mal/1");
             assertThat(answer.body(), answer.statusCode(), equalTo(200));
             assertThat(answer.body(), containsString("\"myanimelist\":1"));
             assertThat(answer.body(), containsString("\"anidb\":23"));
+            for (Map.Entry<String, JsonNode> lookup : expected.entrySet()) {
+                HttpResponse<String> found = get(http, pf, lookup.getKey());
+                assertThat(lookup.getKey() + ": " + found.body(), found.statusCode(), equalTo(200));
+                JsonNode entry = JSON.readTree(found.body());
+                lookup.getValue().properties().forEach(f -> assertEquals(f.getValue(), entry.get(f.getKey()),
+                        lookup.getKey() + " " + f.getKey() + " in " + found.body()));
+            }
         }
 
         // the chart's own check: the helm test pod calls /heartbeat
@@ -169,17 +222,42 @@ class K3sIT {
                 .orElseThrow(() -> new AssertionError("no host.testcontainers.internal in /etc/hosts:\n" + hosts));
     }
 
-    private static String waitForPhase(String name, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        String phase = null;
-        while (Instant.now().isBefore(deadline)) {
-            phase = String.valueOf(status(name).get("phase"));
-            if (phase.equals("Succeeded") || phase.equals("Failed")) {
-                return phase;
-            }
-            Thread.sleep(5_000);
+    private static HttpResponse<String> get(HttpClient http, LocalPortForward pf, String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + pf.getLocalPort() + "/" + path);
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The Refresh's phase once it is Succeeded or Failed; the last phase seen when the time is up. */
+    private static String waitForPhase(String name, Duration timeout) {
+        try {
+            return await().atMost(timeout).pollInterval(Duration.ofSeconds(5)).ignoreExceptions()
+                    .until(() -> String.valueOf(status(name).get("phase")),
+                           p -> p.equals("Succeeded") || p.equals("Failed"));
+        } catch (ConditionTimeoutException e) {
+            return String.valueOf(status(name).get("phase"));
         }
-        return phase;
+    }
+
+    /** The Refresh's status, every pod with its state and the tail of its log, for a failed run. */
+    private static String diagnostics() {
+        StringBuilder out = new StringBuilder("Refresh status: ").append(status("e2e")).append('\n');
+        List<Pod> pods;
+        try {
+            pods = kube.pods().inNamespace(NS).list().getItems();
+        } catch (RuntimeException e) {
+            return out.append("(no pod list: ").append(e).append(")\n").toString();
+        }
+        for (Pod pod : pods) {
+            String name = pod.getMetadata().getName();
+            out.append("--- pod ").append(name).append(' ').append(pod.getStatus().getPhase()).append(' ')
+                    .append(pod.getStatus().getContainerStatuses()).append('\n');
+            try {
+                out.append(kube.pods().inNamespace(NS).withName(name).tailingLines(60).getLog()).append('\n');
+            } catch (RuntimeException e) {
+                out.append("(no log: ").append(e.getMessage()).append(")\n");
+            }
+        }
+        return out.toString();
     }
 
     @SuppressWarnings("unchecked")
