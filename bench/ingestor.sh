@@ -8,7 +8,7 @@ if [ -z "${JAVA_HOME:-}" ]; then
   JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
 fi
 export JAVA_HOME
-mvn -B -q -pl services/core,services/ingestor install -DskipTests
+mvn -B -q -pl services/ingestor -am install -DskipTests
 mvn -B -q -pl services/ingestor test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cp="services/ingestor/target/test-classes:services/ingestor/target/classes:$(cat services/ingestor/target/bench.classpath)"

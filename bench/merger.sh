@@ -9,7 +9,7 @@ if [ -z "${JAVA_HOME:-}" ]; then
   JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
 fi
 export JAVA_HOME
-mvn -B -q -pl services/core,services/replay,services/scraper,services/merger install -DskipTests
+mvn -B -q -pl services/merger -am install -DskipTests
 mvn -B -q -pl services/merger test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 # The replay server does not check the Kaize login: placeholders let the recorded Kaize pages in.

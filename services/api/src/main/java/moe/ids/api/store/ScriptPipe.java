@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -113,6 +112,7 @@ public final class ScriptPipe implements AutoCloseable {
         this.prefix = layout.prefix().getBytes(StandardCharsets.UTF_8);
         this.prefixText = layout.prefix();
         this.conns = new Conn[connections];
+        Thread.ofPlatform().daemon().name("redis-pipe-watchdog").start(this::watch);
     }
 
     /**
@@ -189,10 +189,9 @@ public final class ScriptPipe implements AutoCloseable {
         calls.increment();
         c.submit(s);
         try {
-            return s.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException ex) {
-            c.fail(new IOException("no answer from redis in " + TIMEOUT_MS + " ms"));
-            throw new UnavailableException("redis did not answer in time", ex);
+            // untimed: a timed wait costs a timer per call (the virtual-thread delay scheduler); the watchdog fails
+            // a connection whose oldest call is older than TIMEOUT_MS, which completes every waiter
+            return s.get();
         } catch (ExecutionException ex) {
             throw new UnavailableException("redis is unavailable: " + ex.getCause().getMessage(), ex.getCause());
         } catch (InterruptedException ex) {
@@ -259,9 +258,28 @@ public final class ScriptPipe implements AutoCloseable {
     /** One queued call. */
     private static final class Slot extends CompletableFuture<Object> {
         final byte[] command;
+        final long queuedAt = System.nanoTime();
 
         Slot(byte[] command) {
             this.command = command;
+        }
+    }
+
+    /** Fails every connection whose oldest unanswered call is older than {@link #TIMEOUT_MS}. */
+    private void watch() {
+        long limit = TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!closed) {
+            try {
+                Thread.sleep(TIMEOUT_MS / 10);
+            } catch (InterruptedException ex) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Conn c : conns) {
+                if (c != null && !c.dead && (c.olderThan(c.inflight, now, limit) || c.olderThan(c.pending, now, limit))) {
+                    c.fail(new IOException("no answer from redis in " + TIMEOUT_MS + " ms"));
+                }
+            }
         }
     }
 
@@ -349,6 +367,11 @@ public final class ScriptPipe implements AutoCloseable {
             } catch (IOException | RuntimeException ex) {
                 fail(ex);
             }
+        }
+
+        boolean olderThan(ConcurrentLinkedQueue<Slot> q, long now, long limit) {
+            Slot s = q.peek();
+            return s != null && now - s.queuedAt > limit;
         }
 
         void fail(Exception ex) {

@@ -1,0 +1,118 @@
+package moe.ids.api.store;
+
+import moe.ids.core.config.RedisUrl;
+import moe.ids.core.error.UnavailableException;
+import moe.ids.core.redis.RedisKeys;
+import moe.ids.ingestor.Layout;
+import moe.ids.ingestor.RedisClients;
+import moe.ids.ingestor.RedisReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link ScriptPipe} against a private real redis-server (it is paused and killed here, so not the shared one):
+ * answers, a server that stops answering fails the waiting calls after the 5 s limit (untimed waits, watchdog),
+ * a dead server fails them at once, and the pipe reconnects when the server is back. Skipped without redis-server.
+ */
+@Timeout(60)
+class ScriptPipeIT {
+    private static final String JSON = "{\"title\":\"Cowboy Bebop\",\"myanimelist\":1}";
+    private Process server;
+    private int port;
+    private ScriptPipe pipe;
+
+    @BeforeEach
+    void start() throws Exception {
+        port = freePort();
+        startServer();
+        RedisUrl url = RedisUrl.parse("REDIS_URL", "redis://127.0.0.1:" + port + "/0");
+        pipe = new ScriptPipe(url, RedisClients.clientConfig(url, "pipe-it"), new Layout(new RedisKeys("t:")), 1);
+    }
+
+    @AfterEach
+    void stop() {
+        if (pipe != null) {
+            pipe.close();
+        }
+        if (server != null) {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void answersAndReconnectsAfterAServerRestart() throws Exception {
+        RedisReader.Lookups l = pipe.findAll(List.of("myanimelist/1", "myanimelist/2"));
+        assertEquals(3, l.version());
+        assertEquals(7, l.hits().get(0).orElseThrow().id());
+        assertArrayEquals(JSON.getBytes(StandardCharsets.UTF_8), l.hits().get(0).orElseThrow().json());
+        assertTrue(l.hits().get(1).isEmpty());
+
+        server.destroyForcibly().waitFor();
+        long t0 = System.nanoTime();
+        assertThrows(UnavailableException.class, () -> pipe.findAll(List.of("myanimelist/1")));
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "a dead server must fail the call at once");
+
+        startServer();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> pipe.findAll(List.of("myanimelist/1")).version() == 3);
+    }
+
+    @Test
+    void aServerThatStopsAnsweringFailsTheCallAfterTheLimit() throws Exception {
+        assertEquals(3, pipe.findAll(List.of()).version());
+        try (Jedis admin = new Jedis("127.0.0.1", port)) {
+            admin.sendCommand(() -> "CLIENT".getBytes(StandardCharsets.US_ASCII), "PAUSE", "6500", "ALL");
+        }
+        long t0 = System.nanoTime();
+        UnavailableException ex = assertThrows(UnavailableException.class, () -> pipe.findAll(List.of("myanimelist/1")));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms >= 4_500 && ms < 6_400, "failed after " + ms + " ms: " + ex.getMessage());
+        assertTrue(ex.getMessage().contains("no answer from redis"), ex.getMessage());
+        // the pause ends by itself; then the pipe reconnects
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> pipe.findAll(List.of("myanimelist/1")).hits().getFirst().isPresent());
+    }
+
+    private void startServer() throws Exception {
+        try {
+            server = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException ex) {
+            Assumptions.abort("redis-server is not installed: " + ex.getMessage());
+        }
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return true;
+            }
+        });
+        try (Jedis j = new Jedis("127.0.0.1", port)) {
+            j.hset("t:meta", java.util.Map.of("version", "3", "gen", "1", "mbuckets", "1", "abuckets", "1"));
+            j.hset("t:g1:m:0", "myanimelist/1", "7");
+            j.hset("t:g1:a:0", "7", JSON);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
