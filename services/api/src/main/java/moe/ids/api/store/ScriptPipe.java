@@ -219,26 +219,47 @@ public final class ScriptPipe implements AutoCloseable {
         }
     }
 
-    private static byte[] encode(byte[][] args) {
-        int size = 16;
+    /** RESP array of bulk strings, written into one exactly sized array (no intermediate buffer or copy). */
+    static byte[] encode(byte[][] args) {
+        int size = 1 + digits(args.length) + 2;
         for (byte[] a : args) {
-            size += a.length + 16;
+            size += 1 + digits(a.length) + 2 + a.length + 2;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        out.write('*');
-        out.writeBytes(Integer.toString(args.length).getBytes(StandardCharsets.US_ASCII));
-        out.write('\r');
-        out.write('\n');
+        byte[] out = new byte[size];
+        int i = 0;
+        out[i++] = '*';
+        i = putDigits(out, i, args.length);
+        out[i++] = '\r';
+        out[i++] = '\n';
         for (byte[] a : args) {
-            out.write('$');
-            out.writeBytes(Integer.toString(a.length).getBytes(StandardCharsets.US_ASCII));
-            out.write('\r');
-            out.write('\n');
-            out.writeBytes(a);
-            out.write('\r');
-            out.write('\n');
+            out[i++] = '$';
+            i = putDigits(out, i, a.length);
+            out[i++] = '\r';
+            out[i++] = '\n';
+            System.arraycopy(a, 0, out, i, a.length);
+            i += a.length;
+            out[i++] = '\r';
+            out[i++] = '\n';
         }
-        return out.toByteArray();
+        return out;
+    }
+
+    private static int digits(int n) {
+        int d = 1;
+        while (n >= 10) {
+            n /= 10;
+            d++;
+        }
+        return d;
+    }
+
+    private static int putDigits(byte[] out, int at, int n) {
+        int end = at + digits(n);
+        for (int i = end - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + n % 10);
+            n /= 10;
+        }
+        return end;
     }
 
     @Override

@@ -1,0 +1,54 @@
+package moe.ids.api.store;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** RESP encoding and parsing of {@link ScriptPipe}, without a server. */
+class ScriptPipeTest {
+    @Test
+    void encodesArraysOfBulkStringsExactly() {
+        byte[][] args = {b("GET"), b(""), b("x".repeat(10)), b("é")};
+        String expected = "*4\r\n$3\r\nGET\r\n$0\r\n\r\n$10\r\nxxxxxxxxxx\r\n$2\r\né\r\n";
+        assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), ScriptPipe.encode(args));
+        byte[][] many = new byte[12][];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = b("a".repeat(i * 11));
+        }
+        String enc = new String(ScriptPipe.encode(many), StandardCharsets.UTF_8);
+        assertTrue(enc.startsWith("*12\r\n$0\r\n\r\n$11\r\n" + "a".repeat(11) + "\r\n$22\r\n"), enc);
+        assertEquals(many.length, enc.chars().filter(c -> c == '$').count());
+    }
+
+    @Test
+    void parsesEveryReplyType() throws Exception {
+        Object r = ScriptPipe.parse(in("*5\r\n$2\r\n42\r\n$-1\r\n:-7\r\n+OK\r\n*1\r\n$0\r\n\r\n"));
+        List<?> l = (List<?>) r;
+        assertArrayEquals(b("42"), (byte[]) l.get(0));
+        assertNull(l.get(1));
+        assertEquals(-7L, l.get(2));
+        assertEquals("OK", l.get(3));
+        assertArrayEquals(new byte[0], (byte[]) ((List<?>) l.get(4)).getFirst());
+        assertEquals(new ScriptPipe.RedisError("NOSCRIPT No matching script"),
+                ScriptPipe.parse(in("-NOSCRIPT No matching script\r\n")));
+        assertThrows(EOFException.class, () -> ScriptPipe.parse(in("$5\r\nab")));
+        assertThrows(java.io.IOException.class, () -> ScriptPipe.parse(in("?x\r\n")));
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ByteArrayInputStream in(String s) {
+        return new ByteArrayInputStream(b(s));
+    }
+}
