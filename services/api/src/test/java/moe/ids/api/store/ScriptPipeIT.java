@@ -6,12 +6,14 @@ import moe.ids.core.redis.RedisKeys;
 import moe.ids.ingestor.Layout;
 import moe.ids.ingestor.RedisClients;
 import moe.ids.ingestor.RedisReader;
+import moe.ids.ingestor.TlsRedis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -29,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link ScriptPipe} against a private real redis-server (it is paused and killed here, so not the shared one):
  * answers, a server that stops answering fails the waiting calls after the 5 s limit (untimed waits, watchdog),
- * a dead server fails them at once, and the pipe reconnects when the server is back. Skipped without redis-server.
+ * a dead server fails them at once, the pipe reconnects when the server is back, and TLS with a password works
+ * (a wrong password is a 503, not a hang). Skipped without redis-server (and openssl for TLS).
  */
 @Timeout(60)
 class ScriptPipeIT {
@@ -90,6 +93,34 @@ class ScriptPipeIT {
                 .until(() -> pipe.findAll(List.of("myanimelist/1")).hits().getFirst().isPresent());
     }
 
+    @Test
+    void worksOverTlsWithAPassword() throws Exception {
+        try (TlsRedis tls = TlsRedis.start()) {
+            RedisUrl url = RedisUrl.parse("REDIS_URL", tls.url());
+            try (RedisClient c = RedisClients.create(url, "pipe-it", 1)) {
+                load(c);
+            }
+            try (ScriptPipe p = new ScriptPipe(url, RedisClients.clientConfig(url, "pipe-it"),
+                    new Layout(new RedisKeys("t:")), 1)) {
+                RedisReader.Lookups l = p.findAll(List.of("myanimelist/1"));
+                assertEquals(3, l.version());
+                assertArrayEquals(JSON.getBytes(StandardCharsets.UTF_8), l.hits().getFirst().orElseThrow().json());
+            }
+            RedisUrl wrong = RedisUrl.parse("REDIS_URL", tls.url("nope"));
+            try (ScriptPipe p = new ScriptPipe(wrong, RedisClients.clientConfig(wrong, "pipe-it"),
+                    new Layout(new RedisKeys("t:")), 1)) {
+                UnavailableException ex = assertThrows(UnavailableException.class, () -> p.findAll(List.of()));
+                assertTrue(ex.getMessage().contains("AUTH"), ex.getMessage());
+            }
+        }
+    }
+
+    private static void load(redis.clients.jedis.UnifiedJedis j) {
+        j.hset("t:meta", java.util.Map.of("version", "3", "gen", "1", "mbuckets", "1", "abuckets", "1"));
+        j.hset("t:g1:m:0", "myanimelist/1", "7");
+        j.hset("t:g1:a:0", "7", JSON);
+    }
+
     private void startServer() throws Exception {
         try {
             server = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
@@ -103,10 +134,9 @@ class ScriptPipeIT {
                 return true;
             }
         });
-        try (Jedis j = new Jedis("127.0.0.1", port)) {
-            j.hset("t:meta", java.util.Map.of("version", "3", "gen", "1", "mbuckets", "1", "abuckets", "1"));
-            j.hset("t:g1:m:0", "myanimelist/1", "7");
-            j.hset("t:g1:a:0", "7", JSON);
+        RedisUrl url = RedisUrl.parse("REDIS_URL", "redis://127.0.0.1:" + port + "/0");
+        try (RedisClient c = RedisClients.create(url, "pipe-it", 1)) {
+            load(c);
         }
     }
 
