@@ -113,11 +113,13 @@ public final class ApiBench {
             // the bench's own setup garbage (the loaded entries, key lists) must not be collected inside a measured run
             System.gc();
             if (System.getProperty("bench.only") != null) {
+                // hot: 1,000 IDs, near cache; random: all keys, no near cache; churn: all keys through the near cache
                 String which = System.getProperty("bench.only");
-                wrk("warm-up", which.equals("hot") ? a + "/" : b + "/", lua, which.equals("hot") ? hotFile : allFile, 3);
+                String base = (which.equals("random") ? b : a) + "/";
+                Path ids = which.equals("hot") ? hotFile : allFile;
+                wrk("warm-up", base, lua, ids, 3);
                 System.out.println("START " + ProcessHandle.current().pid());
-                wrk(which, which.equals("hot") ? a + "/" : b + "/", lua, which.equals("hot") ? hotFile : allFile,
-                        seconds);
+                wrk(which, base, lua, ids, seconds);
                 System.out.printf("pipe: %d calls, %d flushes%n", uncached.api.pipe().calls(),
                         uncached.api.pipe().flushes());
                 return;
