@@ -1,0 +1,186 @@
+package moe.ids.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.db.Database;
+import moe.ids.core.db.Migrations;
+import moe.ids.core.db.TestDatabases;
+import moe.ids.core.platform.IdType;
+import moe.ids.core.platform.Platform;
+import moe.ids.core.platform.Platforms;
+import moe.ids.ingestor.Ingestor;
+import moe.ids.ingestor.IngestorConfig;
+import moe.ids.ingestor.Tuning;
+import moe.ids.merger.MergeService;
+import moe.ids.merger.merge.MergeSettings;
+import moe.ids.replay.ReplayServer;
+import moe.ids.scraper.Scraper;
+import moe.ids.scraper.ScraperConfig;
+import moe.ids.scraper.http.HttpSettings;
+import moe.ids.scraper.source.Outcome;
+import moe.ids.scraper.source.SourceResult;
+import moe.ids.scraper.source.Sources;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The API over REAL data: the recorded upstream (snapshot b) through the whole pipeline — replay server → scraper
+ * (every dataset source) → merger → change set → ingestor → Redis — then served. Checks what synthetic fixtures
+ * cannot: the dump equals the counts of /status; a sample of ~1,000 real entries is found again through every
+ * platform it has (its own value comes back: shared keys such as IMDb or a Trakt show may resolve to a sibling,
+ * never to an entry without that value); redirects from MAL to every platform of the sample build exactly the
+ * registry's URL; the TSV has one line per entry. Skipped with a message where {@code ../shared/upstream} is absent.
+ */
+class RecordedDataIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The web scrapers are covered by the scraper's own tests (and need politeness settings or a login). */
+    private static final Set<String> WEB = Set.of("kaize", "nautiljon", "otakotaku");
+    private static Fixture fixture;
+    private static DatabaseUrl db;
+    private static Http http;
+
+    @BeforeAll
+    static void refreshAndServe() throws Exception {
+        Optional<Path> upstream = ReplayServer.locateUpstream();
+        Assumptions.assumeTrue(upstream.isPresent(), "recorded upstream not found (../shared/upstream, "
+                + "-Dids.moe.upstream or IDS_MOE_UPSTREAM): the API over real data is not tested");
+        fixture = new Fixture();
+        db = TestDatabases.fresh("apireal");
+        Migrations.migrate(db);
+        try (ReplayServer replay = ReplayServer.start(upstream.get(), "b");
+             HikariDataSource pool = Database.pool(db, "apireal", 6)) {
+            HttpSettings h = new HttpSettings("ids.moe-test", Duration.ofSeconds(5), Duration.ofSeconds(60), 2,
+                    Duration.ofMillis(20), Duration.ofMillis(200), Optional.empty(), Optional.of(replay.baseUri()));
+            List<String> sources = Sources.names().stream().filter(s -> !WEB.contains(s)).toList();
+            IngestorConfig ingest = new IngestorConfig(db, fixture.redisUrl, fixture.prefix, 0, "default",
+                    Duration.ofSeconds(60), Duration.ofSeconds(2), Tuning.DEFAULT);
+            try (Scraper scraper = new Scraper(new ScraperConfig(db, 0, h, 4, 0.5, 1, 3), pool);
+                 Ingestor ingestor = moe.ids.ingestor.Main.create(ingest, pool, fixture.redis)) {
+                List<SourceResult> results = scraper.run(sources, false);
+                for (SourceResult r : results) {
+                    assertEquals(Outcome.Changed, r.result(), r.toString());
+                }
+                assertTrue(new MergeService(pool, MergeSettings.DEFAULTS, 0.05).run(false).published());
+                assertEquals(1, ingestor.syncOnce());
+            }
+        }
+        fixture.start(0); // near cache off: every answer below comes from Redis
+        http = new Http(fixture.base());
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        if (fixture != null) {
+            fixture.close();
+        }
+        if (db != null) {
+            Database.drop(db);
+        }
+    }
+
+    @Test
+    void theDumpMatchesTheCountsAndEveryPlatformFindsItsEntriesAgain() throws Exception {
+        JsonNode status = JSON.readTree(http.get("/status").body());
+        JsonNode all = JSON.readTree(http.get("/animeapi.json").body());
+        assertTrue(all.size() > 30_000, "entries: " + all.size());
+        assertEquals(status.get("counts").get("total").asInt(), all.size());
+        for (Platform p : Platforms.lookupPlatforms()) {
+            long having = 0;
+            for (JsonNode e : all) {
+                having += e.path(p.name()).isNull() || e.path(p.name()).isMissingNode() ? 0 : 1;
+            }
+            assertEquals(status.get("counts").get(p.name()).asLong(), having, p.name());
+        }
+
+        int lookups = 0;
+        for (int i = 0; i < all.size(); i += 31) {
+            JsonNode e = all.get(i);
+            for (Platform p : Platforms.lookupPlatforms()) {
+                JsonNode v = e.get(p.name());
+                if (v == null || v.isNull()) {
+                    continue;
+                }
+                String path = path(p, e, v);
+                Http.Res r = http.get(path);
+                assertEquals(200, r.status(), path + " for " + e + ": " + r.text());
+                JsonNode found = JSON.readTree(r.body());
+                assertEquals(v, found.get(p.name()), path + " answered " + found + " for " + e);
+                if (p.name().equals("trakt") && e.hasNonNull("trakt_season")) {
+                    assertEquals(e.get("trakt_season"), found.get("trakt_season"), path);
+                }
+                lookups++;
+            }
+        }
+        assertTrue(lookups > 5_000, "lookups: " + lookups);
+
+        String tsv = http.get("/animeapi.tsv").text();
+        assertEquals(all.size() + 1, tsv.lines().count());
+        assertTrue(tsv.startsWith("title\tanidb\t"), tsv.substring(0, 40));
+    }
+
+    @Test
+    void redirectsFromMalBuildTheRegistrysUrls() throws Exception {
+        JsonNode all = JSON.readTree(http.get("/animeapi.json").body());
+        int checked = 0;
+        for (int i = 0; i < all.size() && checked < 1_500; i += 29) {
+            JsonNode e = all.get(i);
+            if (!e.hasNonNull("myanimelist")) {
+                continue;
+            }
+            long mal = e.get("myanimelist").asLong();
+            // the entry MAL resolves to (a shared MAL ID resolves to one of its entries)
+            JsonNode owner = JSON.readTree(http.get("/myanimelist/" + mal).body());
+            for (Platform p : Platforms.lookupPlatforms()) {
+                JsonNode v = owner.get(p.name());
+                if (v == null || v.isNull() || p.name().equals("trakt") || p.name().equals("themoviedb")) {
+                    continue; // Trakt and TMDB URLs carry a type (and season): ApiIT checks them
+                }
+                Http.Res r = http.get("/redirect?platform=mal&mediaid=" + mal + "&target=" + p.name());
+                assertEquals(302, r.status(), p.name() + " for MAL " + mal + ": " + r.text());
+                String expected = p.idType() == IdType.INT ? p.pageUrl(v.asLong()) : p.pageUrl(v.asText());
+                assertEquals(expected, r.header("location"), p.name() + " for MAL " + mal);
+                checked++;
+            }
+        }
+        assertTrue(checked > 1_000, "redirects: " + checked);
+    }
+
+    @Test
+    void cowboyBebopAndItsValidators() throws Exception {
+        Http.Res r = http.get("/mal/1");
+        assertEquals(200, r.status());
+        JsonNode e = JSON.readTree(r.body());
+        assertEquals("Cowboy Bebop", e.get("title").asText());
+        assertEquals(23, e.get("anidb").asInt());
+        assertEquals(1, e.get("anilist").asInt());
+        String etag = r.header("etag");
+        assertEquals(304, http.get("/anilist/1", "If-None-Match", etag).status());
+        assertEquals(404, http.get("/mal/999999999").status());
+    }
+
+    private static String path(Platform p, JsonNode e, JsonNode v) {
+        return switch (p.name()) {
+            case "trakt" -> "/trakt/" + e.get("trakt_type").asText() + "/" + v.asLong()
+                    + (e.hasNonNull("trakt_season") && "shows".equals(e.get("trakt_type").asText())
+                    ? "/seasons/" + e.get("trakt_season").asInt() : "");
+            case "themoviedb" -> "/themoviedb/movie/" + v.asLong();
+            default -> "/" + p.name() + "/" + (v.isNumber() ? Long.toString(v.asLong())
+                    : URLEncoder.encode(v.asText(), StandardCharsets.UTF_8).replace("+", "%20"));
+        };
+    }
+}
