@@ -297,8 +297,14 @@ public final class ScriptPipe implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (Conn c : conns) {
-                if (c != null && !c.dead && (c.olderThan(c.inflight, now, limit) || c.olderThan(c.pending, now, limit))) {
-                    c.fail(new IOException("no answer from redis in " + TIMEOUT_MS + " ms"));
+                try {
+                    if (c != null && !c.dead
+                            && (c.olderThan(c.inflight, now, limit) || c.olderThan(c.pending, now, limit))) {
+                        c.fail(new IOException("no answer from redis in " + TIMEOUT_MS + " ms"));
+                    }
+                } catch (RuntimeException ex) {
+                    // the watchdog must outlive any one connection's trouble: waiters rely on it
+                    LOG.log(System.Logger.Level.WARNING, "redis pipe watchdog: {0}", ex.toString());
                 }
             }
         }
