@@ -31,14 +31,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Auto-pipelined lookups over a few long-lived connections: one read-only script call per lookup (or batch) that
- * reads meta and both tiers atomically, like the ingestor's {@link Layout#LOOKUP_SCRIPT} ({@link RedisReader}'s
- * protocol), except that the tier-1 bucket key is computed here (the same {@link Layout#mappingBucket}) for the
- * generation and bucket count the last answer reported; the script checks them against meta and computes the
- * bucket itself when they moved, so the answer is exact either way. Hashing in Lua was ~40% of the script's cost. Concurrent requests are
- * queued; whoever holds a connection's write lock writes every queued call in one flush, and one reader thread
- * per connection completes them in order. Under load this turns N requests into one write and one read on each
- * side instead of N (measured in services/api/DESIGN.md), and needs no pool borrow per lookup.
+ * Auto-pipelined lookups over a few long-lived connections: read-only script calls that read meta and both tiers
+ * atomically, like the ingestor's {@link Layout#LOOKUP_SCRIPT} ({@link RedisReader}'s protocol), except that the
+ * tier-1 bucket keys are computed here (the same {@link Layout#mappingBucket}) for the generation and bucket count
+ * the last answer reported; the script checks them against meta and computes the buckets itself when they moved,
+ * so the answer is exact either way. Concurrent requests are queued; whoever holds a connection's write lock
+ * writes every queued lookup as ONE script call (its keys in queue order) in one flush, and one reader thread per
+ * connection hands each caller its slice of the answer. Under load this turns N lookups into one command, one
+ * write and one read on each side instead of N (measured in services/api/DESIGN.md), with no pool borrow and no
+ * timer per lookup (a watchdog enforces the time limit).
  */
 public final class ScriptPipe implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ScriptPipe.class.getName());
@@ -80,6 +81,8 @@ public final class ScriptPipe implements AutoCloseable {
     private static final byte[] EVALSHA_RO = "EVALSHA_RO".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE = {'1'};
     private static final long TIMEOUT_MS = 5_000;
+    /** Most keys in one merged script call (a batch request larger than this goes alone). */
+    private static final int MAX_KEYS = 1_024;
 
     private final RedisUrl url;
     private final HostAndPort where;
@@ -92,6 +95,7 @@ public final class ScriptPipe implements AutoCloseable {
     private volatile Shape shape = new Shape("-1", "-1", 1);
     private final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder flushes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder scripts = new java.util.concurrent.atomic.LongAdder();
 
     /** Generation and tier-1 bucket count as last reported by Redis. */
     private record Shape(String gen, String mbuckets, int buckets) {
@@ -121,8 +125,52 @@ public final class ScriptPipe implements AutoCloseable {
      * @throws UnavailableException when Redis cannot be read or holds no dataset
      */
     public RedisReader.Lookups findAll(List<String> mappingKeys) {
+        Object reply = call(new Request(mappingKeys, null));
+        if (reply instanceof RedisError e && e.message().startsWith("NOSCRIPT")) {
+            call(new Request(List.of(), encode(new byte[][]{"SCRIPT".getBytes(StandardCharsets.US_ASCII),
+                    "LOAD".getBytes(StandardCharsets.US_ASCII), SCRIPT})));
+            reply = call(new Request(mappingKeys, null));
+        }
+        if (reply instanceof RedisError e) {
+            throw new UnavailableException("redis lookup failed: " + e.message(), null);
+        }
+        Slice slice = (Slice) reply;
+        List<?> out = slice.reply();
+        if (out.isEmpty()) {
+            throw new UnavailableException("no dataset has been loaded into Redis yet", null);
+        }
+        long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
+        String gen = new String((byte[]) out.get(1), StandardCharsets.US_ASCII);
+        String mb = new String((byte[]) out.get(2), StandardCharsets.US_ASCII);
         Shape sh = shape;
-        byte[][] args = new byte[7 + 2 * mappingKeys.size()][];
+        if (!gen.equals(sh.gen()) || !mb.equals(sh.mbuckets())) {
+            shape = new Shape(gen, mb, Integer.parseInt(mb));
+        }
+        List<Optional<RedisReader.Hit>> hits = new ArrayList<>(mappingKeys.size());
+        for (int i = 0; i < mappingKeys.size(); i++) {
+            int at = 3 + 2 * (slice.offset() + i);
+            byte[] id = (byte[]) out.get(at);
+            byte[] json = (byte[]) out.get(at + 1);
+            hits.add(id == null || json == null ? Optional.empty() : Optional.of(new RedisReader.Hit(
+                    Long.parseLong(new String(id, StandardCharsets.US_ASCII)), json)));
+        }
+        return new RedisReader.Lookups(version, hits);
+    }
+
+    /**
+     * One script call for every lookup queued at flush time: their keys in queue order, bucket keys computed for
+     * the generation and bucket count the last answer reported.
+     *
+     * @param group requests (at least one)
+     * @return the encoded {@code EVALSHA_RO}
+     */
+    private byte[] lookupCommand(List<Request> group) {
+        Shape sh = shape;
+        int keys = 0;
+        for (Request r : group) {
+            keys += r.keys.size();
+        }
+        byte[][] args = new byte[7 + 2 * keys][];
         args[0] = EVALSHA_RO;
         args[1] = SHA;
         args[2] = ONE;
@@ -131,38 +179,14 @@ public final class ScriptPipe implements AutoCloseable {
         args[5] = sh.gen().getBytes(StandardCharsets.US_ASCII);
         args[6] = sh.mbuckets().getBytes(StandardCharsets.US_ASCII);
         String bucketPrefix = prefixText + "g" + sh.gen() + ":m:";
-        for (int i = 0; i < mappingKeys.size(); i++) {
-            String k = mappingKeys.get(i);
-            args[7 + 2 * i] = k.getBytes(StandardCharsets.UTF_8);
-            args[8 + 2 * i] = (bucketPrefix + Layout.mappingBucket(k, sh.buckets())).getBytes(StandardCharsets.UTF_8);
+        int i = 7;
+        for (Request r : group) {
+            for (String k : r.keys) {
+                args[i++] = k.getBytes(StandardCharsets.UTF_8);
+                args[i++] = (bucketPrefix + Layout.mappingBucket(k, sh.buckets())).getBytes(StandardCharsets.UTF_8);
+            }
         }
-        Object reply = call(args);
-        if (reply instanceof RedisError e && e.message().startsWith("NOSCRIPT")) {
-            call(new byte[][]{"SCRIPT".getBytes(StandardCharsets.US_ASCII), "LOAD".getBytes(StandardCharsets.US_ASCII),
-                    SCRIPT});
-            reply = call(args);
-        }
-        if (reply instanceof RedisError e) {
-            throw new UnavailableException("redis lookup failed: " + e.message(), null);
-        }
-        List<?> out = (List<?>) reply;
-        if (out.isEmpty()) {
-            throw new UnavailableException("no dataset has been loaded into Redis yet", null);
-        }
-        long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
-        String gen = new String((byte[]) out.get(1), StandardCharsets.US_ASCII);
-        String mb = new String((byte[]) out.get(2), StandardCharsets.US_ASCII);
-        if (!gen.equals(sh.gen()) || !mb.equals(sh.mbuckets())) {
-            shape = new Shape(gen, mb, Integer.parseInt(mb));
-        }
-        List<Optional<RedisReader.Hit>> hits = new ArrayList<>(mappingKeys.size());
-        for (int i = 0; i < mappingKeys.size(); i++) {
-            byte[] id = (byte[]) out.get(3 + 2 * i);
-            byte[] json = (byte[]) out.get(4 + 2 * i);
-            hits.add(id == null || json == null ? Optional.empty() : Optional.of(new RedisReader.Hit(
-                    Long.parseLong(new String(id, StandardCharsets.US_ASCII)), json)));
-        }
-        return new RedisReader.Lookups(version, hits);
+        return encode(args);
     }
 
     /**
@@ -173,19 +197,25 @@ public final class ScriptPipe implements AutoCloseable {
     }
 
     /**
+     * @return script calls sent so far (lookups merged per flush: calls / scripts = lookups per script call)
+     */
+    public long scripts() {
+        return scripts.sum();
+    }
+
+    /**
      * @return socket flushes so far (calls / flushes = average pipeline depth)
      */
     public long flushes() {
         return flushes.sum();
     }
 
-    private Object call(byte[][] args) {
+    private Object call(Request s) {
         if (closed) {
             throw new UnavailableException("redis client closed", null);
         }
         int i = Math.floorMod(next.getAndIncrement(), conns.length);
         Conn c = connection(i);
-        Slot s = new Slot(encode(args));
         calls.increment();
         c.submit(s);
         try {
@@ -276,14 +306,28 @@ public final class ScriptPipe implements AutoCloseable {
     record RedisError(String message) {
     }
 
-    /** One queued call. */
-    private static final class Slot extends CompletableFuture<Object> {
-        final byte[] command;
+    /**
+     * One queued call: a lookup of some keys (merged with the other lookups of the same flush into one script
+     * call), or a raw command. Completes with its {@link Slice} of the script's answer, the raw reply, or a
+     * {@link RedisError}.
+     */
+    private static final class Request extends CompletableFuture<Object> {
+        final List<String> keys;
+        final byte[] raw;
         final long queuedAt = System.nanoTime();
 
-        Slot(byte[] command) {
-            this.command = command;
+        Request(List<String> keys, byte[] raw) {
+            this.keys = keys;
+            this.raw = raw;
         }
+    }
+
+    /** What one written command answers: a raw request, or a group of lookups sharing one script call. */
+    private record Batch(List<Request> requests, boolean raw) {
+    }
+
+    /** A lookup's part of a shared script answer: the whole answer and the index of its first key. */
+    private record Slice(List<?> reply, int offset) {
     }
 
     /** Fails every connection whose oldest unanswered call is older than {@link #TIMEOUT_MS}. */
@@ -299,7 +343,7 @@ public final class ScriptPipe implements AutoCloseable {
             for (Conn c : conns) {
                 try {
                     if (c != null && !c.dead
-                            && (c.olderThan(c.inflight, now, limit) || c.olderThan(c.pending, now, limit))) {
+                            && (c.olderThan(now, limit))) {
                         c.fail(new IOException("no answer from redis in " + TIMEOUT_MS + " ms"));
                     }
                 } catch (RuntimeException ex) {
@@ -315,8 +359,8 @@ public final class ScriptPipe implements AutoCloseable {
         private final Socket socket;
         private final OutputStream out;
         private final InputStream in;
-        private final ConcurrentLinkedQueue<Slot> pending = new ConcurrentLinkedQueue<>();
-        private final ConcurrentLinkedQueue<Slot> inflight = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Request> pending = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Batch> inflight = new ConcurrentLinkedQueue<>();
         private final ReentrantLock writeLock = new ReentrantLock();
         volatile boolean dead;
 
@@ -354,7 +398,7 @@ public final class ScriptPipe implements AutoCloseable {
             }
         }
 
-        void submit(Slot s) {
+        void submit(Request s) {
             pending.add(s);
             if (Thread.currentThread().isVirtual()) {
                 // let the other request threads on this carrier queue their calls first: one flush then carries
@@ -363,11 +407,25 @@ public final class ScriptPipe implements AutoCloseable {
             }
             while (!pending.isEmpty() && !dead && writeLock.tryLock()) {
                 try {
-                    Slot p;
+                    List<Request> group = new ArrayList<>();
+                    int keys = 0;
+                    Request p;
                     while ((p = pending.poll()) != null) {
-                        inflight.add(p);
-                        out.write(p.command);
+                        if (p.raw != null) {
+                            keys = write(group);
+                            group = new ArrayList<>();
+                            inflight.add(new Batch(List.of(p), true));
+                            out.write(p.raw);
+                            continue;
+                        }
+                        if (!group.isEmpty() && keys + p.keys.size() > MAX_KEYS) {
+                            keys = write(group);
+                            group = new ArrayList<>();
+                        }
+                        group.add(p);
+                        keys += p.keys.size();
                     }
+                    write(group);
                     out.flush();
                     flushes.increment();
                 } catch (IOException ex) {
@@ -381,24 +439,45 @@ public final class ScriptPipe implements AutoCloseable {
             }
         }
 
+        /** Writes one script call for the group (nothing when it is empty); returns 0, the keys now queued. */
+        private int write(List<Request> group) throws IOException {
+            if (!group.isEmpty()) {
+                byte[] cmd = lookupCommand(group);
+                inflight.add(new Batch(group, false));
+                out.write(cmd);
+                scripts.increment();
+            }
+            return 0;
+        }
+
         private void read() {
             try {
                 while (!dead) {
                     Object reply = parse(in);
-                    Slot s = inflight.poll();
-                    if (s == null) {
+                    Batch b = inflight.poll();
+                    if (b == null) {
                         throw new IOException("unexpected reply from redis");
                     }
-                    s.complete(reply);
+                    if (b.raw() || !(reply instanceof List<?> list)) {
+                        b.requests().forEach(r -> r.complete(reply));
+                        continue;
+                    }
+                    int offset = 0;
+                    for (Request r : b.requests()) {
+                        r.complete(new Slice(list, offset));
+                        offset += r.keys.size();
+                    }
                 }
             } catch (IOException | RuntimeException ex) {
                 fail(ex);
             }
         }
 
-        boolean olderThan(ConcurrentLinkedQueue<Slot> q, long now, long limit) {
-            Slot s = q.peek();
-            return s != null && now - s.queuedAt > limit;
+        boolean olderThan(long now, long limit) {
+            Request p = pending.peek();
+            Batch b = inflight.peek();
+            return p != null && now - p.queuedAt > limit
+                    || b != null && now - b.requests().getFirst().queuedAt > limit;
         }
 
         void fail(Exception ex) {
@@ -413,12 +492,13 @@ public final class ScriptPipe implements AutoCloseable {
                     // already failing
                 }
             }
-            Slot s;
-            while ((s = inflight.poll()) != null) {
-                s.completeExceptionally(ex);
+            Batch b;
+            while ((b = inflight.poll()) != null) {
+                b.requests().forEach(r -> r.completeExceptionally(ex));
             }
-            while ((s = pending.poll()) != null) {
-                s.completeExceptionally(ex);
+            Request r;
+            while ((r = pending.poll()) != null) {
+                r.completeExceptionally(ex);
             }
         }
     }

@@ -94,6 +94,50 @@ class ScriptPipeIT {
     }
 
     @Test
+    void concurrentLookupsShareScriptCallsAndEachGetsItsOwnAnswers() throws Exception {
+        try (Jedis j = new Jedis("127.0.0.1", port)) {
+            for (int i = 100; i < 400; i++) {
+                j.hset("t:g1:m:0", "anilist/" + i, Integer.toString(i));
+                j.hset("t:g1:a:0", Integer.toString(i), "{\"anilist\":" + i + "}");
+            }
+        }
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 64; t++) {
+                int seed = t;
+                threads.submit(() -> {
+                    java.util.Random rnd = new java.util.Random(seed);
+                    try {
+                        for (int n = 0; n < 300; n++) {
+                            // 1 to 3 keys, some unknown (≥ 400), so slices of different sizes share one call
+                            List<Integer> ids = rnd.ints(1 + rnd.nextInt(3), 100, 450).boxed().toList();
+                            RedisReader.Lookups l = pipe.findAll(ids.stream().map(i -> "anilist/" + i).toList());
+                            assertEquals(3, l.version());
+                            assertEquals(ids.size(), l.hits().size());
+                            for (int k = 0; k < ids.size(); k++) {
+                                int id = ids.get(k);
+                                if (id < 400) {
+                                    assertEquals("{\"anilist\":" + id + "}", new String(
+                                            l.hits().get(k).orElseThrow().json(), StandardCharsets.UTF_8));
+                                } else {
+                                    assertTrue(l.hits().get(k).isEmpty());
+                                }
+                            }
+                        }
+                    } catch (Throwable ex) {
+                        failure.compareAndSet(null, ex);
+                    }
+                });
+            }
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(64 * 300, pipe.calls());
+        assertTrue(pipe.scripts() < pipe.calls(), pipe.scripts() + " script calls for " + pipe.calls() + " lookups");
+    }
+
+    @Test
     void worksOverTlsWithAPassword() throws Exception {
         try (TlsRedis tls = TlsRedis.start()) {
             RedisUrl url = RedisUrl.parse("REDIS_URL", tls.url());
