@@ -406,21 +406,19 @@ public final class ScriptPipe implements AutoCloseable {
                 Thread.yield();
             }
             while (!pending.isEmpty() && !dead && writeLock.tryLock()) {
+                List<Request> group = new ArrayList<>(); // taken from the queue, not yet in flight
+                Request p = null;
                 try {
-                    List<Request> group = new ArrayList<>();
                     int keys = 0;
-                    Request p;
                     while ((p = pending.poll()) != null) {
                         if (p.raw != null) {
                             keys = write(group);
-                            group = new ArrayList<>();
                             inflight.add(new Batch(List.of(p), true));
                             out.write(p.raw);
                             continue;
                         }
                         if (!group.isEmpty() && keys + p.keys.size() > MAX_KEYS) {
                             keys = write(group);
-                            group = new ArrayList<>();
                         }
                         group.add(p);
                         keys += p.keys.size();
@@ -428,7 +426,12 @@ public final class ScriptPipe implements AutoCloseable {
                     write(group);
                     out.flush();
                     flushes.increment();
-                } catch (IOException ex) {
+                } catch (IOException | RuntimeException ex) {
+                    // nothing taken from the queue may be left without an answer (callers wait without a timer)
+                    group.forEach(r -> r.completeExceptionally(ex));
+                    if (p != null) {
+                        p.completeExceptionally(ex);
+                    }
                     fail(ex);
                 } finally {
                     writeLock.unlock();
@@ -443,7 +446,8 @@ public final class ScriptPipe implements AutoCloseable {
         private int write(List<Request> group) throws IOException {
             if (!group.isEmpty()) {
                 byte[] cmd = lookupCommand(group);
-                inflight.add(new Batch(group, false));
+                inflight.add(new Batch(List.copyOf(group), false));
+                group.clear(); // in flight now: fail() completes it from there
                 out.write(cmd);
                 scripts.increment();
             }
