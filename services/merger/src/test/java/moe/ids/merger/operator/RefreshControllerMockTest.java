@@ -29,11 +29,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Refresh controller against fabric8's CRUD mock API server, with an in-memory pipeline backend. */
+/**
+ * The Refresh controller against fabric8's CRUD mock API server, with an in-memory pipeline backend. The client
+ * field is not static, so every test gets a fresh server: fabric8 8.0.0's mock server can block its event loop
+ * for up to a minute when a watch is closed while it sends an event (WatchEventsListener.onClosed awaits its
+ * executor on the event loop), and a shared server then fails the next tests' requests after 10 s.
+ */
 @EnableKubernetesMockClient(crud = true)
 class RefreshControllerMockTest {
     private static final String NS = "ids";
-    static KubernetesClient client;
+    KubernetesClient client;
 
     private final List<RefreshController> controllers = new ArrayList<>();
     private final FakeBackend backend = new FakeBackend();
@@ -81,10 +86,7 @@ class RefreshControllerMockTest {
 
     @AfterEach
     void stop() {
-        controllers.forEach(RefreshController::close);
-        client.resources(Refresh.class).inNamespace(NS).delete();
-        client.batch().v1().jobs().inNamespace(NS).delete();
-        client.leases().inNamespace(NS).delete();
+        controllers.forEach(RefreshController::close); // the server (and its objects) goes with the test
     }
 
     private Refresh create(String name, List<SourceName> sources) {
