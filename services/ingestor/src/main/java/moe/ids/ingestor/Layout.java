@@ -3,6 +3,9 @@ package moe.ids.ingestor;
 import moe.ids.core.redis.RedisKeys;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * The Redis layout the ingestor writes and {@link RedisReader} reads (see {@code services/ingestor/DESIGN.md}).
@@ -127,6 +130,19 @@ public record Layout(RedisKeys keys) {
      */
     public String buildLease(long gen) {
         return keys.prefix() + "build:" + gen;
+    }
+
+    /**
+     * @param script a Lua script's bytes
+     * @return its SHA-1 in lower-case hex, as {@code EVALSHA} takes it
+     */
+    public static byte[] scriptSha(byte[] script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script))
+                    .getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     /**

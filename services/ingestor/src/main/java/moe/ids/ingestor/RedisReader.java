@@ -8,10 +8,7 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,9 +21,9 @@ import java.util.Optional;
  */
 public final class RedisReader {
     private static final byte[] LOOKUP = Layout.LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] LOOKUP_SHA = sha1(LOOKUP);
+    private static final byte[] LOOKUP_SHA = Layout.scriptSha(LOOKUP);
     private static final byte[] ENTRIES = Layout.ENTRIES_SCRIPT.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] ENTRIES_SHA = sha1(ENTRIES);
+    private static final byte[] ENTRIES_SHA = Layout.scriptSha(ENTRIES);
     private static final int DUMP_ATTEMPTS = 5;
 
     private final UnifiedJedis redis;
@@ -265,14 +262,5 @@ public final class RedisReader {
             throw new UnavailableException("no dataset has been loaded into Redis yet", null);
         }
         return list;
-    }
-
-    private static byte[] sha1(byte[] script) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script))
-                    .getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

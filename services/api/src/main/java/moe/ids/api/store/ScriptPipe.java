@@ -17,10 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +74,9 @@ public final class ScriptPipe implements AutoCloseable {
             return out
             """;
     private static final byte[] SCRIPT = LOOKUP.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SHA = sha1(SCRIPT);
+    private static final byte[] SHA = Layout.scriptSha(SCRIPT);
+    private static final byte[] SCRIPT_LOAD = encode(new byte[][]{"SCRIPT".getBytes(StandardCharsets.US_ASCII),
+            "LOAD".getBytes(StandardCharsets.US_ASCII), SCRIPT});
     private static final byte[] EVALSHA_RO = "EVALSHA_RO".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE = {'1'};
     private static final long TIMEOUT_MS = 5_000;
@@ -127,8 +126,7 @@ public final class ScriptPipe implements AutoCloseable {
     public RedisReader.Lookups findAll(List<String> mappingKeys) {
         Object reply = call(new Request(mappingKeys, null));
         if (reply instanceof RedisError e && e.message().startsWith("NOSCRIPT")) {
-            call(new Request(List.of(), encode(new byte[][]{"SCRIPT".getBytes(StandardCharsets.US_ASCII),
-                    "LOAD".getBytes(StandardCharsets.US_ASCII), SCRIPT})));
+            call(new Request(List.of(), SCRIPT_LOAD));
             reply = call(new Request(mappingKeys, null));
         }
         if (reply instanceof RedisError e) {
@@ -384,8 +382,7 @@ public final class ScriptPipe implements AutoCloseable {
                 cmds.add(args("SELECT", Integer.toString(url.database())));
             }
             cmds.add(args("CLIENT", "SETNAME", "ids-moe-api-pipe"));
-            cmds.add(new byte[][]{"SCRIPT".getBytes(StandardCharsets.US_ASCII),
-                    "LOAD".getBytes(StandardCharsets.US_ASCII), SCRIPT});
+            cmds.add(args("SCRIPT", "LOAD", LOOKUP));
             for (byte[][] c : cmds) {
                 out.write(encode(c));
                 out.flush();
@@ -412,13 +409,15 @@ public final class ScriptPipe implements AutoCloseable {
                     int keys = 0;
                     while ((p = pending.poll()) != null) {
                         if (p.raw != null) {
-                            keys = write(group);
+                            write(group);
+                            keys = 0;
                             inflight.add(new Batch(List.of(p), true));
                             out.write(p.raw);
                             continue;
                         }
                         if (!group.isEmpty() && keys + p.keys.size() > MAX_KEYS) {
-                            keys = write(group);
+                            write(group);
+                            keys = 0;
                         }
                         group.add(p);
                         keys += p.keys.size();
@@ -442,8 +441,8 @@ public final class ScriptPipe implements AutoCloseable {
             }
         }
 
-        /** Writes one script call for the group (nothing when it is empty); returns 0, the keys now queued. */
-        private int write(List<Request> group) throws IOException {
+        /** Writes one script call for the group (nothing when it is empty) and empties the group. */
+        private void write(List<Request> group) throws IOException {
             if (!group.isEmpty()) {
                 byte[] cmd = lookupCommand(group);
                 inflight.add(new Batch(List.copyOf(group), false));
@@ -451,7 +450,6 @@ public final class ScriptPipe implements AutoCloseable {
                 out.write(cmd);
                 scripts.increment();
             }
-            return 0;
         }
 
         private void read() {
@@ -593,14 +591,5 @@ public final class ScriptPipe implements AutoCloseable {
         }
         in.read();
         return b.toString(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] sha1(byte[] script) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script))
-                    .getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }
