@@ -11,7 +11,7 @@ if [ -z "${JAVA_HOME:-}" ]; then
 fi
 export JAVA_HOME
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
-mvn -B -q -pl services/ingestor -am install -DskipTests
+mvn -B -q -pl services/api -am install -DskipTests
 mvn -B -q -pl services/api test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cp="services/api/target/test-classes:services/api/target/classes:$(cat services/api/target/bench.classpath)"

@@ -35,9 +35,10 @@ public final class ApiBench {
     record Run(String name, double rate, double p50ms, double p99ms, long errors, double apiUs, double redisUs) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%-38s %8.0f req/s  p50 %5.2f ms  p99 %6.2f ms  cpu/req: api %4.1f us,"
-                    + " redis %4.1f us%s", name, rate, p50ms, p99ms, apiUs, redisUs,
-                    errors > 0 ? "   NON-2XX " + errors : "");
+            String cpu = apiUs < 0 ? "" : String.format(Locale.ROOT, "  cpu/req: api %4.1f us, redis %4.1f us", apiUs,
+                    redisUs);
+            return String.format(Locale.ROOT, "%-38s %8.0f req/s  p50 %5.2f ms  p99 %6.2f ms%s%s", name, rate, p50ms,
+                    p99ms, cpu, errors > 0 ? "   NON-2XX " + errors : "");
         }
     }
 
@@ -113,13 +114,24 @@ public final class ApiBench {
             // the bench's own setup garbage (the loaded entries, key lists) must not be collected inside a measured run
             System.gc();
             if (System.getProperty("bench.only") != null) {
-                // hot: 1,000 IDs, near cache; random: all keys, no near cache; churn: all keys through the near cache
+                // hot: 1,000 IDs, near cache; random: all keys, no near cache; churn: all keys through the near cache;
+                // static: /robots.txt; reference: nginx only; serve: nothing measured
                 String which = System.getProperty("bench.only");
-                String base = (which.equals("random") ? b : a) + "/";
+                if (which.equals("reference")) {
+                    reference(dir, seconds);
+                    return;
+                }
+                if (which.equals("serve")) { // for profiling by hand: both servers stay up until the process is killed
+                    System.out.println("SERVE near-cache " + a + " no-near-cache " + b + " ids " + allFile + " hot "
+                            + hotFile + " lua " + lua);
+                    Thread.sleep(Long.MAX_VALUE);
+                }
+                String base = (which.equals("random") ? b : a) + (which.equals("static") ? "/robots.txt" : "/");
                 Path ids = which.equals("hot") ? hotFile : allFile;
-                wrk("warm-up", base, lua, ids, 3);
+                Path script = which.equals("static") ? null : lua;
+                wrk("warm-up", base, script, ids, 3);
                 System.out.println("START " + ProcessHandle.current().pid());
-                wrk(which, base, lua, ids, seconds);
+                wrk(which, base, script, ids, seconds);
                 System.out.printf("pipe: %d calls, %d script calls, %d flushes%n", uncached.api.pipe().calls(),
                         uncached.api.pipe().scripts(), uncached.api.pipe().flushes());
                 return;
@@ -127,7 +139,9 @@ public final class ApiBench {
             String redisBench = exec(List.of("redis-benchmark", "-h", cached.redisUrl.host(), "-p",
                     Integer.toString(cached.redisUrl.port()), "-t", "get", "-c", "64", "-n", "300000", "-q",
                     "-P", "1"), null);
-            System.out.println("redis-benchmark -t get -c 64: " + redisBench.strip().replace("\r", " "));
+            // -q still draws progress lines separated by CR: keep the final summary only
+            String[] parts = redisBench.strip().split("\r");
+            System.out.println("redis-benchmark -t get -c 64: " + parts[parts.length - 1].strip());
 
             wrk("warm-up static", a + "/robots.txt", null, null, 3);
             Run stat = wrk("static /robots.txt (baseline)", a + "/robots.txt", null, null, seconds);
@@ -136,12 +150,14 @@ public final class ApiBench {
             wrk("warm-up random", b + "/", lua, allFile, 3);
             Run rnd = wrk("random IDs, all keys, no near cache", b + "/", lua, allFile, seconds);
             Run stat2 = wrk("static /robots.txt (again)", a + "/robots.txt", null, null, seconds);
+            List<Run> floor = reference(dir, seconds);
             double base = (stat.rate() + stat2.rate()) / 2;
             System.out.println();
             System.out.println(stat);
             System.out.println(stat2);
             System.out.println(hotRun);
             System.out.println(rnd);
+            floor.forEach(System.out::println);
             double r1 = hotRun.rate() / base;
             double r2 = rnd.rate() / base;
             System.out.printf(Locale.ROOT, "%nratio hot/static    = %.2f (goal >= 0.90), p99 %.2f ms (goal <= 5)%n", r1,
@@ -169,6 +185,76 @@ public final class ApiBench {
         return "/" + platform + "/" + Platform.encodeSegment(rest);
     }
 
+    /**
+     * The host's own floor for p99: nginx (when installed) answering a fixed 200 at 64 connections, once with one
+     * worker per core ({@code auto}, like the API's carrier threads) and once with one worker (leaving wrk a core).
+     * Not a goal, a reference printed beside the API's figures.
+     */
+    private static List<Run> reference(Path dir, int seconds) throws Exception {
+        List<Run> runs = new ArrayList<>();
+        for (String workers : List.of("auto", "1")) {
+            int port;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Path d = Files.createDirectories(dir.resolve("nginx-" + workers));
+            String temp = "client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fcgi;"
+                    + " uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;";
+            Path conf = Files.writeString(d.resolve("nginx.conf"), """
+                    worker_processes %s;
+                    daemon off;
+                    pid %s/nginx.pid;
+                    error_log %s/error.log;
+                    events { worker_connections 1024; }
+                    http {
+                      access_log off;
+                      %s
+                      server {
+                        listen 127.0.0.1:%d;
+                        keepalive_requests 100000000;
+                        location / { return 200 "User-agent: *\\nAllow: /\\n"; }
+                      }
+                    }
+                    """.formatted(workers, d, d, temp.formatted(d), port));
+            Process nginx;
+            try {
+                nginx = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", d.toString()).redirectErrorStream(true)
+                        .redirectOutput(d.resolve("out.log").toFile()).start();
+            } catch (IOException e) {
+                System.out.println("reference: nginx is not installed (apt-get install -y nginx-light), skipped");
+                return runs;
+            }
+            try {
+                String url = "http://127.0.0.1:" + port + "/robots.txt";
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (true) {
+                    try {
+                        if (new Http("http://127.0.0.1:" + port).get("/robots.txt").status() == 200) {
+                            break;
+                        }
+                    } catch (RuntimeException e) {
+                        // not listening yet
+                    }
+                    if (!nginx.isAlive() || System.nanoTime() > deadline) {
+                        System.out.println("reference: nginx did not start, skipped: "
+                                + Files.readString(d.resolve("out.log")).strip());
+                        return runs;
+                    }
+                    Thread.sleep(50);
+                }
+                wrk("warm-up nginx", url, null, null, 2);
+                Run r = wrk("reference: nginx static, workers " + workers, url, null, null, seconds);
+                Run ref = new Run(r.name(), r.rate(), r.p50ms(), r.p99ms(), r.errors(), -1, -1);
+                System.out.println(ref);
+                runs.add(ref);
+            } finally {
+                nginx.destroy();
+                nginx.waitFor();
+            }
+        }
+        return runs;
+    }
+
     private static Run wrk(String name, String url, Path lua, Path ids, int seconds) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("wrk", "-t", Integer.toString(Integer.getInteger("bench.wrkThreads", 1)), "-c", "64", "-d", seconds + "s", "--latency"));
         if (lua != null) {
@@ -182,7 +268,7 @@ public final class ApiBench {
         double total = rate * seconds;
         Run r = new Run(name, rate, ms(P50, out), ms(P99, out), errors(out), (after[0] - before[0]) / 1000.0 / total,
                 (after[1] - before[1]) / 1000.0 / total);
-        if (!name.startsWith("warm-up")) {
+        if (!name.startsWith("warm-up") && !name.startsWith("reference")) {
             System.out.println(r);
         }
         return r;
