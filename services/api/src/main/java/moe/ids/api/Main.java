@@ -59,9 +59,12 @@ public final class Main {
      * server starts; later it is a no-op (the JDK reads it once).
      */
     static void onePoller() {
-        if (System.getProperty("jdk.readPollers") == null) {
+        String given = System.getProperty("jdk.readPollers");
+        if (given == null) {
             System.setProperty("jdk.readPollers", "1");
         }
+        LOG.log(System.Logger.Level.INFO, "JDK read pollers: {0}",
+                given == null ? "1 (set by the API)" : given + " (given)");
     }
 
     /**
