@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -361,6 +362,8 @@ public final class ScriptPipe implements AutoCloseable {
         private final ConcurrentLinkedQueue<Batch> inflight = new ConcurrentLinkedQueue<>();
         private final ReentrantLock writeLock = new ReentrantLock();
         volatile boolean dead;
+        /** Why the connection died (the first failure), or null while it lives. */
+        private final AtomicReference<Exception> cause = new AtomicReference<>();
 
         Conn(int index) throws IOException {
             socket = new DefaultJedisSocketFactory(where, config).createSocket();
@@ -482,8 +485,12 @@ public final class ScriptPipe implements AutoCloseable {
                     || b != null && now - b.requests().getFirst().queuedAt > limit;
         }
 
+        /**
+         * Marks the connection dead and fails every call on it with the FIRST cause: closing the socket wakes the
+         * reader with "Socket closed", and that must not replace, say, the watchdog's "no answer" for callers.
+         */
         void fail(Exception ex) {
-            if (!dead) {
+            if (cause.compareAndSet(null, ex)) {
                 dead = true;
                 if (!closed) {
                     LOG.log(System.Logger.Level.WARNING, "redis pipe connection lost: {0}", ex.getMessage());
@@ -494,13 +501,14 @@ public final class ScriptPipe implements AutoCloseable {
                     // already failing
                 }
             }
+            Exception first = cause.get();
             Batch b;
             while ((b = inflight.poll()) != null) {
-                b.requests().forEach(r -> r.completeExceptionally(ex));
+                b.requests().forEach(r -> r.completeExceptionally(first));
             }
             Request r;
             while ((r = pending.poll()) != null) {
-                r.completeExceptionally(ex);
+                r.completeExceptionally(first);
             }
         }
     }
