@@ -2,11 +2,14 @@ package moe.ids.api;
 
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.platform.Platform;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,6 +18,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The API benchmark ({@code bench/api.sh}, see services/api/DESIGN.md): loads ~35k synthetic entries through the
@@ -225,28 +230,19 @@ public final class ApiBench {
                 return runs;
             }
             try {
-                String url = "http://127.0.0.1:" + port + "/robots.txt";
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (true) {
-                    try {
-                        if (new Http("http://127.0.0.1:" + port).get("/robots.txt").status() == 200) {
-                            break;
-                        }
-                    } catch (RuntimeException e) {
-                        // not listening yet
-                    }
-                    if (!nginx.isAlive() || System.nanoTime() > deadline) {
-                        System.out.println("reference: nginx did not start, skipped: "
-                                + Files.readString(d.resolve("out.log")).strip());
-                        return runs;
-                    }
-                    Thread.sleep(50);
+                Http http = new Http("http://127.0.0.1:" + port);
+                try {
+                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                            .failFast("nginx exited", () -> !nginx.isAlive())
+                            .until(() -> http.get("/robots.txt").status() == 200);
+                } catch (ConditionTimeoutException | TerminalFailureException e) {
+                    System.out.println("reference: nginx did not start, skipped: "
+                            + Files.readString(d.resolve("out.log")).strip());
+                    return runs;
                 }
-                wrk("warm-up nginx", url, null, null, 2);
-                Run r = wrk("reference: nginx static, workers " + workers, url, null, null, seconds);
-                Run ref = new Run(r.name(), r.rate(), r.p50ms(), r.p99ms(), r.errors(), -1, -1);
-                System.out.println(ref);
-                runs.add(ref);
+                String url = "http://127.0.0.1:" + port + "/robots.txt";
+                wrk("warm-up nginx", url, null, null, 2, false);
+                runs.add(wrk("reference: nginx static, workers " + workers, url, null, null, seconds, false));
             } finally {
                 nginx.destroy();
                 nginx.waitFor();
@@ -256,6 +252,16 @@ public final class ApiBench {
     }
 
     private static Run wrk(String name, String url, Path lua, Path ids, int seconds) throws Exception {
+        return wrk(name, url, lua, ids, seconds, true);
+    }
+
+    /**
+     * Runs wrk and prints the run unless it is a warm-up.
+     *
+     * @param apiCpu whether the run's CPU per request (this JVM's, redis-server's) belongs to it; not for nginx
+     */
+    private static Run wrk(String name, String url, Path lua, Path ids, int seconds, boolean apiCpu)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of("wrk", "-t", Integer.toString(Integer.getInteger("bench.wrkThreads", 1)), "-c", "64", "-d", seconds + "s", "--latency"));
         if (lua != null) {
             cmd.addAll(List.of("-s", lua.toString()));
@@ -266,9 +272,10 @@ public final class ApiBench {
         long[] after = cpu();
         double rate = number(RATE, out);
         double total = rate * seconds;
-        Run r = new Run(name, rate, ms(P50, out), ms(P99, out), errors(out), (after[0] - before[0]) / 1000.0 / total,
-                (after[1] - before[1]) / 1000.0 / total);
-        if (!name.startsWith("warm-up") && !name.startsWith("reference")) {
+        Run r = new Run(name, rate, ms(P50, out), ms(P99, out), errors(out),
+                apiCpu ? (after[0] - before[0]) / 1000.0 / total : -1,
+                apiCpu ? (after[1] - before[1]) / 1000.0 / total : -1);
+        if (!name.startsWith("warm-up")) {
             System.out.println(r);
         }
         return r;

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -93,9 +94,9 @@ public final class ScriptPipe implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final String prefixText;
     private volatile Shape shape = new Shape("-1", "-1", 1);
-    private final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder flushes = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder scripts = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder flushes = new LongAdder();
+    private final LongAdder scripts = new LongAdder();
 
     /** Generation and tier-1 bucket count as last reported by Redis. */
     private record Shape(String gen, String mbuckets, int buckets) {
@@ -231,12 +232,12 @@ public final class ScriptPipe implements AutoCloseable {
 
     private Conn connection(int i) {
         Conn c = conns[i];
-        if (c != null && !c.dead) {
+        if (c != null && !c.dead()) {
             return c;
         }
         synchronized (this) {
             c = conns[i];
-            if (c == null || c.dead) {
+            if (c == null || c.dead()) {
                 try {
                     c = new Conn(i);
                 } catch (RuntimeException | IOException ex) {
@@ -341,8 +342,7 @@ public final class ScriptPipe implements AutoCloseable {
             long now = System.nanoTime();
             for (Conn c : conns) {
                 try {
-                    if (c != null && !c.dead
-                            && (c.olderThan(now, limit))) {
+                    if (c != null && !c.dead() && c.olderThan(now, limit)) {
                         c.fail(new IOException("no answer from redis in " + TIMEOUT_MS + " ms"));
                     }
                 } catch (RuntimeException ex) {
@@ -361,7 +361,6 @@ public final class ScriptPipe implements AutoCloseable {
         private final ConcurrentLinkedQueue<Request> pending = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Batch> inflight = new ConcurrentLinkedQueue<>();
         private final ReentrantLock writeLock = new ReentrantLock();
-        volatile boolean dead;
         /** Why the connection died (the first failure), or null while it lives. */
         private final AtomicReference<Exception> cause = new AtomicReference<>();
 
@@ -405,7 +404,7 @@ public final class ScriptPipe implements AutoCloseable {
                 // them all (without this, nearly every call went out in its own write)
                 Thread.yield();
             }
-            while (!pending.isEmpty() && !dead && writeLock.tryLock()) {
+            while (!pending.isEmpty() && !dead() && writeLock.tryLock()) {
                 List<Request> group = new ArrayList<>(); // taken from the queue, not yet in flight
                 Request p = null;
                 try {
@@ -439,7 +438,7 @@ public final class ScriptPipe implements AutoCloseable {
                     writeLock.unlock();
                 }
             }
-            if (dead) {
+            if (dead()) {
                 fail(new IOException("connection lost"));
             }
         }
@@ -457,7 +456,7 @@ public final class ScriptPipe implements AutoCloseable {
 
         private void read() {
             try {
-                while (!dead) {
+                while (!dead()) {
                     Object reply = parse(in);
                     Batch b = inflight.poll();
                     if (b == null) {
@@ -478,6 +477,10 @@ public final class ScriptPipe implements AutoCloseable {
             }
         }
 
+        boolean dead() {
+            return cause.get() != null;
+        }
+
         boolean olderThan(long now, long limit) {
             Request p = pending.peek();
             Batch b = inflight.peek();
@@ -491,7 +494,6 @@ public final class ScriptPipe implements AutoCloseable {
          */
         void fail(Exception ex) {
             if (cause.compareAndSet(null, ex)) {
-                dead = true;
                 if (!closed) {
                     LOG.log(System.Logger.Level.WARNING, "redis pipe connection lost: {0}", ex.getMessage());
                 }
