@@ -23,8 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The API benchmark ({@code bench/api.sh}, see services/api/DESIGN.md): loads ~35k synthetic entries through the
- * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, and runs in
- * one go: {@code redis-benchmark -t get -c 64}, wrk at 64 connections on {@code /robots.txt} (baseline), on 1,000
+ * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, warms every
+ * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, wrk at 64 connections on {@code /robots.txt} (baseline), on 1,000
  * hot IDs (near cache on) and on uniformly random IDs over every mapping key (near cache off). Prints every rate,
  * p50/p99 and the ratios; exits non-zero when a goal is missed.
  */
