@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API benchmark (services/api/DESIGN.md): loads ~35k synthetic entries through the ingestor classes into a private
 # key prefix, warms every route twice (~25 s), then on loopback in ONE run: redis-benchmark -t get -c 64, wrk -c 64
-# on the static /robots.txt (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs over every mapping key (near cache off).
+# on the static /robots.txt (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs over every
+# mapping key (near cache off).
 # Prints rates, p50/p99 and ratios. Needs wrk (apt-get install -y wrk) and the local Redis (TEST_REDIS_URL overrides).
 # Usage: [WRK_THREADS=1] bench/api.sh [entries, default 35000] [seconds per run, default 10]
 set -euo pipefail
