@@ -6,6 +6,8 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +26,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The API benchmark ({@code bench/api.sh}, see services/api/DESIGN.md): loads ~35k synthetic entries through the
  * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, warms every
- * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, wrk at 64 connections on {@code /robots.txt} (baseline), on 1,000
- * hot IDs (near cache on) and on uniformly random IDs over every mapping key (near cache off). Prints every rate,
- * p50/p99 and the ratios; exits non-zero when a goal is missed.
+ * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, wrk at 64 connections on
+ * {@code /robots.txt} (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs over every mapping
+ * key (near cache off). Prints every rate, p50/p99 and the ratios; exits non-zero when a goal is missed.
  */
 public final class ApiBench {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -122,25 +124,24 @@ public final class ApiBench {
             if (!only.equals("serve") && !only.equals("reference")) {
                 warmUp(a, b, lua, hotFile, allFile);
             }
-            if (System.getProperty("bench.only") != null) {
+            if (!only.isEmpty()) {
                 // hot: 1,000 IDs, near cache; random: all keys, no near cache; churn: all keys through the near cache;
                 // static: /robots.txt; reference: nginx only; serve: nothing measured
-                String which = System.getProperty("bench.only");
-                if (which.equals("reference")) {
+                if (only.equals("reference")) {
                     reference(dir, seconds);
                     return;
                 }
-                if (which.equals("serve")) { // for profiling by hand: both servers stay up until the process is killed
+                if (only.equals("serve")) { // for profiling by hand: both servers stay up until the process is killed
                     System.out.println("SERVE near-cache " + a + " no-near-cache " + b + " ids " + allFile + " hot "
                             + hotFile + " lua " + lua);
                     Thread.sleep(Long.MAX_VALUE);
                 }
-                String base = (which.equals("random") ? b : a) + (which.equals("static") ? "/robots.txt" : "/");
-                Path ids = which.equals("hot") ? hotFile : allFile;
-                Path script = which.equals("static") ? null : lua;
+                String base = (only.equals("random") ? b : a) + (only.equals("static") ? "/robots.txt" : "/");
+                Path ids = only.equals("hot") ? hotFile : allFile;
+                Path script = only.equals("static") ? null : lua;
                 wrk("warm-up", base, script, ids, 3);
                 System.out.println("START " + ProcessHandle.current().pid());
-                wrk(which, base, script, ids, seconds);
+                wrk(only, base, script, ids, seconds);
                 System.out.printf("pipe: %d calls, %d script calls, %d flushes%n", uncached.api.pipe().calls(),
                         uncached.api.pipe().scripts(), uncached.api.pipe().flushes());
                 return;
@@ -152,6 +153,7 @@ public final class ApiBench {
             String[] parts = redisBench.strip().split("\r");
             System.out.println("redis-benchmark -t get -c 64: " + parts[parts.length - 1].strip());
 
+            // after the full warm-up, a short pre-run per route absorbs the recompilation that a route switch triggers
             wrk("warm-up static", a + "/robots.txt", null, null, 3);
             Run stat = wrk("static /robots.txt (baseline)", a + "/robots.txt", null, null, seconds);
             wrk("warm-up hot", a + "/", lua, hotFile, 3);
@@ -203,7 +205,7 @@ public final class ApiBench {
         List<Run> runs = new ArrayList<>();
         for (String workers : List.of("auto", "1")) {
             int port;
-            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
             }
             Path d = Files.createDirectories(dir.resolve("nginx-" + workers));
@@ -255,10 +257,6 @@ public final class ApiBench {
         return runs;
     }
 
-    private static Run wrk(String name, String url, Path lua, Path ids, int seconds) throws Exception {
-        return wrk(name, url, lua, ids, seconds, true);
-    }
-
     /**
      * Runs every route until the JIT has settled, before anything is measured: two rounds of static (3 s), hot (3 s)
      * and random (5 s). A 3 s warm-up per route was not enough for random lookups, the only route through the Redis
@@ -273,6 +271,10 @@ public final class ApiBench {
             wrk("warm-up random", uncached + "/", lua, allFile, 5);
         }
         System.out.printf(Locale.ROOT, "warm-up (every route, twice): %d s%n", (System.nanoTime() - t0) / 1_000_000_000);
+    }
+
+    private static Run wrk(String name, String url, Path lua, Path ids, int seconds) throws Exception {
+        return wrk(name, url, lua, ids, seconds, true);
     }
 
     /**
