@@ -6,45 +6,93 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Timer;
 import moe.ids.api.store.EntryStore;
+import moe.ids.api.store.ScriptPipe;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
 
 /**
  * The API's meters (in {@code /observe/metrics}): {@code api_requests_total{route,status}},
  * {@code api_request_seconds{route}} (histogram), {@code api_near_cache_hits_total},
  * {@code api_near_cache_misses_total}, {@code api_near_cache_hit_ratio}, {@code api_near_cache_entries},
- * {@code api_near_cache_live} (1 while the invalidation channel is subscribed).
+ * {@code api_near_cache_live} (1 while the invalidation channel is subscribed); of the pipelined Redis lookups:
+ * {@code api_redis_call_seconds} (histogram: from writing a command to reading its answer),
+ * {@code api_redis_lookups_total}, {@code api_redis_script_calls_total} and {@code api_redis_flushes_total}
+ * (lookups per script call and per socket write are their ratios). Meters live in Helidon's global registry (once per
+ * process): where a process runs several APIs (tests, the benchmark), the gauges report the most recently started.
  */
 public final class ApiMetrics {
+    private static final Duration[] REDIS_BUCKETS = {Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+            Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofSeconds(1),
+            Duration.ofSeconds(5)};
     private static final Duration[] BUCKETS = {Duration.ofNanos(250_000), Duration.ofNanos(500_000),
             Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofSeconds(1), Duration.ofSeconds(5)};
 
+    /** What the process-wide gauges report: the most recently started API's store and pipe. */
+    private static volatile Sources current;
+
     private final MeterRegistry registry;
+
+    /** The objects behind the gauges. */
+    private record Sources(EntryStore store, ScriptPipe pipe) {
+    }
     private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
     /**
-     * @param store the store whose near cache is reported
+     * The Redis round-trip histogram, for {@link ScriptPipe}'s listener (built before the pipe, hence static).
+     *
+     * @return a consumer of round-trip times in nanoseconds
      */
-    public ApiMetrics(EntryStore store) {
+    public static LongConsumer redisRoundTrips() {
+        Timer t = Metrics.globalRegistry().getOrCreate(Timer.builder("api_redis_call_seconds").buckets(REDIS_BUCKETS)
+                .description("time from writing a command to Redis (one script call carries the lookups of one "
+                        + "flush) to reading its answer"));
+        return nanos -> t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Registers the gauges (once per process) and points them at this API's store and pipe.
+     *
+     * @param store the store whose near cache is reported
+     * @param pipe  the pipelined lookup connections whose counts are reported, or null when lookups use the pool
+     */
+    public ApiMetrics(EntryStore store, ScriptPipe pipe) {
         this.registry = Metrics.globalRegistry();
-        registry.getOrCreate(Gauge.builder("api_near_cache_hits_total", store::hits)
+        current = new Sources(store, pipe);
+        pipeGauge("api_redis_lookups_total", ScriptPipe::calls,
+                "calls made through the Redis pipe (lookups and batches)");
+        pipeGauge("api_redis_script_calls_total", ScriptPipe::scripts,
+                "lookup script calls written (the calls of one flush share one)");
+        pipeGauge("api_redis_flushes_total", ScriptPipe::flushes, "socket writes to Redis");
+        registry.getOrCreate(Gauge.builder("api_near_cache_hits_total", () -> (double) current.store().hits())
                 .description("lookups answered by the near cache"));
-        registry.getOrCreate(Gauge.builder("api_near_cache_misses_total", store::misses)
+        registry.getOrCreate(Gauge.builder("api_near_cache_misses_total", () -> (double) current.store().misses())
                 .description("single lookups that went to Redis"));
         registry.getOrCreate(Gauge.builder("api_near_cache_hit_ratio", () -> {
-            double h = store.hits();
-            double all = h + store.misses();
+            EntryStore s = current.store();
+            double h = s.hits();
+            double all = h + s.misses();
             return all == 0 ? 0 : h / all;
         }).description("share of single lookups answered by the near cache"));
-        registry.getOrCreate(Gauge.builder("api_near_cache_entries", () -> (double) store.cache().size())
+        registry.getOrCreate(Gauge.builder("api_near_cache_entries", () -> (double) current.store().cache().size())
                 .description("entries held by the near cache"));
-        registry.getOrCreate(Gauge.builder("api_near_cache_live", () -> store.cache().usable() ? 1.0 : 0.0)
+        registry.getOrCreate(Gauge.builder("api_near_cache_live",
+                        () -> current.store().cache().usable() ? 1.0 : 0.0)
                 .description("1 while the near cache is enabled and subscribed to invalidations"));
+    }
+
+    private void pipeGauge(String name, ToLongFunction<ScriptPipe> value, String description) {
+        registry.getOrCreate(Gauge.builder(name, () -> {
+            ScriptPipe p = current.pipe();
+            return p == null ? 0.0 : (double) value.applyAsLong(p);
+        }).description(description));
     }
 
     /**

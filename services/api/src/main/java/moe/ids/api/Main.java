@@ -95,10 +95,11 @@ public final class Main {
                     RedisClients.clientConfig(cfg.redis(), "ids-moe-api-invalidations"), layout.meta(), cache);
             RedisReader reader = new RedisReader(redis, layout);
             ScriptPipe pipe = cfg.redisPipes() == 0 ? null : new ScriptPipe(cfg.redis(),
-                    RedisClients.clientConfig(cfg.redis(), "ids-moe-api-pipe"), layout, cfg.redisPipes());
+                    RedisClients.clientConfig(cfg.redis(), "ids-moe-api-pipe"), layout, cfg.redisPipes(),
+                    ApiMetrics.redisRoundTrips());
             EntryStore store = new EntryStore(reader, pipe == null ? reader::findAll : pipe::findAll, cache);
             Datasets datasets = new Datasets(store);
-            ApiMetrics metrics = new ApiMetrics(store);
+            ApiMetrics metrics = new ApiMetrics(store, pipe);
             ApiErrors errors = new ApiErrors();
             WebServer ws = WebServer.builder()
                     .config(server)

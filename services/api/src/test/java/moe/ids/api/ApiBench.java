@@ -1,5 +1,6 @@
 package moe.ids.api;
 
+import moe.ids.api.store.ScriptPipe;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.platform.Platform;
 import org.awaitility.core.ConditionTimeoutException;
@@ -179,8 +180,10 @@ public final class ApiBench {
                     cached.api.store().hits(), cached.api.store().misses(), uncached.api.store().misses());
             boolean ok = r1 >= 0.9 && r2 >= 0.6 && hotRun.p99ms() <= 5 && rnd.p99ms() <= 5
                     && hotRun.errors() == 0 && rnd.errors() == 0;
-            System.out.printf(Locale.ROOT, "redis pipe (uncached server): %,d lookups in %,d script calls, %,d flushes%n",
-                    uncached.api.pipe().calls(), uncached.api.pipe().scripts(), uncached.api.pipe().flushes());
+            ScriptPipe pipe = uncached.api.pipe();
+            System.out.printf(Locale.ROOT, "redis pipe (uncached server): %,d lookups in %,d script calls, %,d flushes,"
+                    + " mean round trip %.2f ms%n", pipe.calls(), pipe.scripts(), pipe.flushes(),
+                    pipe.roundTripNanos() / 1e6 / Math.max(1, pipe.roundTrips()));
             System.out.println(ok ? "RESULT: all goals met" : "RESULT: goal missed");
             System.exit(ok ? 0 : 1);
         }

@@ -291,7 +291,29 @@ class ApiIT {
         assertThat(landing.text(), containsString("<th>" + DATA.size() + "</th>"));
         assertThat(landing.text(), containsString("version 1"));
         assertEquals(200, http.get("/observe/health/ready").status());
-        assertThat(http.get("/observe/metrics").text(), containsString("api_requests"));
+        String metrics = http.get("/observe/metrics").text();
+        assertThat(metrics, containsString("api_requests"));
+        // calls through the Redis pipe are timed per round trip and counted
+        double timed = metricValue(metrics, "api_redis_call_seconds_count");
+        double calls = metricValue(metrics, "api_redis_lookups_total");
+        double scripts = metricValue(metrics, "api_redis_script_calls_total");
+        double flushes = metricValue(metrics, "api_redis_flushes_total");
+        assertEquals(200, http.send("POST", "/mal", "[1]").status()); // batches always ask Redis
+        metrics = http.get("/observe/metrics").text();
+        assertTrue(metricValue(metrics, "api_redis_call_seconds_count") > timed, metrics);
+        assertEquals(calls + 1, metricValue(metrics, "api_redis_lookups_total"), metrics);
+        assertEquals(scripts + 1, metricValue(metrics, "api_redis_script_calls_total"), metrics);
+        assertEquals(flushes + 1, metricValue(metrics, "api_redis_flushes_total"), metrics);
+    }
+
+    /** The value of a metric's first sample in the Prometheus text (any tags), or 0 when it is absent. */
+    private static double metricValue(String text, String name) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     private static List<String> iterable(java.util.Iterator<String> it) {

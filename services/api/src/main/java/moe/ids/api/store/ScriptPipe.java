@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * Auto-pipelined lookups over a few long-lived connections: read-only script calls that read meta and both tiers
@@ -97,6 +98,9 @@ public final class ScriptPipe implements AutoCloseable {
     private final LongAdder calls = new LongAdder();
     private final LongAdder flushes = new LongAdder();
     private final LongAdder scripts = new LongAdder();
+    private final LongAdder roundTrips = new LongAdder();
+    private final LongAdder roundTripNanos = new LongAdder();
+    private final LongConsumer roundTrip;
 
     /** Generation and tier-1 bucket count as last reported by Redis. */
     private record Shape(String gen, String mbuckets, int buckets) {
@@ -110,6 +114,19 @@ public final class ScriptPipe implements AutoCloseable {
      * @param connections connections to spread calls over
      */
     public ScriptPipe(RedisUrl url, JedisClientConfig config, Layout layout, int connections) {
+        this(url, config, layout, connections, nanos -> { });
+    }
+
+    /**
+     * @param url         Redis (auth, database)
+     * @param config      socket settings (TLS, connect timeout)
+     * @param layout      key layout
+     * @param connections connections to spread calls over
+     * @param roundTrip   told the time (ns) from writing each command to reading its answer, on the reader thread
+     */
+    public ScriptPipe(RedisUrl url, JedisClientConfig config, Layout layout, int connections,
+                      LongConsumer roundTrip) {
+        this.roundTrip = roundTrip;
         this.url = url;
         this.where = new HostAndPort(url.host(), url.port());
         this.config = config;
@@ -208,6 +225,20 @@ public final class ScriptPipe implements AutoCloseable {
      */
     public long flushes() {
         return flushes.sum();
+    }
+
+    /**
+     * @return answers read so far (script calls and raw commands)
+     */
+    public long roundTrips() {
+        return roundTrips.sum();
+    }
+
+    /**
+     * @return total time (ns) from writing those commands to reading their answers
+     */
+    public long roundTripNanos() {
+        return roundTripNanos.sum();
     }
 
     private Object call(Request s) {
@@ -322,8 +353,11 @@ public final class ScriptPipe implements AutoCloseable {
         }
     }
 
-    /** What one written command answers: a raw request, or a group of lookups sharing one script call. */
-    private record Batch(List<Request> requests, boolean raw) {
+    /**
+     * What one written command answers: a raw request, or a group of lookups sharing one script call; and when it
+     * was handed to the socket.
+     */
+    private record Batch(List<Request> requests, boolean raw, long writtenAt) {
     }
 
     /** A lookup's part of a shared script answer: the whole answer and the index of its first key. */
@@ -413,7 +447,7 @@ public final class ScriptPipe implements AutoCloseable {
                         if (p.raw != null) {
                             write(group);
                             keys = 0;
-                            inflight.add(new Batch(List.of(p), true));
+                            inflight.add(new Batch(List.of(p), true, System.nanoTime()));
                             out.write(p.raw);
                             continue;
                         }
@@ -447,7 +481,7 @@ public final class ScriptPipe implements AutoCloseable {
         private void write(List<Request> group) throws IOException {
             if (!group.isEmpty()) {
                 byte[] cmd = lookupCommand(group);
-                inflight.add(new Batch(List.copyOf(group), false));
+                inflight.add(new Batch(List.copyOf(group), false, System.nanoTime()));
                 group.clear(); // in flight now: fail() completes it from there
                 out.write(cmd);
                 scripts.increment();
@@ -462,6 +496,10 @@ public final class ScriptPipe implements AutoCloseable {
                     if (b == null) {
                         throw new IOException("unexpected reply from redis");
                     }
+                    long rt = System.nanoTime() - b.writtenAt();
+                    roundTrips.increment();
+                    roundTripNanos.add(rt);
+                    roundTrip.accept(rt);
                     if (b.raw() || !(reply instanceof List<?> list)) {
                         b.requests().forEach(r -> r.complete(reply));
                         continue;

@@ -21,6 +21,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -40,13 +41,16 @@ class ScriptPipeIT {
     private Process server;
     private int port;
     private ScriptPipe pipe;
+    /** Round-trip times the pipe reported to its listener. */
+    private final ConcurrentLinkedQueue<Long> roundTrips = new ConcurrentLinkedQueue<>();
 
     @BeforeEach
     void start() throws Exception {
         port = freePort();
         startServer();
         RedisUrl url = RedisUrl.parse("REDIS_URL", "redis://127.0.0.1:" + port + "/0");
-        pipe = new ScriptPipe(url, RedisClients.clientConfig(url, "pipe-it"), new Layout(new RedisKeys("t:")), 1);
+        pipe = new ScriptPipe(url, RedisClients.clientConfig(url, "pipe-it"), new Layout(new RedisKeys("t:")), 1,
+                roundTrips::add);
     }
 
     @AfterEach
@@ -135,6 +139,12 @@ class ScriptPipeIT {
         }
         assertEquals(64 * 300, pipe.calls());
         assertTrue(pipe.scripts() < pipe.calls(), pipe.scripts() + " script calls for " + pipe.calls() + " lookups");
+        // every answer read was timed once (script calls, plus raw commands such as a SCRIPT LOAD), each time
+        // positive and below the pipe's 5 s limit, and the totals match what the listener was told
+        assertEquals(pipe.roundTrips(), roundTrips.size());
+        assertTrue(pipe.roundTrips() >= pipe.scripts(), pipe.roundTrips() + " answers for " + pipe.scripts());
+        assertTrue(roundTrips.stream().allMatch(n -> n > 0 && n < 5_000_000_000L), roundTrips.toString());
+        assertEquals(pipe.roundTripNanos(), roundTrips.stream().mapToLong(Long::longValue).sum());
     }
 
     @Test
