@@ -199,6 +199,59 @@ class ApiIT {
         assertError(http.send("POST", "/status", "[]"), 405, "Method not allowed", null);
     }
 
+    /**
+     * HEAD on the wire: headers only, with the Content-Length a GET's body has, so that the next response on the
+     * same keep-alive connection starts right after them (the JDK client above never reads a HEAD body).
+     */
+    @Test
+    void headAnswersCarryNoBodyOnTheWire() throws IOException {
+        for (String[] c : List.of(new String[]{"/mal/1", ""}, new String[]{"/mal/999999999", ""},
+                new String[]{"/status", ""}, new String[]{"/robots.txt", ""}, new String[]{"/", ""},
+                new String[]{"/redirect?from=mal&id=1&raw", ""}, new String[]{"/mal.json", ""},
+                new String[]{"/mal.json", "Accept-Encoding: gzip\r\n"}, new String[]{"/animeapi.tsv", ""},
+                new String[]{"/nope/1/2/3", ""}, new String[]{"/mal/%00", ""})) {
+            String path = c[0];
+            String[] gzip = c[1].isEmpty() ? new String[0] : new String[]{"Accept-Encoding", "gzip"};
+            byte[] get = http.get(path, gzip).body();
+            String wire = twoRequests("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n" + c[1] + "\r\n"
+                    + "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            int end = wire.indexOf("\r\n\r\n");
+            assertTrue(end > 0, wire);
+            String head = wire.substring(0, end);
+            assertThat(path, head.toLowerCase(java.util.Locale.ROOT), containsString("content-length: " + get.length));
+            assertThat(path + " " + c[1] + ": the next answer must follow the HEAD headers at once",
+                    wire.substring(end + 4), startsWith("HTTP/1.1 200"));
+        }
+    }
+
+    /**
+     * Writes the requests on one connection and reads until the second answer's headers are complete (Helidon may
+     * keep the socket open after {@code Connection: close}, so the end of the stream is not awaited).
+     */
+    private static String twoRequests(String requests) throws IOException {
+        java.net.URI u = java.net.URI.create(fixture.base());
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+            java.io.InputStream in = s.getInputStream();
+            StringBuilder got = new StringBuilder();
+            byte[] buf = new byte[8192];
+            while (true) {
+                int first = got.indexOf("\r\n\r\n");
+                if (first > 0 && got.length() >= first + 4 + 8
+                        && (!got.substring(first + 4, first + 12).equals("HTTP/1.1")
+                        || got.indexOf("\r\n\r\n", first + 4) > 0)) {
+                    return got.toString(); // a body after the HEAD headers, or the whole second header block
+                }
+                int n = in.read(buf);
+                if (n < 0) {
+                    return got.toString();
+                }
+                got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            }
+        }
+    }
+
     @Test
     void redirectsToEveryPlatform() {
         for (Platform target : Platforms.all()) {

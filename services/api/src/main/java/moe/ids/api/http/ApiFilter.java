@@ -11,8 +11,8 @@ import moe.ids.api.ApiMetrics;
 
 /**
  * Runs around every request: CORS {@code *} on every answer, {@code OPTIONS} answered here (204 with the
- * preflight headers) for any path, exceptions handed to {@link ApiErrors}, and the request counted and timed by
- * route and status.
+ * preflight headers) for any path, exceptions handed to {@link ApiErrors}, HEAD marked for {@link Responses#send}
+ * (headers only), and the request counted and timed by route and status.
  */
 public final class ApiFilter implements Filter {
     private final ApiErrors errors;
@@ -31,6 +31,7 @@ public final class ApiFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         res.header(Responses.CORS_ORIGIN);
+        Responses.begin(req.prologue().method() == Method.HEAD);
         try {
             if (req.prologue().method() == Method.OPTIONS) {
                 res.header(Responses.CORS_METHODS);
@@ -46,6 +47,7 @@ public final class ApiFilter implements Filter {
         } catch (Exception ex) {
             errors.handle(req, res, ex);
         } finally {
+            Responses.end();
             metrics.record(route(req.path().rawPath(), req.prologue().method()), res.status().code(),
                     System.nanoTime() - start);
         }

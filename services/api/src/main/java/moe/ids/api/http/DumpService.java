@@ -69,7 +69,7 @@ public final class DumpService implements HttpService {
         res.status(Status.OK_200);
         if (Responses.acceptsGzip(req)) {
             res.header(GZIP);
-            res.send(d.gzip());
+            Responses.send(res, d.gzip());
             return;
         }
         res.header(HeaderNames.CONTENT_LENGTH, Long.toString(d.length()));

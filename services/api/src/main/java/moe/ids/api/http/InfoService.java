@@ -78,7 +78,7 @@ public final class InfoService implements HttpService {
     private void robots(ServerRequest req, ServerResponse res) {
         res.header(longCache);
         res.header(Responses.CONTENT_TEXT);
-        res.send(ROBOTS);
+        Responses.send(res, ROBOTS);
     }
 
     private void staticJson(ServerResponse res, byte[] body) {
@@ -206,7 +206,7 @@ public final class InfoService implements HttpService {
                 escape(cfg.license()));
         res.header(Responses.NO_STORE);
         res.header(Responses.CONTENT_HTML);
-        res.send(html.getBytes(StandardCharsets.UTF_8));
+        Responses.send(res, html.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String escape(String s) {

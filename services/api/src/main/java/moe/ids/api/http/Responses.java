@@ -41,7 +41,43 @@ public final class Responses {
     /** Preflight cache. */
     public static final Header CORS_MAX_AGE = HeaderValues.createCached(HeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
 
+    /**
+     * Whether the request answered on this thread is a {@code HEAD}: set by {@link ApiFilter} around the routing
+     * chain (a request runs on one virtual thread from filter to response), read by {@link #send}.
+     */
+    private static final ThreadLocal<Boolean> HEAD = new ThreadLocal<>();
+
     private Responses() {
+    }
+
+    /**
+     * Marks the request about to be routed on this thread; {@link #end()} must follow (in a {@code finally}).
+     *
+     * @param head whether it is a {@code HEAD}
+     */
+    static void begin(boolean head) {
+        HEAD.set(head);
+    }
+
+    /** Clears what {@link #begin} set. */
+    static void end() {
+        HEAD.remove();
+    }
+
+    /**
+     * Sends a whole body, or for a {@code HEAD} only its {@code Content-Length}: Helidon writes whatever is sent,
+     * and a body after a HEAD answer would be read by the client as the start of the next response.
+     *
+     * @param res  response (status and other headers already set)
+     * @param body the body a GET would get
+     */
+    public static void send(ServerResponse res, byte[] body) {
+        if (Boolean.TRUE.equals(HEAD.get())) {
+            res.header(HeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+            res.send();
+        } else {
+            res.send(body);
+        }
     }
 
     /**
@@ -60,7 +96,7 @@ public final class Responses {
     public static void json(ServerResponse res, Status status, byte[] body) {
         res.status(status);
         res.header(CONTENT_JSON);
-        res.send(body);
+        send(res, body);
     }
 
     /**
@@ -91,7 +127,7 @@ public final class Responses {
     public static void text(ServerResponse res, String text) {
         res.status(Status.OK_200);
         res.header(CONTENT_TEXT);
-        res.send(text.getBytes(StandardCharsets.UTF_8));
+        send(res, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
