@@ -225,6 +225,32 @@ class ApiIT {
     }
 
     /**
+     * Writes one raw request (ignoring a write the server cut short) and reads whatever comes back until the
+     * server closes or stays quiet for a second.
+     */
+    private static String exchange(String request) throws IOException {
+        java.net.URI u = java.net.URI.create(fixture.base());
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(1_000);
+            try {
+                s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException ex) {
+                // the server answered and closed before taking the whole body: read its answer
+            }
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) >= 0; ) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException quietOrReset) {
+                // quiet for a second, or reset after the answer: what came so far is the answer
+            }
+            return got.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /**
      * Writes the requests on one connection and reads until the second answer's headers are complete (Helidon may
      * keep the socket open after {@code Connection: close}, so the end of the stream is not awaited).
      */
@@ -528,7 +554,7 @@ class ApiIT {
     }
 
     @Test
-    void hostileInputIsAnsweredWithJson4xx() {
+    void hostileInputIsAnsweredWithJson4xx() throws IOException {
         String longId = "9".repeat(5000);
         List<String> targets = List.of("/mal/" + longId, "/animeplanet/" + "a".repeat(300), "/mal/%00", "/mal/1%00",
                 "/animeplanet/%2F..%2F..%2Fetc%2Fpasswd", "/mal/..%2F..%2Fstatus", "/mal/%0d%0a", "/mal/%0D%0ASet-Cookie:x",
@@ -552,6 +578,21 @@ class ApiIT {
             Http.Res r = http.raw("POST", p, mb);
             assertTrue(r.status() == 413 || r.status() == 400, p + " → " + r.status());
             json(r);
+        }
+        // chunked bodies Helidon cannot decode, or longer than the server's payload limit: one JSON 4xx, the
+        // connection closed, and nothing of the body ever parsed as a next request
+        String chunk = Integer.toHexString(1 << 16) + "\r\n" + "1".repeat(1 << 16) + "\r\n";
+        for (String p : List.of("/mal", "/api/v2/ids")) {
+            for (String body : List.of("zz\r\n[1]\r\n0\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "3\r\n[1]\r\nxyz\r\n\r\n", "1\r\n[\r\n" + chunk.repeat(80) + "0\r\n\r\n")) {
+                String wire = exchange("POST " + p + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n" + body);
+                String what = p + " " + body.substring(0, Math.min(20, body.length()));
+                assertTrue(wire.startsWith("HTTP/1.1 400 ") || wire.startsWith("HTTP/1.1 413 "), what + "\n" + wire);
+                assertThat(what, wire.toLowerCase(java.util.Locale.ROOT), containsString("connection: close"));
+                assertEquals(1, wire.split("HTTP/1\\.1 ", -1).length - 1, what + ": one answer only\n" + wire);
+                JSON.readTree(wire.substring(wire.indexOf("\r\n\r\n") + 4));
+            }
         }
         for (String body : List.of("[\"" + "x".repeat(10_000) + "\"]", "[\"\\u0000\"]", "[\"a\\r\\nb\"]",
                 "[[[[[[[[[[]]]]]]]]]]", "[" + "1,".repeat(10) + "]", "\"str\"", "null", "[true]")) {
@@ -587,8 +628,6 @@ class ApiIT {
         assertError(http.get("/animeplanet/a%2Fb"), 404, "Not found", "Platform animeplanet with ID a/b not found");
         assertError(http.get("/animeplanet/100%25"), 404, "Not found", "Platform animeplanet with ID 100% not found");
         assertError(http.get("/animeplanet/%E9%AD%94"), 404, "Not found", "Platform animeplanet with ID 魔 not found");
-        Map<String, Object> unused = Map.of();
-        assertTrue(unused.isEmpty());
         assertEquals(IdType.STRING, Platforms.resolve("ap").idType());
         assertEquals(BEBOP.animeplanet(), new String(json(http.get("/ap/cowboy-bebop")).get("animeplanet").asText()
                 .getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));

@@ -42,6 +42,11 @@ public final class ApiErrors implements ErrorHandler<Exception> {
                 // the rest of the body was not read: close, so that it is never parsed as another request
                 res.header(HeaderNames.CONNECTION, "close");
             }
+            case ApiException.Unreadable u -> {
+                status = Status.BAD_REQUEST_400;
+                title = "Invalid request";
+                res.header(HeaderNames.CONNECTION, "close"); // ApiFilter then closes the connection
+            }
             case ApiException.Invalid i -> {
                 status = Status.BAD_REQUEST_400;
                 title = i.title();

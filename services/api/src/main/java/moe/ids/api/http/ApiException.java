@@ -78,6 +78,20 @@ public final class ApiException {
         }
     }
 
+    /**
+     * 400: the request body could not be read (e.g. a malformed chunked encoding). Its unread rest could be taken
+     * for a next request, so the connection is closed after the answer.
+     */
+    public static final class Unreadable extends BadRequestException {
+        /**
+         * @param cause what the server's reader reported
+         */
+        public Unreadable(Throwable cause) {
+            super("Could not read the request body");
+            initCause(cause);
+        }
+    }
+
     /** 400 of the arm-server compatible routes, in arm-server's validation shape. */
     public static final class ArmValidation extends BadRequestException {
         private final Map<String, List<String>> nested;

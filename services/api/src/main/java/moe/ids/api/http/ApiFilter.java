@@ -1,8 +1,10 @@
 package moe.ids.api.http;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -50,6 +52,12 @@ public final class ApiFilter implements Filter {
             Responses.end();
             metrics.record(route(req.path().rawPath(), req.prologue().method()), res.status().code(),
                     System.nanoTime() - start);
+        }
+        if (res.isSent() && res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+            // Helidon 4.5 keeps reading a connection whose answer said "close" (ours after an unreadable or too
+            // large body, or the client's): the unread rest of a body must never be parsed as a next request, so
+            // the connection ends here; Helidon closes it on this exception (the answer is already written)
+            throw new CloseConnectionException("answered with Connection: close");
         }
     }
 

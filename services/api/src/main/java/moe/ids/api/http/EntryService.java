@@ -164,7 +164,10 @@ public final class EntryService implements HttpService {
      * @param req request
      * @param max limit
      * @return the body
-     * @throws ApiException.TooLarge when over the limit
+     * @throws ApiException.TooLarge   when over the limit
+     * @throws ApiException.Unreadable when the server cannot decode the body: a malformed chunked encoding
+     *                                 (Helidon's reader throws unchecked exceptions such as
+     *                                 {@code NumberFormatException}) or one over the server's own payload limit
      */
     static byte[] readBody(ServerRequest req, int max) {
         try (InputStream in = req.content().inputStream()) {
@@ -174,8 +177,10 @@ public final class EntryService implements HttpService {
                 throw new ApiException.TooLarge(max);
             }
             return b;
-        } catch (IOException ex) {
-            throw new ApiException.Invalid("Invalid request", "Could not read the request body");
+        } catch (ApiException.TooLarge ex) {
+            throw ex;
+        } catch (IOException | RuntimeException ex) {
+            throw new ApiException.Unreadable(ex);
         }
     }
 

@@ -16,7 +16,7 @@ public final class JsonDirectHandler implements DirectHandler {
         headers.set(Responses.CORS_ORIGIN);
         headers.set(Responses.NO_STORE);
         String title = status.code() >= 500 ? "Internal server error" : status.code() == 404 ? "Not found"
-                : "Invalid request";
+                : status.code() == 413 ? "Payload too large" : "Invalid request";
         String safe = status.code() >= 500 ? "Unexpected error" : status.reasonPhrase();
         return TransportResponse.builder()
                 .status(status)
