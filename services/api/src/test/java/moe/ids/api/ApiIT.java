@@ -317,6 +317,15 @@ class ApiIT {
         assertEquals("https://www.nautiljon.com/animes/cowboy+bebop.html",
                 http.get("/redirect?platform=nautiljon&id=cowboy+bebop&raw").text());
         assertEquals(302, http.get("/redirect?platform=mal&id=1&raw=false").status());
+        // the numeric companions are lookup names, not pages: a redirect from them defaults to their platform's page
+        assertEquals("https://kaize.io/anime/cowboy-bebop", http.get("/redirect?platform=kaize_id&id=265&raw").text());
+        assertEquals("https://kaize.io/anime/cowboy-bebop",
+                http.get("/redirect?platform=KAIZE_ID&id=265").header("location"));
+        assertEquals("https://www.nautiljon.com/animes/cowboy+bebop.html",
+                http.get("/redirect?platform=nautiljon_id&id=1&raw").text());
+        assertEquals("https://myanimelist.net/anime/1", http.get("/redirect?platform=kaize_id&id=265&to=mal&raw").text());
+        assertError(http.get("/redirect?platform=mal&id=1&target=kaize_id"), 400, "Invalid target",
+                "Target kaize_id not found");
         // errors
         assertError(http.get("/redirect"), 400, "Invalid platform",
                 "Platform not found, please specify platform by adding `platform` parameter.");
@@ -608,7 +617,17 @@ class ApiIT {
         // every Location this API ever sends starts with a registry template
         List<String> prefixes = Platforms.all().stream().map(p -> p.urlTemplate().substring(0,
                 p.urlTemplate().indexOf("{id}"))).toList();
-        for (String id : List.of("1", "z1", "cowboy-bebop", "%2F%2Fevil.com", "1%23x", "..%2F..", "tt0213338")) {
+        for (String id : List.of("1", "265", "z1", "cowboy-bebop", "%2F%2Fevil.com", "1%23x", "..%2F..", "tt0213338")) {
+            for (String source : List.of("kaize_id", "nautiljon_id")) { // lookup names without a template of their own
+                for (String to : List.of("", "&raw")) {
+                    Http.Res r = http.get("/redirect?platform=" + source + "&id=" + id + to);
+                    String loc = r.status() == 302 ? r.header("location") : r.status() == 200 ? r.text() : null;
+                    assertTrue(r.status() < 500, r.text());
+                    if (loc != null) {
+                        assertTrue(prefixes.stream().anyMatch(loc::startsWith), source + " " + id + " → " + loc);
+                    }
+                }
+            }
             for (Platform p : Platforms.all()) {
                 Http.Res r = http.get("/redirect?platform=" + (p.redirectOnly() ? "mal" : p.name()) + "&id=" + id
                         + "&target=" + p.name());

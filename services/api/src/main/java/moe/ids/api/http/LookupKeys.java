@@ -68,6 +68,22 @@ public final class LookupKeys {
     }
 
     /**
+     * The registry platform whose pages a lookup platform's entries are shown on: {@code kaize_id} and
+     * {@code nautiljon_id} have no page template of their own (their pages are addressed by the slug), so a redirect
+     * from them defaults to {@code kaize} and {@code nautiljon}.
+     *
+     * @param lookup a platform from {@link #platform}
+     * @return the registry platform
+     */
+    public static Platform pagePlatform(Platform lookup) {
+        return switch (lookup.name()) {
+            case "kaize_id" -> Platforms.resolve("kaize");
+            case "nautiljon_id" -> Platforms.resolve("nautiljon");
+            default -> lookup;
+        };
+    }
+
+    /**
      * @param platform platform (not trakt/themoviedb)
      * @param id       decoded ID
      * @return the key

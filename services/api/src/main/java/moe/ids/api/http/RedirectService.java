@@ -73,7 +73,7 @@ public final class RedirectService implements HttpService {
             throw new ApiException.Invalid("Invalid platform source", "Platform `" + source.name()
                     + "` is not supported as redirect source (one-way)");
         }
-        Platform target = source;
+        Platform target = LookupKeys.pagePlatform(source); // never a template-less companion (kaize_id)
         if (targetName != null) {
             target = Platforms.find(targetName).orElseThrow(() -> new ApiException.Invalid("Invalid target",
                     "Target " + targetName.toLowerCase(Locale.ROOT) + " not found"));
