@@ -261,6 +261,9 @@ class ConsistencyIT {
                 assertEquals("Service unavailable", json(r).get("error").asText());
             }
             assertEquals(503, http.get("/observe/health/ready").status());
+            Http.Res landing = http.get("/");
+            assertEquals(200, landing.status(), "the landing page renders without the store");
+            assertTrue(landing.text().contains("data store is unavailable"), landing.text());
         }
     }
 

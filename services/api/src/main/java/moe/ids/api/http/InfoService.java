@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import moe.ids.api.ApiConfig;
 import moe.ids.api.store.EntryStore;
+import moe.ids.core.error.UnavailableException;
 import moe.ids.core.platform.Platform;
 import moe.ids.core.platform.Platforms;
 import moe.ids.ingestor.Meta;
@@ -157,7 +158,14 @@ public final class InfoService implements HttpService {
     }
 
     private void landing(ServerRequest req, ServerResponse res) {
-        Meta m = store.metaIfPresent().orElse(null);
+        Meta m;
+        String fresh = "no data loaded yet";
+        try {
+            m = store.metaIfPresent().orElse(null);
+        } catch (UnavailableException ex) {
+            m = null; // the page still renders: what this is and how to use it does not need the store
+            fresh = "the data store is unavailable right now, please try again later";
+        }
         StringBuilder options = new StringBuilder();
         for (Platform p : Platforms.lookupPlatforms()) {
             options.append("<option value=\"").append(p.name()).append("\"")
@@ -169,7 +177,6 @@ public final class InfoService implements HttpService {
             targets.append("<option value=\"").append(p.name()).append("\">").append(p.name()).append("</option>");
         }
         StringBuilder counts = new StringBuilder();
-        String fresh = "no data loaded yet";
         if (m != null) {
             for (Platform p : Platforms.lookupPlatforms()) {
                 counts.append("<tr><td>").append(p.name()).append("</td><td>")
