@@ -159,6 +159,11 @@ class ApiIT {
         assertError(http.get("/trakt/shows"), 400, "Invalid request", null);
         assertError(http.get("/themoviedb/tv/30991"), 400, "Invalid request", "Currently, only `movie` are supported");
         assertError(http.get("/themoviedb/xyz/1"), 400, "Invalid request", null);
+        // the original's parity list: a malformed one-segment path is a 400, a well-formed unknown ID a 404
+        assertError(http.get("/themoviedb/invalid"), 400, "Invalid request", null);
+        assertError(http.get("/trakt/invalid"), 400, "Invalid request", null);
+        assertError(http.get("/themoviedb/99999999999"), 404, "Not found", null);
+        assertError(http.get("/themoviedb/movie/invalid"), 404, "Not found", "Media type movie with ID invalid not found");
     }
 
     @Test

@@ -84,6 +84,12 @@ public final class EntryService implements HttpService {
         } else if (p.name().equals("trakt")) {
             key = LookupKeys.trakt(parts);
         } else if (p.name().equals("themoviedb")) {
+            if (parts.size() == 1 && !parts.getFirst().matches("[0-9]+")) {
+                // /themoviedb/{id} is our shorthand for a movie ID; anything else in one segment is a malformed
+                // path, as in the original (/themoviedb/invalid → 400)
+                throw new ApiException.Invalid("Invalid request", "Invalid TMDB URL format, expected "
+                        + "/themoviedb/movie/{id}");
+            }
             key = LookupKeys.themoviedb(parts);
         } else if (p.redirectOnly()) {
             throw new ApiException.Invalid("Invalid platform", "Platform `" + p.name() + "` has no data of its "
