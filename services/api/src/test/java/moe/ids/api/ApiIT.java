@@ -478,7 +478,8 @@ class ApiIT {
 
         for (String q : List.of("source=imdb&id=tt0213338", "source=anilist&id=0", "source=anilist&id=50000001",
                 "source=anilist&id=abc", "source=anilist", "id=1", "source=anilist&id=1.5",
-                "source=anilist&id=1&include=ANILIST", "source=anilist&id=1&include=,")) {
+                "source=anilist&id=1&include=ANILIST", "source=anilist&id=1&include=,", "source=anilist&id=1&include=",
+                "source=anilist&id=1d", "source=anilist&id=0x%2B10", "source=anilist&id=")) {
             Http.Res bad = http.get("/api/v2/ids?" + q);
             assertEquals(400, bad.status(), q);
             JsonNode b = json(bad);

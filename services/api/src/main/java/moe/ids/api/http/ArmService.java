@@ -42,6 +42,9 @@ public final class ArmService implements HttpService {
             "anime-planet", "anisearch", "imdb", "kitsu", "livechart", "myanimelist", "media", "simkl", "themoviedb",
             "themoviedb-season", "thetvdb", "thetvdb-season");
     private static final Pattern INCLUDE = Pattern.compile("^[\\-a-z,]+$");
+    private static final Pattern JS_DECIMAL =
+            Pattern.compile("[+-]?(Infinity|([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?)");
+    private static final Pattern JS_RADIX = Pattern.compile("0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)");
     private static final int MAX_ITEMS = 100;
     private static final long MAX_ID = 50_000_000L;
 
@@ -211,22 +214,30 @@ public final class ArmService implements HttpService {
     }
 
     /**
-     * JavaScript {@code Number()} semantics for the forms that matter (decimal, {@code 1e3}, {@code 0x10}), then
-     * integer in 1…50,000,000.
+     * JavaScript {@code Number()} semantics (a StringNumericLiteral after trimming: decimal with optional sign,
+     * fraction and exponent, {@code Infinity}, or unsigned {@code 0x}/{@code 0o}/{@code 0b} integers — not Java's
+     * extras such as {@code 1d}, {@code 1f} or {@code 0x+10}), then integer in 1…50,000,000.
      *
      * @param raw text
      * @return the number
      * @throws IllegalArgumentException with a message
      */
     static long number(String raw) {
-        if (raw == null || raw.isBlank()) {
+        String s = raw == null ? "" : jsTrim(raw);
+        if (s.isEmpty()) {
             throw new IllegalArgumentException("Invalid type: expected a number");
         }
-        String s = raw.strip();
         double d;
-        try {
-            d = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Double.parseDouble(s);
-        } catch (NumberFormatException ex) {
+        if (JS_DECIMAL.matcher(s).matches()) {
+            d = Double.parseDouble(s); // the grammar is a subset of Java's, Infinity included
+        } else if (JS_RADIX.matcher(s).matches()) {
+            int radix = switch (Character.toLowerCase(s.charAt(1))) {
+                case 'x' -> 16;
+                case 'o' -> 8;
+                default -> 2;
+            };
+            d = new java.math.BigInteger(s.substring(2), radix).doubleValue();
+        } else {
             throw new IllegalArgumentException("Invalid type: expected a number");
         }
         if (Double.isNaN(d) || d != Math.rint(d)) {
@@ -239,6 +250,23 @@ public final class ArmService implements HttpService {
             throw new IllegalArgumentException("Invalid value: expected <=" + MAX_ID);
         }
         return (long) d;
+    }
+
+    /** JavaScript's {@code String.prototype.trim}: Unicode white space, line terminators and the BOM. */
+    private static String jsTrim(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && jsSpace(s.charAt(from))) {
+            from++;
+        }
+        while (to > from && jsSpace(s.charAt(to - 1))) {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    private static boolean jsSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\uFEFF';
     }
 
     /**

@@ -134,7 +134,8 @@ public final class RedirectService implements HttpService {
      * Parses a raw query string: names and values percent-decoded once, {@code +} kept.
      *
      * @param raw raw query, may be empty
-     * @return first value per name (blank values count as absent, except for the raw flags)
+     * @return the first value per name, stripped, empty when given empty (as Go's {@code Query().Get}: the readers
+     *         treat an empty value as absent, except the raw flags and arm-server's {@code include})
      */
     static Map<String, String> query(String raw) {
         Map<String, String> out = new HashMap<>();
@@ -154,10 +155,7 @@ public final class RedirectService implements HttpService {
                 }
                 throw ex;
             }
-            String n = name;
-            if (!value.isBlank() || Set.of("raw", "israw", "r").contains(n)) {
-                out.putIfAbsent(n, value.strip());
-            }
+            out.putIfAbsent(name, value.strip()); // the first value, empty or not (readers skip empty ones)
         }
         return out;
     }

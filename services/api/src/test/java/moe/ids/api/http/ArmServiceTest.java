@@ -17,7 +17,20 @@ class ArmServiceTest {
         assertEquals(1000, ArmService.number("1e3"));
         assertEquals(16, ArmService.number("0x10"));
         assertEquals(50_000_000, ArmService.number("50000000"));
-        for (String bad : List.of("0", "-1", "1.5", "50000001", "abc", "", " ", "NaN", "Infinity")) {
+        assertEquals(8, ArmService.number("0o10"));
+        assertEquals(5, ArmService.number("0b101"));
+        assertEquals(12, ArmService.number(" 12\n"));
+        assertEquals(12, ArmService.number("\u00a012\ufeff"), "JavaScript trims NBSP and the BOM too");
+        assertEquals(12, ArmService.number("+12"));
+        assertEquals(12, ArmService.number("12."));
+        assertEquals(120, ArmService.number(".12e3"));
+        // Java's parser accepts these, JavaScript's Number() gives NaN: arm-server answers 400
+        for (String bad : List.of("1d", "1f", "1D", "0x+10", "0x-1", "-0x10", "0x", "0x1p3", "1_000", "1e", "e3", "0b2",
+                "0o8", "٣", "1 2")) {
+            assertThrows(IllegalArgumentException.class, () -> ArmService.number(bad), bad);
+        }
+        for (String bad : List.of("0", "-1", "1.5", "50000001", "abc", "", " ", "NaN", "Infinity", "-Infinity",
+                "0x" + "f".repeat(40))) {
             assertThrows(IllegalArgumentException.class, () -> ArmService.number(bad), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> ArmService.number(null));
@@ -28,7 +41,7 @@ class ArmServiceTest {
         assertEquals(Set.of(), ArmService.include(null));
         assertEquals(List.of("anilist", "anidb"), List.copyOf(ArmService.include("anilist,anidb,anilist,unknown")));
         assertEquals(Set.of("\0none"), ArmService.include("unknown"));
-        for (String bad : List.of("AniList", "a b", ",", "anilist;drop", "x".repeat(3) + "1")) {
+        for (String bad : List.of("AniList", "a b", ",", "anilist;drop", "x".repeat(3) + "1", "")) {
             assertThrows(ApiException.ArmValidation.class, () -> ArmService.include(bad), bad);
         }
     }

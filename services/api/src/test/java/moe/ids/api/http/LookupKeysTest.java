@@ -85,7 +85,9 @@ class LookupKeysTest {
         assertEquals("cowboy+bebop", q.get("id"), "first value wins; + is kept");
         assertEquals("", q.get("raw"));
         assertEquals("AniList", q.get("t"));
-        assertEquals(Set.of("platform", "id", "raw", "t", "r"), q.keySet());
+        assertEquals(Set.of("platform", "id", "raw", "t", "x", "r"), q.keySet(), "empty values are kept, as Go's Get");
+        assertEquals("", q.get("x"));
+        assertEquals("", RedirectService.query("platform=&platform=mal").get("platform"), "the first value, empty");
         assertThrows(ApiException.Invalid.class, () -> RedirectService.query("id=%0d%0a"));
         assertEquals(Map.of(), RedirectService.query(""));
     }
