@@ -198,10 +198,15 @@ class ApiIT {
                 } else {
                     assertError(r, 405, "Method not allowed", null);
                 }
-                assertNotNull(r.header("allow"));
+                assertEquals(p.equals("/api/v2/ids?source=anilist&id=1") ? "GET, HEAD, POST, OPTIONS"
+                        : "GET, HEAD, OPTIONS", r.header("allow"), m + " " + p);
             }
         }
         assertError(http.send("POST", "/status", "[]"), 405, "Method not allowed", null);
+        assertEquals("GET, HEAD, OPTIONS", http.send("POST", "/status", "[]").header("allow"));
+        assertEquals("GET, HEAD, POST, OPTIONS", http.send("DELETE", "/mal", null).header("allow"));
+        assertEquals("GET, HEAD, POST, OPTIONS", http.send("PUT", "/AniList", "x").header("allow"));
+        assertEquals("GET, HEAD, OPTIONS", http.send("PUT", "/kurozora", "x").header("allow"));
     }
 
     /**

@@ -8,7 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * Registered last: a GET or HEAD nothing else answered is 404 {@code Endpoint not found}; any other method is 405
- * (POST is accepted only by {@code POST /{platform}} and {@code POST /api/v2/ids}).
+ * with the path's own {@code Allow} (POST is accepted only by {@code POST /{platform}} and {@code POST /api/v2/ids}).
  */
 public final class FallbackService implements HttpService {
     @Override
@@ -25,6 +25,25 @@ public final class FallbackService implements HttpService {
         if (m == Method.GET || m == Method.HEAD) {
             throw new ApiException.Missing("Endpoint not found");
         }
-        throw new ApiException.MethodNotAllowed(m.text(), "GET, HEAD, OPTIONS");
+        throw new ApiException.MethodNotAllowed(m.text(), allow(req.path().rawPath()));
+    }
+
+    /**
+     * @param rawPath the request's raw path
+     * @return the methods the path answers: POST too on the batch routes ({@code /api/v2/ids} and a single segment
+     *         naming a lookup platform), else GET, HEAD, OPTIONS
+     */
+    static String allow(String rawPath) {
+        java.util.List<String> segments = Paths.segments(rawPath);
+        boolean batch = rawPath.equals("/api/v2/ids");
+        if (segments.size() == 1 && !segments.getFirst().isEmpty()) {
+            try {
+                batch = LookupKeys.platform(LookupKeys.decode(segments.getFirst())).filter(p -> !p.redirectOnly())
+                        .isPresent();
+            } catch (ApiException.Invalid malformed) {
+                batch = false;
+            }
+        }
+        return batch ? "GET, HEAD, POST, OPTIONS" : "GET, HEAD, OPTIONS";
     }
 }
