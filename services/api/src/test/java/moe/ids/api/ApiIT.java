@@ -567,7 +567,18 @@ class ApiIT {
         assertEquals(object, JSON.readTree(inflated));
         assertNull(http.get("/mal.json").header("content-encoding"));
         String etag = gz.header("etag");
-        assertEquals(304, http.get("/mal.json", "If-None-Match", etag).status());
+        assertEquals(304, http.get("/mal.json", "If-None-Match", etag, "Accept-Encoding", "gzip").status());
+        // the identity representation has its own strong validator (RFC 9110 §8.8.3)
+        String plainTag = http.get("/mal.json").header("etag");
+        assertFalse(plainTag.equals(etag), plainTag + " vs " + etag);
+        assertEquals(304, http.get("/mal.json", "If-None-Match", plainTag).status());
+        assertEquals(200, http.get("/mal.json", "If-None-Match", etag).status(), "a gzip validator for the plain body");
+        for (String refused : List.of("gzip;q=0", "gzip; q=0.0", "gzip;q=0.000, identity", "gzip;q=x")) {
+            assertNull(http.get("/mal.json", "Accept-Encoding", refused).header("content-encoding"), refused);
+        }
+        for (String accepted : List.of("gzip;q=0.5", "deflate, gzip;q=1.0", "*", "x-gzip")) {
+            assertEquals("gzip", http.get("/mal.json", "Accept-Encoding", accepted).header("content-encoding"), accepted);
+        }
         assertError(http.get("/nope.json"), 404, "Not found", null);
         assertError(http.get("/kurozora.json"), 404, "Not found", null);
         assertError(http.get("/mal.tsv"), 404, "Not found", null);

@@ -181,8 +181,23 @@ public final class Responses {
             return false;
         }
         for (String v : req.headers().get(HeaderNames.ACCEPT_ENCODING).allValues(true)) {
-            String s = v.strip().toLowerCase(java.util.Locale.ROOT);
-            if (s.equals("gzip") || s.equals("*") || (s.startsWith("gzip;") && !s.replace(" ", "").endsWith("q=0"))) {
+            String[] parts = v.strip().toLowerCase(java.util.Locale.ROOT).split(";");
+            String coding = parts[0].strip();
+            if (!coding.equals("gzip") && !coding.equals("x-gzip") && !coding.equals("*")) {
+                continue;
+            }
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].strip();
+                if (p.startsWith("q=")) {
+                    try {
+                        q = Double.parseDouble(p.substring(2).strip());
+                    } catch (NumberFormatException ex) {
+                        q = 0; // a malformed weight is no consent
+                    }
+                }
+            }
+            if (q > 0) {
                 return true;
             }
         }
