@@ -188,6 +188,8 @@ class ApiIT {
             assertEquals("*", head.header("access-control-allow-origin"), p);
             Http.Res options = http.send("OPTIONS", p, null);
             assertEquals(204, options.status(), p);
+            assertEquals(p.startsWith("/api/v2/ids") ? "GET, HEAD, POST, OPTIONS" : "GET, HEAD, OPTIONS",
+                    options.header("allow"), "OPTIONS names what the path answers, as a 405 does: " + p);
             assertEquals("*", options.header("access-control-allow-origin"));
             assertThat(options.header("access-control-allow-methods"), containsString("GET"));
             for (String m : List.of("PUT", "DELETE", "PATCH")) {
@@ -232,6 +234,11 @@ class ApiIT {
             assertThat(path + " " + c[1] + ": the next answer must follow the HEAD headers at once",
                     wire.substring(end + 4), startsWith("HTTP/1.1 200"));
         }
+    }
+
+    private static String chunked(String path, String body) throws IOException {
+        return exchange("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + body);
     }
 
     /**
@@ -573,7 +580,8 @@ class ApiIT {
         assertFalse(plainTag.equals(etag), plainTag + " vs " + etag);
         assertEquals(304, http.get("/mal.json", "If-None-Match", plainTag).status());
         assertEquals(200, http.get("/mal.json", "If-None-Match", etag).status(), "a gzip validator for the plain body");
-        for (String refused : List.of("gzip;q=0", "gzip; q=0.0", "gzip;q=0.000, identity", "gzip;q=x")) {
+        for (String refused : List.of("gzip;q=0", "gzip; q=0.0", "gzip;q=0.000, identity", "gzip;q=x", "gzip;q=0, *",
+                "*, gzip;q=0")) {
             assertNull(http.get("/mal.json", "Accept-Encoding", refused).header("content-encoding"), refused);
         }
         for (String accepted : List.of("gzip;q=0.5", "deflate, gzip;q=1.0", "*", "x-gzip")) {
@@ -610,19 +618,28 @@ class ApiIT {
             assertTrue(r.status() == 413 || r.status() == 400, p + " → " + r.status());
             json(r);
         }
-        // chunked bodies Helidon cannot decode, or longer than the server's payload limit: one JSON 4xx, the
-        // connection closed, and nothing of the body ever parsed as a next request
+        // chunked bodies Helidon cannot decode (400), or longer than the API's 256 KiB limit (413): one JSON answer,
+        // the connection closed, and nothing of the body ever parsed as a next request
         String chunk = Integer.toHexString(1 << 16) + "\r\n" + "1".repeat(1 << 16) + "\r\n";
         for (String p : List.of("/mal", "/api/v2/ids")) {
             for (String body : List.of("zz\r\n[1]\r\n0\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n",
-                    "3\r\n[1]\r\nxyz\r\n\r\n", "1\r\n[\r\n" + chunk.repeat(80) + "0\r\n\r\n")) {
-                String wire = exchange("POST " + p + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n" + body);
+                    "3\r\n[1]\r\nxyz\r\n\r\n", "1\r\n[\r\n" + chunk.repeat(5) + "0\r\n\r\n")) {
+                String wire = chunked(p, body);
                 String what = p + " " + body.substring(0, Math.min(20, body.length()));
-                assertTrue(wire.startsWith("HTTP/1.1 400 ") || wire.startsWith("HTTP/1.1 413 "), what + "\n" + wire);
+                assertTrue(wire.startsWith(body.length() > (1 << 18) ? "HTTP/1.1 413 " : "HTTP/1.1 400 "),
+                        what + "\n" + wire);
                 assertThat(what, wire.toLowerCase(java.util.Locale.ROOT), containsString("connection: close"));
                 assertEquals(1, wire.split("HTTP/1\\.1 ", -1).length - 1, what + ": one answer only\n" + wire);
                 JSON.readTree(wire.substring(wire.indexOf("\r\n\r\n") + 4));
+            }
+            // past the server's own 4 MiB, or malformed after the API's limit: the rest cannot be drained, so the
+            // close may reset the connection before the client reads the 413 (TCP discards it); what does arrive is
+            // that one 413, never a 5xx or a second answer
+            for (String body : List.of("1\r\n[\r\n" + chunk.repeat(80) + "0\r\n\r\n",
+                    "1\r\n[\r\n" + chunk.repeat(5) + "zz\r\n")) {
+                String wire = chunked(p, body);
+                assertTrue(wire.isEmpty()
+                        || wire.startsWith("HTTP/1.1 413 ") && wire.split("HTTP/1\\.1 ", -1).length == 2, p + "\n" + wire);
             }
         }
         for (String body : List.of("[\"" + "x".repeat(10_000) + "\"]", "[\"\\u0000\"]", "[\"a\\r\\nb\"]",

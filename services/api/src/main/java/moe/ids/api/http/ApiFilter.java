@@ -39,7 +39,7 @@ public final class ApiFilter implements Filter {
                 res.header(Responses.CORS_METHODS);
                 res.header(Responses.CORS_HEADERS);
                 res.header(Responses.CORS_MAX_AGE);
-                res.header(HeaderNames.ALLOW, "GET, HEAD, POST, OPTIONS");
+                res.header(HeaderNames.ALLOW, FallbackService.allow(req.path().rawPath()));
                 res.status(Status.NO_CONTENT_204);
                 res.send();
                 return;

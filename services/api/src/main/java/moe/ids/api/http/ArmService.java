@@ -42,9 +42,11 @@ public final class ArmService implements HttpService {
             "anime-planet", "anisearch", "imdb", "kitsu", "livechart", "myanimelist", "media", "simkl", "themoviedb",
             "themoviedb-season", "thetvdb", "thetvdb-season");
     private static final Pattern INCLUDE = Pattern.compile("^[\\-a-z,]+$");
-    private static final Pattern JS_DECIMAL =
-            Pattern.compile("[+-]?(Infinity|([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?)");
-    private static final Pattern JS_RADIX = Pattern.compile("0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)");
+    /** ECMAScript StrDecimalLiteral; possessive, so that a long non-number fails in linear time (no backtracking). */
+    private static final Pattern JS_DECIMAL = Pattern.compile(
+            "[+-]?+(?:Infinity|(?:[0-9]++(?:\\.[0-9]*+)?+|\\.[0-9]++)(?:[eE][+-]?+[0-9]++)?+)");
+    /** ECMAScript NonDecimalIntegerLiteral (unsigned). */
+    private static final Pattern JS_RADIX = Pattern.compile("0(?:[xX][0-9a-fA-F]++|[oO][0-7]++|[bB][01]++)");
     private static final int MAX_ITEMS = 100;
     private static final long MAX_ID = 50_000_000L;
 
@@ -236,7 +238,10 @@ public final class ArmService implements HttpService {
                 case 'o' -> 8;
                 default -> 2;
             };
-            d = new java.math.BigInteger(s.substring(2), radix).doubleValue();
+            String digits = s.substring(2).replaceFirst("^0++", "");
+            // 32 significant digits exceed 50,000,000 in every radix: no need to convert a huge one
+            d = digits.isEmpty() ? 0 : digits.length() > 32 ? Double.POSITIVE_INFINITY
+                    : new java.math.BigInteger(digits, radix).doubleValue();
         } else {
             throw new IllegalArgumentException("Invalid type: expected a number");
         }
@@ -252,7 +257,7 @@ public final class ArmService implements HttpService {
         return (long) d;
     }
 
-    /** JavaScript's {@code String.prototype.trim}: Unicode white space, line terminators and the BOM. */
+    /** JavaScript's {@code String.prototype.trim}: ECMAScript WhiteSpace and LineTerminator code points. */
     private static String jsTrim(String s) {
         int from = 0;
         int to = s.length();
@@ -266,7 +271,8 @@ public final class ArmService implements HttpService {
     }
 
     private static boolean jsSpace(char c) {
-        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\uFEFF';
+        return c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r' || c == '\u2028' || c == '\u2029'
+                || c == '\uFEFF' || Character.getType(c) == Character.SPACE_SEPARATOR;
     }
 
     /**

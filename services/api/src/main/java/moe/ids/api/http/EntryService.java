@@ -170,22 +170,30 @@ public final class EntryService implements HttpService {
      * @param req request
      * @param max limit
      * @return the body
-     * @throws ApiException.TooLarge   when over the limit
-     * @throws ApiException.Unreadable when the server cannot decode the body: a malformed chunked encoding
-     *                                 (Helidon's reader throws unchecked exceptions such as
-     *                                 {@code NumberFormatException}) or one over the server's own payload limit
+     * @throws ApiException.TooLarge   when over the limit (also when the rest cannot be drained: the answer then
+     *                                 closes the connection either way)
+     * @throws ApiException.Unreadable when the server cannot decode the body within the limit: a malformed chunked
+     *                                 encoding (Helidon's reader throws unchecked exceptions such as
+     *                                 {@code NumberFormatException})
      */
     static byte[] readBody(ServerRequest req, int max) {
         try (InputStream in = req.content().inputStream()) {
-            byte[] b = in.readNBytes(max + 1);
+            byte[] b;
+            try {
+                b = in.readNBytes(max + 1);
+            } catch (IOException | RuntimeException ex) {
+                throw new ApiException.Unreadable(ex);
+            }
             if (b.length > max) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
+                try {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException | RuntimeException beyondTheServerLimitOrMalformed) {
+                    // still a 413: its Connection: close makes ApiFilter end the connection
+                }
                 throw new ApiException.TooLarge(max);
             }
             return b;
-        } catch (ApiException.TooLarge ex) {
-            throw ex;
-        } catch (IOException | RuntimeException ex) {
+        } catch (IOException ex) { // closing the stream
             throw new ApiException.Unreadable(ex);
         }
     }

@@ -180,12 +180,11 @@ public final class Responses {
         if (!req.headers().contains(HeaderNames.ACCEPT_ENCODING)) {
             return false;
         }
+        Double gzip = null; // the weight gzip is given by name, or null
+        Double any = null; // the weight of "*", which covers only codings not named (RFC 9110 §12.5.3)
         for (String v : req.headers().get(HeaderNames.ACCEPT_ENCODING).allValues(true)) {
             String[] parts = v.strip().toLowerCase(java.util.Locale.ROOT).split(";");
             String coding = parts[0].strip();
-            if (!coding.equals("gzip") && !coding.equals("x-gzip") && !coding.equals("*")) {
-                continue;
-            }
             double q = 1;
             for (int i = 1; i < parts.length; i++) {
                 String p = parts[i].strip();
@@ -197,10 +196,12 @@ public final class Responses {
                     }
                 }
             }
-            if (q > 0) {
-                return true;
+            if (coding.equals("gzip") || coding.equals("x-gzip")) {
+                gzip = gzip == null ? q : Math.max(gzip, q);
+            } else if (coding.equals("*")) {
+                any = q;
             }
         }
-        return false;
+        return gzip != null ? gzip > 0 : any != null && any > 0;
     }
 }

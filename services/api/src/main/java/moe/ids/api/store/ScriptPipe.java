@@ -497,17 +497,22 @@ public final class ScriptPipe implements AutoCloseable {
                         throw new IOException("unexpected reply from redis");
                     }
                     long rt = System.nanoTime() - b.writtenAt();
-                    roundTrips.increment();
-                    roundTripNanos.add(rt);
-                    roundTrip.accept(rt);
                     if (b.raw() || !(reply instanceof List<?> list)) {
                         b.requests().forEach(r -> r.complete(reply));
-                        continue;
+                    } else {
+                        int offset = 0;
+                        for (Request r : b.requests()) {
+                            r.complete(new Slice(list, offset));
+                            offset += r.keys.size();
+                        }
                     }
-                    int offset = 0;
-                    for (Request r : b.requests()) {
-                        r.complete(new Slice(list, offset));
-                        offset += r.keys.size();
+                    // timed after the callers are released, and never able to stop the reader
+                    roundTrips.increment();
+                    roundTripNanos.add(rt);
+                    try {
+                        roundTrip.accept(rt);
+                    } catch (RuntimeException ex) {
+                        LOG.log(System.Logger.Level.WARNING, "redis pipe round-trip listener: {0}", ex.toString());
                     }
                 }
             } catch (IOException | RuntimeException ex) {

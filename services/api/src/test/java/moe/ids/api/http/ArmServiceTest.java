@@ -8,6 +8,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** arm-server's validation rules and relation shape. */
 class ArmServiceTest {
@@ -29,6 +30,16 @@ class ArmServiceTest {
                 "0o8", "٣", "1 2")) {
             assertThrows(IllegalArgumentException.class, () -> ArmService.number(bad), bad);
         }
+        assertEquals(16, ArmService.number("0x" + "0".repeat(100_000) + "10"), "leading zeros are not significant");
+        assertEquals(7, ArmService.number("0".repeat(100_000) + "7"));
+        assertThrows(IllegalArgumentException.class, () -> ArmService.number("\u001f12"), "not JavaScript white space");
+        // a quarter of a megabyte of digits that is no number must fail fast (a backtracking pattern took minutes)
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), () -> {
+            assertThrows(IllegalArgumentException.class, () -> ArmService.number("1".repeat(262_000) + "x"));
+            String fraction = "1".repeat(131_000) + "." + "1".repeat(131_000) + "x";
+            assertThrows(IllegalArgumentException.class, () -> ArmService.number(fraction));
+            assertThrows(IllegalArgumentException.class, () -> ArmService.number("0x" + "f".repeat(262_000)));
+        });
         for (String bad : List.of("0", "-1", "1.5", "50000001", "abc", "", " ", "NaN", "Infinity", "-Infinity",
                 "0x" + "f".repeat(40))) {
             assertThrows(IllegalArgumentException.class, () -> ArmService.number(bad), bad);
