@@ -57,6 +57,7 @@ public final class EntryStore {
             misses.increment();
             NearCache.Generation seen = cache.begin();
             RedisReader.Lookups l = lookups.apply(List.of(mappingKey));
+            cache.observe(l.version());
             a = toAnswer(l.version(), l.hits().getFirst());
             cache.put(seen, mappingKey, a);
         }
@@ -87,6 +88,7 @@ public final class EntryStore {
             return List.of();
         }
         RedisReader.Lookups l = lookups.apply(mappingKeys);
+        cache.observe(l.version());
         List<Answer> out = new ArrayList<>(mappingKeys.size());
         l.hits().forEach(h -> out.add(toAnswer(l.version(), h)));
         return out;
@@ -97,7 +99,12 @@ public final class EntryStore {
      */
     public long version() {
         long v = cache.knownVersion();
-        return v >= 0 ? v : lookups.apply(List.of()).version();
+        if (v >= 0) {
+            return v;
+        }
+        long read = lookups.apply(List.of()).version();
+        cache.observe(read);
+        return read;
     }
 
     /**

@@ -12,13 +12,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * generation with an empty one of unknown version. A lookup that missed captures the generation first and may only
  * store its answer into that same generation, with that generation's version, so an answer read before a change
  * can never be stored after it (see {@code services/api/DESIGN.md}, "Near cache").
+ *
+ * <p>Every version a Redis answer reports is also {@linkplain #observe observed}: the invalidation arrives on
+ * another connection, read by another thread, so this process can see version n+1 in an answer before it hears
+ * that n is gone. From then on the generation of n answers nothing, and no answer older than n+1 is stored. The
+ * generation and the newest version seen change together (one atomic state), so an invalidation racing an
+ * observation cannot lose it.
  */
 public final class NearCache {
     /** Version of a generation that has not seen a Redis answer yet. */
     static final long UNKNOWN = -1;
 
     private final int maxSize;
-    private final AtomicReference<Generation> current;
+    private final AtomicReference<State> state;
     private volatile boolean live;
 
     /**
@@ -31,11 +37,24 @@ public final class NearCache {
     }
 
     /**
+     * The current generation and the newest version any Redis answer reported since the last invalidation.
+     *
+     * @param generation current generation
+     * @param newest     newest version seen, or {@link #UNKNOWN}
+     */
+    private record State(Generation generation, long newest) {
+        /** Whether the generation may answer: known, and not older than a version already seen. */
+        boolean answers() {
+            return generation.version != UNKNOWN && generation.version >= newest;
+        }
+    }
+
+    /**
      * @param maxSize most entries; 0 disables the cache
      */
     public NearCache(int maxSize) {
         this.maxSize = maxSize;
-        this.current = new AtomicReference<>(newGeneration(UNKNOWN));
+        this.state = new AtomicReference<>(new State(newGeneration(UNKNOWN), UNKNOWN));
     }
 
     /**
@@ -53,20 +72,41 @@ public final class NearCache {
         if (!usable()) {
             return null;
         }
-        Generation g = current.get();
-        return g.version == UNKNOWN ? null : g.cache.getIfPresent(key);
+        State s = state.get();
+        return s.answers() ? s.generation.cache.getIfPresent(key) : null;
+    }
+
+    /**
+     * Tells the cache the version a Redis answer carried (lookups, batches, version reads): a newer one than the
+     * generation's retires that generation at once, before its invalidation message arrives.
+     *
+     * @param version the answer's version
+     */
+    public void observe(long version) {
+        while (true) {
+            State s = state.get();
+            if (version <= s.newest) {
+                return;
+            }
+            Generation g = s.generation;
+            Generation next = g.version != UNKNOWN && g.version < version ? newGeneration(UNKNOWN) : g;
+            if (state.compareAndSet(s, new State(next, version))) {
+                return;
+            }
+        }
     }
 
     /**
      * @return the generation a lookup that is about to go to Redis must hand back to {@link #put}
      */
     public Generation begin() {
-        return current.get();
+        return state.get().generation;
     }
 
     /**
      * Stores an answer read from Redis after {@link #begin()} returned {@code seen}; ignored when the generation
-     * changed since, or when the answer's version is older than the generation's.
+     * changed since, when the answer's version is older than the generation's, or older than a version already
+     * observed.
      *
      * @param seen   generation captured before the Redis read
      * @param key    mapping key
@@ -76,21 +116,25 @@ public final class NearCache {
         if (!usable()) {
             return;
         }
-        Generation g = seen;
-        if (answer.version() != g.version) {
-            if (answer.version() < g.version) {
+        while (true) {
+            State s = state.get();
+            if (s.generation != seen || answer.version() < s.newest) {
+                return; // invalidated since, or a newer version was seen meanwhile (perhaps by another request)
+            }
+            if (answer.version() == seen.version) {
+                seen.cache.put(key, answer);
+                return;
+            }
+            if (answer.version() < seen.version) {
                 return;
             }
             // first answer of an unknown generation, or a newer version seen before its invalidation arrived
             Generation next = newGeneration(answer.version());
-            if (!current.compareAndSet(g, next)) {
+            if (state.compareAndSet(s, new State(next, Math.max(s.newest, answer.version())))) {
+                next.cache.put(key, answer);
                 return;
             }
-            g = next;
-        } else if (current.get() != g) {
-            return;
         }
-        g.cache.put(key, answer);
     }
 
     /**
@@ -104,23 +148,29 @@ public final class NearCache {
         if (!usable()) {
             return;
         }
-        Generation g = current.get();
-        Answer a = g.cache.getIfPresent(key);
+        State s = state.get();
+        Generation g = s.generation;
+        Answer a = s.answers() ? g.cache.getIfPresent(key) : null;
         if (a != null && a.version() == g.version) {
             g.cache.put(alias, a);
         }
     }
 
     /**
-     * @return the version every cached answer belongs to, or -1 when unknown or the cache is not usable
+     * @return the version every cached answer belongs to, or -1 when unknown, retired or the cache is not usable
      */
     public long knownVersion() {
-        return usable() ? current.get().version : UNKNOWN;
+        State s = state.get();
+        return usable() && s.answers() ? s.generation.version : UNKNOWN;
     }
 
-    /** Drops every answer (meta changed). */
+    /**
+     * Drops every answer (meta changed, or the channel went up or down), and forgets the newest version seen, so
+     * that a store reloaded at a lower version is cached again: an answer read before this call cannot be stored
+     * any more (its generation is gone), and one read after it reflects the change.
+     */
     public void invalidate() {
-        current.set(newGeneration(UNKNOWN));
+        state.set(new State(newGeneration(UNKNOWN), UNKNOWN));
     }
 
     /**
@@ -136,7 +186,7 @@ public final class NearCache {
      * @return entries held now
      */
     public long size() {
-        return current.get().cache.estimatedSize();
+        return state.get().generation.cache.estimatedSize();
     }
 
     private Generation newGeneration(long version) {

@@ -53,6 +53,47 @@ class NearCacheTest {
     }
 
     @Test
+    void aVersionSeenInAnyAnswerRetiresOlderAnswersBeforeTheInvalidationArrives() {
+        NearCache c = new NearCache(10);
+        c.live(true);
+        c.put(c.begin(), "a", V1);
+        assertSame(V1, c.get("a"));
+        c.observe(2); // a batch (never cached) read version 2; the invalidation message is still on its way
+        assertNull(c.get("a"), "version 1 must not be served once version 2 was");
+        assertEquals(-1, c.knownVersion());
+        c.put(c.begin(), "a", V1);
+        assertNull(c.get("a"), "an answer older than a version already seen is never stored");
+        c.put(c.begin(), "b", V2);
+        assertSame(V2, c.get("b"));
+        c.observe(1);
+        assertSame(V2, c.get("b"), "an older observation changes nothing");
+    }
+
+    @Test
+    void twoLookupsStraddlingAChangeCannotInstallTheOlderVersion() {
+        NearCache c = new NearCache(10);
+        c.live(true);
+        NearCache.Generation seenA = c.begin();
+        NearCache.Generation seenB = c.begin();
+        c.observe(2); // B's answer (version 2) arrives first and is observed...
+        c.put(seenA, "a", V1); // ...then A's answer, read before the change, tries to install version 1
+        assertNull(c.get("a"));
+        c.put(seenB, "b", V2);
+        assertSame(V2, c.get("b"));
+        assertNull(c.get("a"));
+    }
+
+    @Test
+    void anInvalidationForgetsTheNewestVersionSoAReloadedStoreIsCachedAgain() {
+        NearCache c = new NearCache(10);
+        c.live(true);
+        c.observe(5);
+        c.invalidate(); // e.g. the store was flushed and reloaded at version 1
+        c.put(c.begin(), "a", V1);
+        assertSame(V1, c.get("a"));
+    }
+
+    @Test
     void aliasesLiveAndDieWithTheirGeneration() {
         NearCache c = new NearCache(10);
         c.live(true);
