@@ -107,11 +107,16 @@ public final class Invalidations implements AutoCloseable {
         while (!closed) {
             sleep(1_000);
             Subscriber c = connection;
-            if (c != null) {
+            // only the current, still open connection: jedis would silently reopen a closed one (a stray socket)
+            if (c != null && c.isConnected()) {
                 try {
                     c.sendPing();
                 } catch (RuntimeException ex) {
-                    cache.live(false);
+                    if (connection == c) {
+                        // a ping that failed on a connection the reader has replaced meanwhile must not switch the
+                        // cache off: the new subscription is live (it would stay bypassed until the next loss)
+                        cache.live(false);
+                    }
                 }
             }
         }
