@@ -387,8 +387,13 @@ class ApiIT {
         assertEquals(schema, json(http.get("/schema.json")));
         JsonNode openapi = json(http.get("/openapi"));
         assertEquals("3.1.0", openapi.get("openapi").asText());
-        for (String p : List.of("/{platform}/{id}", "/redirect", "/status", "/api/v2/ids", "/animeapi.tsv")) {
+        for (String p : List.of("/{platform}/{id}", "/redirect", "/rd", "/status", "/ping", "/api/v2/ids",
+                "/animeapi.tsv", "/themoviedb/{id}", "/robots.txt", "/")) {
             assertTrue(openapi.get("paths").has(p), p);
+        }
+        // the redirect's parameters have aliases, so none of them is required on its own
+        for (JsonNode param : openapi.at("/paths/~1redirect/get/parameters")) {
+            assertFalse(param.path("required").asBoolean(), param.toString());
         }
         Http.Res landing = http.get("/");
         assertThat(landing.header("content-type"), startsWith("text/html"));
