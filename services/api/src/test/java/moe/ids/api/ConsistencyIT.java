@@ -225,6 +225,25 @@ class ConsistencyIT {
         }
     }
 
+    /** A resync switches in a new generation that may keep the version: dumps and /status must follow it. */
+    @Test
+    void aResyncAtTheSameVersionReplacesDumpsAndStatus() {
+        try (Fixture f = new Fixture()) {
+            f.load(1, Fixture.data(20));
+            f.start(1000);
+            Http http = new Http(f.base());
+            JsonNode before = json(http.get("/mal.json"));
+            String status = http.get("/status").header("etag");
+            java.util.TreeMap<Long, moe.ids.core.entry.AnimeEntry> fewer = Fixture.data(5);
+            f.resync(1, fewer); // same version, new generation
+            await().atMost(Duration.ofSeconds(10)).until(() -> !json(http.get("/mal.json")).equals(before));
+            JsonNode after = json(http.get("/mal.json"));
+            assertTrue(after.size() < before.size(), after.size() + " keys after, " + before.size() + " before");
+            assertTrue(!status.equals(http.get("/status").header("etag")), "/status revalidates after the resync");
+            assertEquals(304, http.get("/status", "If-None-Match", http.get("/status").header("etag")).status());
+        }
+    }
+
     @Test
     void emptyStoreIs503ThenServesOnceLoaded() {
         try (Fixture f = new Fixture()) {

@@ -11,6 +11,7 @@ import moe.ids.ingestor.IngestorMetrics;
 import moe.ids.ingestor.Layout;
 import moe.ids.ingestor.Outbox;
 import moe.ids.ingestor.RedisClients;
+import moe.ids.ingestor.RedisReader;
 import moe.ids.ingestor.RedisStore;
 import moe.ids.ingestor.SyntheticData;
 import moe.ids.ingestor.Tuning;
@@ -57,11 +58,26 @@ public final class Fixture implements AutoCloseable {
      * @param mappings mapping key → internal ID
      */
     void load(long version, Map<Long, AnimeEntry> entries, Map<String, Long> mappings) {
+        load(version, entries, mappings, -1);
+    }
+
+    /**
+     * Switches in a new generation even at the same version, as the ingestor's resync does when it finds the served
+     * one broken.
+     *
+     * @param version change-set version (may equal the served one)
+     * @param entries internal ID → entry
+     */
+    void resync(long version, Map<Long, AnimeEntry> entries) {
+        load(version, entries, mappings(entries), new RedisReader(redis, layout).meta().generation());
+    }
+
+    private void load(long version, Map<Long, AnimeEntry> entries, Map<String, Long> mappings, long replaceGen) {
         List<Outbox.IdJson> e = new ArrayList<>();
         entries.forEach((id, entry) -> e.add(new Outbox.IdJson(id, CanonicalJson.toBytes(entry))));
         List<Outbox.KeyId> m = new ArrayList<>();
         mappings.forEach((k, id) -> m.add(new Outbox.KeyId(k, id)));
-        store.load(new Outbox.Published(version, Instant.parse("2026-11-20T03:04:05Z"), report(), e, m), -1);
+        store.load(new Outbox.Published(version, Instant.parse("2026-11-20T03:04:05Z"), report(), e, m), replaceGen);
     }
 
     /**

@@ -110,7 +110,7 @@ public final class InfoService implements HttpService {
         out.put("applied_at", m.appliedAt() == null ? null : m.appliedAt().toString());
         out.put("license", cfg.license());
         out.put("repository", cfg.repository());
-        String etag = "\"s" + m.version() + "\"";
+        String etag = "\"s" + m.version() + "-g" + m.generation() + "\""; // a resync may keep the version
         res.header(shortCache);
         res.header(HeaderNames.ETAG, etag);
         if (!Responses.notModified(req, res, etag)) {

@@ -61,14 +61,14 @@ public final class Datasets {
      * @return the data of the applied version, preparing it when the version moved
      */
     public Prepared prepared() {
-        long v = store.version();
+        Meta m = store.meta(); // one HGETALL: the version AND the generation (a resync may keep the version)
         Prepared p = current;
-        if (p != null && p.meta.version() >= v) {
+        if (serves(p, m)) {
             return p;
         }
         synchronized (lock) {
             p = current;
-            if (p != null && p.meta.version() >= v) {
+            if (serves(p, m)) {
                 return p;
             }
             long t0 = System.nanoTime();
@@ -78,6 +78,14 @@ public final class Datasets {
                     p.meta.version(), p.entries.size(), p.mappings.size(), (System.nanoTime() - t0) / 1_000_000);
             return p;
         }
+    }
+
+    /**
+     * @return whether {@code p} holds the data {@code m} describes: the same generation, and a version not older (a
+     *         snapshot read just after a change set may be newer than the meta read just before it)
+     */
+    private static boolean serves(Prepared p, Meta m) {
+        return p != null && p.meta.generation() == m.generation() && p.meta.version() >= m.version();
     }
 
     /** Everything derived from one snapshot. */
