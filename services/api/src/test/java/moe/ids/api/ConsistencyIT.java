@@ -225,6 +225,28 @@ class ConsistencyIT {
         }
     }
 
+    /**
+     * Redis' invalidation messages reach the near cache: a key answered from the cache (no miss, no batch that
+     * could report the new version) follows a change set.
+     */
+    @Test
+    void aCachedKeyFollowsAChangeSetThroughTheInvalidationMessage() {
+        try (Fixture f = new Fixture()) {
+            f.load(1, Fixture.data(20));
+            f.start(1000);
+            Http http = new Http(f.base());
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.api.invalidations().live());
+            assertTrue(http.get("/mal/1").header("etag").startsWith("\"v1-"));
+            assertTrue(http.get("/mal/1").header("etag").startsWith("\"v1-"));
+            long hits = f.api.store().hits();
+            assertTrue(hits > 0, "the second answer came from the near cache");
+            long messages = f.api.invalidations().received();
+            f.load(2, Fixture.data(20));
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.api.invalidations().received() > messages);
+            assertTrue(http.get("/mal/1").header("etag").startsWith("\"v2-"), "no stale answer after the message");
+        }
+    }
+
     /** A resync switches in a new generation that may keep the version: dumps and /status must follow it. */
     @Test
     void aResyncAtTheSameVersionReplacesDumpsAndStatus() {

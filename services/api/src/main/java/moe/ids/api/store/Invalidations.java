@@ -1,9 +1,11 @@
 package moe.ids.api.store;
 
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisProtocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,7 +45,10 @@ public final class Invalidations implements AutoCloseable {
      */
     public Invalidations(HostAndPort where, JedisClientConfig config, String metaKey, NearCache cache) {
         this.where = where;
-        this.config = config;
+        // RESP2: jedis 8 negotiates RESP3 by default, where an invalidation arrives as a push message that jedis
+        // consumes itself, so this reader never saw one (the cache then only moved on with the versions lookups
+        // reported); the subscribed-connection protocol below (message arrays, ["pong", ""]) is RESP2's
+        this.config = DefaultJedisClientConfig.builder().from(config).protocol(RedisProtocol.RESP2).build();
         this.metaKey = metaKey;
         this.cache = cache;
         this.reader = Thread.ofPlatform().daemon().name("near-cache-invalidations").start(this::run);
