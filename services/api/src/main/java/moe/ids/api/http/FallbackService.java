@@ -6,6 +6,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import java.util.List;
+
 /**
  * Registered last: a GET or HEAD nothing else answered is 404 {@code Endpoint not found}; any other method is 405
  * with the path's own {@code Allow} (POST is accepted only by {@code POST /{platform}} and {@code POST /api/v2/ids}).
@@ -34,7 +36,7 @@ public final class FallbackService implements HttpService {
      *         naming a lookup platform), else GET, HEAD, OPTIONS
      */
     static String allow(String rawPath) {
-        java.util.List<String> segments = Paths.segments(rawPath);
+        List<String> segments = Paths.segments(rawPath);
         boolean batch = rawPath.equals("/api/v2/ids");
         if (segments.size() == 1 && !segments.getFirst().isEmpty()) {
             try {

@@ -37,6 +37,12 @@ public final class Datasets {
     private final EntryStore store;
     private final Object lock = new Object();
     private volatile Prepared current;
+    /**
+     * The near-cache generation that was current when {@link #current} was last checked against meta: every meta
+     * change (a change set, a resync) replaces that generation, so while it is the same one, meta need not be read
+     * again. Null when never checked, or when the near cache is off.
+     */
+    private volatile NearCache.Generation checkedIn;
 
     /**
      * @param store where the data is
@@ -61,19 +67,26 @@ public final class Datasets {
      * @return the data of the applied version, preparing it when the version moved
      */
     public Prepared prepared() {
-        Meta m = store.meta(); // one HGETALL: the version AND the generation (a resync may keep the version)
+        NearCache.Generation now = store.cache().usable() ? store.cache().begin() : null;
         Prepared p = current;
+        if (p != null && now != null && now == checkedIn) {
+            return p; // no meta change heard of since the last check
+        }
+        Meta m = store.meta(); // one HGETALL: the version AND the generation (a resync may keep the version)
         if (serves(p, m)) {
+            checkedIn = now;
             return p;
         }
         synchronized (lock) {
             p = current;
             if (serves(p, m)) {
+                checkedIn = now;
                 return p;
             }
             long t0 = System.nanoTime();
             p = new Prepared(store.snapshot());
             current = p;
+            checkedIn = now;
             LOG.log(System.Logger.Level.INFO, "prepared version {0}: {1} entries, {2} mapping keys in {3} ms",
                     p.meta.version(), p.entries.size(), p.mappings.size(), (System.nanoTime() - t0) / 1_000_000);
             return p;
