@@ -39,8 +39,23 @@ public final class Fixture implements AutoCloseable {
     final String prefix = "tapi" + UUID.randomUUID().toString().substring(0, 8) + ":";
     final RedisClient redis = RedisClients.create(redisUrl, "ids-moe-api-test", 4);
     final Layout layout = new Layout(new RedisKeys(prefix));
-    final RedisStore store = new RedisStore(redis, layout, Tuning.DEFAULT, new IngestorMetrics());
+    final RedisStore store = new RedisStore(redis, layout, tuning(), new IngestorMetrics());
     Main.Api api;
+
+    /**
+     * The ingestor's default tuning, or tier-1/tier-2 fields per bucket from {@code -Dids.test.bucket-fields=64,32}
+     * (bench/api.sh compares the layouts with it).
+     */
+    private static Tuning tuning() {
+        String f = System.getProperty("ids.test.bucket-fields");
+        if (f == null) {
+            return Tuning.DEFAULT;
+        }
+        String[] mb = f.split(",");
+        Tuning d = Tuning.DEFAULT;
+        return new Tuning(Integer.parseInt(mb[0].strip()), Integer.parseInt(mb[1].strip()), d.batchFields(),
+                d.maxTransactionOps(), d.buildLease());
+    }
 
     /**
      * Loads version {@code version} of {@code entries} (mapping keys by the merger's rules, see {@link #mappings}).

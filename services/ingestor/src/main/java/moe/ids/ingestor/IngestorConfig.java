@@ -45,8 +45,8 @@ public record IngestorConfig(DatabaseUrl database, RedisUrl redis, String redisP
                 Duration.ofSeconds(Settings.intIn(config, "ingestor.poll-seconds", 5, 1, 3600)),
                 Duration.ofSeconds(Settings.intIn(config, "ingestor.max-backoff-seconds", 30, 1, 3600)),
                 new Tuning(
-                        Settings.intIn(config, "ingestor.mapping-bucket-fields", d.mappingBucketFields(), 1, 100_000),
-                        Settings.intIn(config, "ingestor.entry-bucket-fields", d.entryBucketFields(), 1, 100_000),
+                        Settings.intIn(config, "ingestor.mapping-bucket-fields", d.mappingBucketFields(), 0, 100_000),
+                        Settings.intIn(config, "ingestor.entry-bucket-fields", d.entryBucketFields(), 0, 100_000),
                         Settings.intIn(config, "ingestor.batch-fields", d.batchFields(), 1, 10_000_000),
                         Settings.intIn(config, "ingestor.max-transaction-ops", d.maxTransactionOps(), 1, 100_000_000),
                         Duration.ofSeconds(Settings.intIn(config, "ingestor.build-lease-seconds",

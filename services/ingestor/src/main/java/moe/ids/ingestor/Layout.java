@@ -172,10 +172,13 @@ public record Layout(RedisKeys keys) {
 
     /**
      * @param count  how many fields
-     * @param target fields wanted per bucket
+     * @param target fields wanted per bucket; 0 = one bucket for the whole tier
      * @return a bucket count keeping buckets near {@code target} fields (at least 1)
      */
     public static int bucketsFor(long count, int target) {
+        if (target <= 0) {
+            return 1;
+        }
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (count + target - 1) / target));
     }
 }

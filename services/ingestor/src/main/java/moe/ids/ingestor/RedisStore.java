@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ public final class RedisStore {
     private static final System.Logger LOG = System.getLogger(RedisStore.class.getName());
     private static final int CAS_ATTEMPTS = 20;
     private static final int UNLINK_BATCH = 1000;
+    /** Most fields per HSET of a full load (~0.4 ms of Redis time for tier-2 entries). */
+    private static final int HSET_FIELDS = 1000;
 
     private final RedisClient redis;
     private final Layout layout;
@@ -241,11 +244,23 @@ public final class RedisStore {
                 if (bucket.isEmpty()) {
                     continue;
                 }
-                String key = i < mb ? layout.mappingBucketKey(gen, i) : layout.entryBucketKey(gen, i - mb);
-                pipe.hset(bytes(key), bucket);
-                inBatch += bucket.size();
-                fields += bucket.size();
-                if (inBatch >= tuning.batchFields()) {
+                byte[] key = bytes(i < mb ? layout.mappingBucketKey(gen, i) : layout.entryBucketKey(gen, i - mb));
+                Map<byte[], byte[]> chunk = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<byte[], byte[]>> it = bucket.entrySet().iterator(); it.hasNext(); ) {
+                    Map.Entry<byte[], byte[]> f = it.next();
+                    chunk.put(f.getKey(), f.getValue());
+                    if (chunk.size() < HSET_FIELDS && it.hasNext()) {
+                        continue;
+                    }
+                    // a bucket may hold the whole tier (the default layout): one HSET per chunk, so that Redis is
+                    // never blocked by one huge command and the lease is refreshed as often as configured
+                    pipe.hset(key, chunk);
+                    inBatch += chunk.size();
+                    fields += chunk.size();
+                    chunk = new LinkedHashMap<>();
+                    if (inBatch < tuning.batchFields()) {
+                        continue;
+                    }
                     Response<Long> alive = pipe.pexpire(lease, leaseMs);
                     pipe.sync();
                     inBatch = 0;

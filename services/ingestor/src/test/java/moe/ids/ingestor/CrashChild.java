@@ -24,7 +24,7 @@ public final class CrashChild {
     public static void main(String[] args) throws Exception {
         DatabaseUrl db = DatabaseUrl.parse("arg", args[0]);
         RedisUrl redis = RedisUrl.parse("arg", args[1]);
-        Tuning tuning = new Tuning(64, 32, Integer.parseInt(args[3]), 200_000, Duration.ofSeconds(2));
+        Tuning tuning = new Tuning(0, 0, Integer.parseInt(args[3]), 200_000, Duration.ofSeconds(2));
         IngestorConfig cfg = new IngestorConfig(db, redis, args[2], 0, "crash", Duration.ofSeconds(60),
                 Duration.ofSeconds(1), tuning);
         try (HikariDataSource pool = Database.pool(db, "crash", 2);

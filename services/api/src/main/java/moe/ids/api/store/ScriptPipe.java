@@ -46,15 +46,43 @@ public final class ScriptPipe implements AutoCloseable {
     /**
      * Lua, read-only: {@code KEYS[1]} = meta; {@code ARGV} = prefix, expected gen, expected mbuckets, then per key:
      * mapping key, its tier-1 bucket key under the expected gen. Returns {@code {version, gen, mbuckets, id1,
-     * json1, …}} (false pairs for misses), or an empty array when no generation is served.
+     * json1, …}} (false pairs for misses), or an empty array when no generation is served. When the generation
+     * has one bucket per tier (the ingestor's default layout since session 6) every key of the call is read with
+     * ONE tier-1 {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets, each key costs
+     * two {@code HGET}s (each {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md).
      */
     static final String LOOKUP = """
             local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'mbuckets', 'abuckets')
             if not m[1] or not m[2] then return {} end
             local out = {m[1], m[2], m[3]}
-            local fast = m[2] == ARGV[2] and m[3] == ARGV[3]
             local mpre = ARGV[1] .. 'g' .. m[2] .. ':m:'
             local apre = ARGV[1] .. 'g' .. m[2] .. ':a:'
+            if m[3] == '1' and m[4] == '1' then
+              local a = {mpre .. '0'}
+              for i = 4, #ARGV, 2 do a[#a + 1] = ARGV[i] end
+              local ids = {}
+              if #a > 1 then ids = redis.call('HMGET', unpack(a)) end
+              local b = {apre .. '0'}
+              for j = 1, #ids do
+                if ids[j] then b[#b + 1] = ids[j] end
+              end
+              local js = {}
+              if #b > 1 then js = redis.call('HMGET', unpack(b)) end
+              local n = 1
+              for j = 1, #ids do
+                local id = ids[j]
+                if id then
+                  out[#out + 1] = id
+                  out[#out + 1] = js[n]
+                  n = n + 1
+                else
+                  out[#out + 1] = false
+                  out[#out + 1] = false
+                end
+              end
+              return out
+            end
+            local fast = m[2] == ARGV[2] and m[3] == ARGV[3]
             local mb = tonumber(m[3])
             local ab = tonumber(m[4])
             for i = 4, #ARGV, 2 do

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 
@@ -145,6 +147,51 @@ class ScriptPipeIT {
         assertTrue(pipe.roundTrips() >= pipe.scripts(), pipe.roundTrips() + " answers for " + pipe.scripts());
         assertTrue(roundTrips.stream().allMatch(n -> n > 0 && n < 5_000_000_000L), roundTrips.toString());
         assertEquals(pipe.roundTripNanos(), roundTrips.stream().mapToLong(Long::longValue).sum());
+    }
+
+    /**
+     * Both layouts the ingestor writes: one hash per tier (the default: one HMGET per tier for the whole call) and
+     * several buckets (two HGETs per key), with found, unknown and dangling keys (a mapping whose entry is gone)
+     * in one shared call, and the pipe's remembered bucket shape going stale when the generation changes.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 1", "7, 3"})
+    void answersFromEitherBucketLayout(int mbuckets, int abuckets) {
+        Layout layout = new Layout(new RedisKeys("t:"));
+        try (Jedis j = new Jedis("127.0.0.1", port)) {
+            for (int gen = 5; gen <= 6; gen++) {
+                for (int i = 1; i <= 40; i++) {
+                    String key = "kitsu/" + i;
+                    j.hset(layout.mappingBucketKey(gen, Layout.mappingBucket(key, mbuckets)), key,
+                            Integer.toString(1000 + i));
+                    if (i % 10 != 0) { // every tenth mapping dangles
+                        j.hset(layout.entryBucketKey(gen, Layout.entryBucket(1000 + i, abuckets)),
+                                Integer.toString(1000 + i), "{\"kitsu\":" + i + ",\"g\":" + gen + "}");
+                    }
+                }
+            }
+            j.hset("t:meta", java.util.Map.of("version", "8", "gen", "5", "mbuckets", Integer.toString(mbuckets),
+                    "abuckets", Integer.toString(abuckets)));
+            for (int gen = 5; gen <= 6; gen++) {
+                if (gen == 6) {
+                    j.hset("t:meta", java.util.Map.of("version", "9", "gen", "6"));
+                }
+                List<String> keys = java.util.stream.IntStream.rangeClosed(1, 45).mapToObj(i -> "kitsu/" + i)
+                        .toList();
+                RedisReader.Lookups l = pipe.findAll(keys);
+                assertEquals(gen == 5 ? 8 : 9, l.version());
+                for (int i = 1; i <= 45; i++) {
+                    var hit = l.hits().get(i - 1);
+                    if (i > 40 || i % 10 == 0) {
+                        assertTrue(hit.isEmpty(), "kitsu/" + i + " must be a miss");
+                    } else {
+                        assertEquals("{\"kitsu\":" + i + ",\"g\":" + gen + "}",
+                                new String(hit.orElseThrow().json(), StandardCharsets.UTF_8));
+                        assertEquals(1000 + i, hit.orElseThrow().id());
+                    }
+                }
+            }
+        }
     }
 
     @Test
