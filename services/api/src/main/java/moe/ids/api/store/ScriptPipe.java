@@ -45,7 +45,8 @@ public final class ScriptPipe implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ScriptPipe.class.getName());
     /**
      * Lua, read-only: {@code KEYS[1]} = meta; {@code ARGV} = prefix, expected gen, expected mbuckets, then per key:
-     * mapping key, its tier-1 bucket key under the expected gen. Returns {@code {version, gen, mbuckets, id1,
+     * mapping key, its tier-1 bucket key under the expected gen (empty when that gen has one tier-1 bucket: the script
+     * then computes it where it needs it). Returns {@code {version, gen, mbuckets, id1,
      * json1, …}} (false pairs for misses), or an empty array when no generation is served. When the generation
      * has one bucket per tier (the ingestor's default layout since session 6) every key of the call is read with
      * ONE tier-1 {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets, each key costs
@@ -88,7 +89,7 @@ public final class ScriptPipe implements AutoCloseable {
             for i = 4, #ARGV, 2 do
               local k = ARGV[i]
               local bucket = ARGV[i + 1]
-              if not fast then
+              if not fast or bucket == '' then
                 local h = 0
                 for j = 1, #k do h = (h * 31 + string.byte(k, j)) % mb end
                 bucket = mpre .. h
@@ -110,6 +111,7 @@ public final class ScriptPipe implements AutoCloseable {
             "LOAD".getBytes(StandardCharsets.US_ASCII), SCRIPT});
     private static final byte[] EVALSHA_RO = "EVALSHA_RO".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE = {'1'};
+    private static final byte[] NONE = {};
     private static final long TIMEOUT_MS = 5_000;
     /** Most keys in one merged script call (a batch request larger than this goes alone). */
     private static final int MAX_KEYS = 1_024;
@@ -224,11 +226,13 @@ public final class ScriptPipe implements AutoCloseable {
         args[5] = sh.gen().getBytes(StandardCharsets.US_ASCII);
         args[6] = sh.mbuckets().getBytes(StandardCharsets.US_ASCII);
         String bucketPrefix = prefixText + "g" + sh.gen() + ":m:";
+        boolean oneBucket = sh.buckets() == 1; // the default layout: the script names the one hash itself
         int i = 7;
         for (Request r : group) {
             for (String k : r.keys) {
                 args[i++] = k.getBytes(StandardCharsets.UTF_8);
-                args[i++] = (bucketPrefix + Layout.mappingBucket(k, sh.buckets())).getBytes(StandardCharsets.UTF_8);
+                args[i++] = oneBucket ? NONE
+                        : (bucketPrefix + Layout.mappingBucket(k, sh.buckets())).getBytes(StandardCharsets.UTF_8);
             }
         }
         return encode(args);
