@@ -4,7 +4,9 @@
 # on the static /robots.txt (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs over every
 # mapping key (near cache off).
 # Prints rates, p50/p99 and ratios. Needs wrk (apt-get install -y wrk) and the local Redis (TEST_REDIS_URL overrides).
-# Usage: [WRK_THREADS=1] bench/api.sh [entries, default 35000] [seconds per run, default 10]
+# Usage: [WRK_THREADS=1] [BENCH_OPTS=-D…] bench/api.sh [entries, default 35000] [seconds per run, default 10]
+# BENCH_OPTS adds JVM options, e.g. -Dids.test.bucket-fields=64,32 (load the bucketed Redis layout instead of one hash
+# per tier) or -Dbench.only=random (one phase; see services/api/DESIGN.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${JAVA_HOME:-}" ]; then
@@ -16,5 +18,6 @@ mvn -B -q -pl services/api -am install -DskipTests
 mvn -B -q -pl services/api test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cp="services/api/target/test-classes:services/api/target/classes:$(cat services/api/target/bench.classpath)"
-exec "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseParallelGC -Dbench.wrkThreads="${WRK_THREADS:-1}" -cp "$cp" \
+# shellcheck disable=SC2086 # BENCH_OPTS is a list of options
+exec "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseParallelGC -Dbench.wrkThreads="${WRK_THREADS:-1}" ${BENCH_OPTS:-} -cp "$cp" \
   -Djava.util.logging.config.file=/dev/null moe.ids.api.ApiBench "$@"
