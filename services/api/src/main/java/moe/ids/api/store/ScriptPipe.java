@@ -69,17 +69,12 @@ public final class ScriptPipe implements AutoCloseable {
               end
               local js = {}
               if #b > 1 then js = redis.call('HMGET', unpack(b)) end
-              local n = 1
+              local n = 0
               for j = 1, #ids do
                 local id = ids[j]
-                if id then
-                  out[#out + 1] = id
-                  out[#out + 1] = js[n]
-                  n = n + 1
-                else
-                  out[#out + 1] = false
-                  out[#out + 1] = false
-                end
+                if id then n = n + 1 end
+                out[#out + 1] = id
+                out[#out + 1] = id and js[n]
               end
               return out
             end
