@@ -46,8 +46,8 @@ public final class ScriptPipe implements AutoCloseable {
     /**
      * Lua, read-only: {@code KEYS[1]} = meta; {@code ARGV} = prefix, expected gen, expected mbuckets, then per key:
      * mapping key, its tier-1 bucket key under the expected gen (empty when that gen has one tier-1 bucket: the script
-     * then computes it where it needs it). Returns {@code {version, gen, mbuckets, id1,
-     * json1, …}} (false pairs for misses), or an empty array when no generation is served. When the generation
+     * then computes it where it needs it). Returns {@code {version, gen, mbuckets, id1, json1, …}} (false pairs for
+     * misses), or an empty array when no generation is served. When the generation
      * has one bucket per tier (the ingestor's default layout since session 6) every key of the call is read with
      * ONE tier-1 {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets, each key costs
      * two {@code HGET}s (each {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md).
