@@ -52,9 +52,7 @@ public final class Fixture implements AutoCloseable {
             return Tuning.DEFAULT;
         }
         String[] mb = f.split(",");
-        Tuning d = Tuning.DEFAULT;
-        return new Tuning(Integer.parseInt(mb[0].strip()), Integer.parseInt(mb[1].strip()), d.batchFields(),
-                d.maxTransactionOps(), d.buildLease());
+        return Tuning.DEFAULT.withBucketFields(Integer.parseInt(mb[0].strip()), Integer.parseInt(mb[1].strip()));
     }
 
     /**

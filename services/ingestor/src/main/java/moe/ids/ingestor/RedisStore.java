@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,19 +244,12 @@ public final class RedisStore {
                     continue;
                 }
                 byte[] key = bytes(i < mb ? layout.mappingBucketKey(gen, i) : layout.entryBucketKey(gen, i - mb));
-                Map<byte[], byte[]> chunk = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<byte[], byte[]>> it = bucket.entrySet().iterator(); it.hasNext(); ) {
-                    Map.Entry<byte[], byte[]> f = it.next();
-                    chunk.put(f.getKey(), f.getValue());
-                    if (chunk.size() < HSET_FIELDS && it.hasNext()) {
-                        continue;
-                    }
-                    // a bucket may hold the whole tier (the default layout): one HSET per chunk, so that Redis is
-                    // never blocked by one huge command and the lease is refreshed as often as configured
+                // a bucket may hold the whole tier (the default layout): one HSET per chunk, so that Redis is never
+                // blocked by one huge command and the lease is refreshed as often as configured
+                for (Map<byte[], byte[]> chunk : chunks(bucket)) {
                     pipe.hset(key, chunk);
                     inBatch += chunk.size();
                     fields += chunk.size();
-                    chunk = new LinkedHashMap<>();
                     if (inBatch < tuning.batchFields()) {
                         continue;
                     }
@@ -295,6 +287,26 @@ public final class RedisStore {
                 : fields * 1000 / took.toMillis());
         replaced.ifPresent(old -> drop(old.generation(), old.mappingBuckets(), old.entryBuckets()));
         return true;
+    }
+
+    /** A bucket in pieces of at most {@link #HSET_FIELDS} fields (itself when it is small enough). */
+    private static List<Map<byte[], byte[]>> chunks(Map<byte[], byte[]> bucket) {
+        if (bucket.size() <= HSET_FIELDS) {
+            return List.of(bucket);
+        }
+        List<Map<byte[], byte[]>> out = new ArrayList<>();
+        Map<byte[], byte[]> chunk = new LinkedHashMap<>();
+        for (Map.Entry<byte[], byte[]> f : bucket.entrySet()) {
+            chunk.put(f.getKey(), f.getValue());
+            if (chunk.size() == HSET_FIELDS) {
+                out.add(chunk);
+                chunk = new LinkedHashMap<>();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            out.add(chunk);
+        }
+        return out;
     }
 
     /**

@@ -18,4 +18,13 @@ public record Tuning(int mappingBucketFields, int entryBucketFields, int batchFi
                      Duration buildLease) {
     /** Defaults, measured (see DESIGN.md). */
     public static final Tuning DEFAULT = new Tuning(0, 0, 20_000, 50_000, Duration.ofSeconds(30));
+
+    /**
+     * @param mapping tier-1 fields per bucket (0 = one hash)
+     * @param entry   tier-2 fields per bucket (0 = one hash)
+     * @return a copy with those bucket sizes
+     */
+    public Tuning withBucketFields(int mapping, int entry) {
+        return new Tuning(mapping, entry, batchFields, maxTransactionOps, buildLease);
+    }
 }

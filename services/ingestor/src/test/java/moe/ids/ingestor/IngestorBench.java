@@ -68,8 +68,8 @@ public final class IngestorBench {
             // the bucketed layout (64 / 32 fields per bucket, the default before session 6), for its memory
             RedisState.clear(env.redis, env.prefix);
             long m0 = usedMemory(env);
-            new RedisStore(env.redis, env.layout, new Tuning(64, 32, 20_000, 50_000, Duration.ofSeconds(30)),
-                    new IngestorMetrics()).load(pb, -1);
+            new RedisStore(env.redis, env.layout, Tuning.DEFAULT.withBucketFields(64, 32), new IngestorMetrics())
+                    .load(pb, -1);
             long bucketedMem = usedMemory(env) - m0;
             System.out.printf("raw pipelined SETs (seed layout, %d keys): %d ms%n", b.size() + bMap.size(), rawBest / 1_000_000);
             System.out.printf("full load of b (new generation + switch): %d ms  → ratio %.2f (limit 2.00)%n",
