@@ -8,12 +8,8 @@ import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,61 +41,54 @@ import java.util.function.LongConsumer;
 public final class ScriptPipe implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ScriptPipe.class.getName());
     /**
-     * Lua, read-only: {@code KEYS[1]} = meta; {@code ARGV} = prefix, expected gen, expected mbuckets, then per key:
-     * mapping key, its tier-1 bucket key under the expected gen (empty when that gen has one tier-1 bucket: the script
-     * then computes it where it needs it). Returns {@code {version, gen, mbuckets, id1, json1, …}} (false pairs for
-     * misses), or an empty array when no generation is served. When the generation
-     * has one bucket per tier (the ingestor's default layout since session 6) every key of the call is read with
-     * ONE tier-1 {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets, each key costs
-     * two {@code HGET}s (each {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md).
+     * Lua, read-only: {@code KEYS[1]} = meta; {@code ARGV} = prefix, expected gen, expected mbuckets, stride, then the
+     * mapping keys: with stride 1 the keys alone (the pipe expects one tier-1 hash), with stride 2 each key followed
+     * by its tier-1 bucket key under the expected gen. Returns {@code {version, gen, mbuckets, ids, entries}} (two
+     * arrays in key order, false for a miss), or an empty array when no generation is served. When the generation
+     * has one hash per tier (the ingestor's default layout since session 6) every key is read with ONE tier-1
+     * {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets each key costs two
+     * {@code HGET}s, its bucket taken from the arguments when gen and count are as expected, else hashed here (each
+     * {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md).
      */
     static final String LOOKUP = """
             local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'mbuckets', 'abuckets')
             if not m[1] or not m[2] then return {} end
-            local out = {m[1], m[2], m[3]}
             local mpre = ARGV[1] .. 'g' .. m[2] .. ':m:'
             local apre = ARGV[1] .. 'g' .. m[2] .. ':a:'
+            local step = tonumber(ARGV[4])
+            local ids, js = {}, {}
+            if #ARGV < 5 then return {m[1], m[2], m[3], ids, js} end
             if m[3] == '1' and m[4] == '1' then
-              local a = {mpre .. '0'}
-              for i = 4, #ARGV, 2 do a[#a + 1] = ARGV[i] end
-              local ids = {}
-              if #a > 1 then ids = redis.call('HMGET', unpack(a)) end
-              local b = {apre .. '0'}
-              for j = 1, #ids do
-                if ids[j] then b[#b + 1] = ids[j] end
+              if step == 1 then
+                ids = redis.call('HMGET', mpre .. '0', unpack(ARGV, 5))
+              else
+                local a = {}
+                for i = 5, #ARGV, 2 do a[#a + 1] = ARGV[i] end
+                ids = redis.call('HMGET', mpre .. '0', unpack(a))
               end
-              local js = {}
-              if #b > 1 then js = redis.call('HMGET', unpack(b)) end
-              local n = 0
-              for j = 1, #ids do
-                local id = ids[j]
-                if id then n = n + 1 end
-                out[#out + 1] = id
-                out[#out + 1] = id and js[n]
-              end
-              return out
+              local b = {}
+              for j = 1, #ids do b[j] = ids[j] or '' end
+              js = redis.call('HMGET', apre .. '0', unpack(b))
+              return {m[1], m[2], m[3], ids, js}
             end
-            local fast = m[2] == ARGV[2] and m[3] == ARGV[3]
+            local fast = step == 2 and m[2] == ARGV[2] and m[3] == ARGV[3]
             local mb = tonumber(m[3])
             local ab = tonumber(m[4])
-            for i = 4, #ARGV, 2 do
+            for i = 5, #ARGV, step do
               local k = ARGV[i]
-              local bucket = ARGV[i + 1]
-              if not fast or bucket == '' then
+              local bucket
+              if fast then
+                bucket = ARGV[i + 1]
+              else
                 local h = 0
                 for j = 1, #k do h = (h * 31 + string.byte(k, j)) % mb end
                 bucket = mpre .. h
               end
               local id = redis.call('HGET', bucket, k)
-              if id then
-                out[#out + 1] = id
-                out[#out + 1] = redis.call('HGET', apre .. (tonumber(id) % ab), id)
-              else
-                out[#out + 1] = false
-                out[#out + 1] = false
-              end
+              ids[#ids + 1] = id
+              js[#js + 1] = id and redis.call('HGET', apre .. (tonumber(id) % ab), id)
             end
-            return out
+            return {m[1], m[2], m[3], ids, js}
             """;
     private static final byte[] SCRIPT = LOOKUP.getBytes(StandardCharsets.UTF_8);
     private static final byte[] SHA = Layout.scriptSha(SCRIPT);
@@ -106,7 +96,7 @@ public final class ScriptPipe implements AutoCloseable {
             "LOAD".getBytes(StandardCharsets.US_ASCII), SCRIPT});
     private static final byte[] EVALSHA_RO = "EVALSHA_RO".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE = {'1'};
-    private static final byte[] NONE = {};
+    private static final byte[] TWO = {'2'};
     private static final long TIMEOUT_MS = 5_000;
     /** Most keys in one merged script call (a batch request larger than this goes alone). */
     private static final int MAX_KEYS = 1_024;
@@ -176,27 +166,47 @@ public final class ScriptPipe implements AutoCloseable {
         if (reply instanceof RedisError e) {
             throw new UnavailableException("redis lookup failed: " + e.message(), null);
         }
-        Slice slice = (Slice) reply;
-        List<?> out = slice.reply();
-        if (out.isEmpty()) {
+        if (!(reply instanceof Slice slice)) {
+            throw new UnavailableException("unexpected redis lookup answer", null);
+        }
+        Answer a = slice.answer();
+        if (a == null) {
             throw new UnavailableException("no dataset has been loaded into Redis yet", null);
         }
-        long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
-        String gen = new String((byte[]) out.get(1), StandardCharsets.US_ASCII);
-        String mb = new String((byte[]) out.get(2), StandardCharsets.US_ASCII);
+        List<Optional<RedisReader.Hit>> hits = new ArrayList<>(mappingKeys.size());
+        for (int i = 0; i < mappingKeys.size(); i++) {
+            byte[] id = (byte[]) a.ids().get(slice.offset() + i);
+            byte[] json = (byte[]) a.entries().get(slice.offset() + i);
+            hits.add(id == null || json == null ? Optional.empty() : Optional.of(new RedisReader.Hit(
+                    Long.parseLong(new String(id, StandardCharsets.US_ASCII)), json)));
+        }
+        return new RedisReader.Lookups(a.version(), hits);
+    }
+
+    /**
+     * Reads a script's answer once, on the reader thread, for every caller sharing it; remembers the generation and
+     * bucket count it reports for the next calls.
+     *
+     * @param reply the parsed reply
+     * @return the answer, or null when Redis serves no generation
+     * @throws IOException when the reply is not the script's shape
+     */
+    private Answer answer(List<?> reply) throws IOException {
+        if (reply.isEmpty()) {
+            return null;
+        }
+        if (reply.size() != 5 || !(reply.get(3) instanceof List<?> ids) || !(reply.get(4) instanceof List<?> js)
+                || ids.size() != js.size()) {
+            throw new IOException("unexpected lookup script answer");
+        }
+        long version = Long.parseLong(new String((byte[]) reply.getFirst(), StandardCharsets.US_ASCII));
+        String gen = new String((byte[]) reply.get(1), StandardCharsets.US_ASCII);
+        String mb = new String((byte[]) reply.get(2), StandardCharsets.US_ASCII);
         Shape sh = shape;
         if (!gen.equals(sh.gen()) || !mb.equals(sh.mbuckets())) {
             shape = new Shape(gen, mb, Integer.parseInt(mb));
         }
-        List<Optional<RedisReader.Hit>> hits = new ArrayList<>(mappingKeys.size());
-        for (int i = 0; i < mappingKeys.size(); i++) {
-            int at = 3 + 2 * (slice.offset() + i);
-            byte[] id = (byte[]) out.get(at);
-            byte[] json = (byte[]) out.get(at + 1);
-            hits.add(id == null || json == null ? Optional.empty() : Optional.of(new RedisReader.Hit(
-                    Long.parseLong(new String(id, StandardCharsets.US_ASCII)), json)));
-        }
-        return new RedisReader.Lookups(version, hits);
+        return new Answer(version, ids, js);
     }
 
     /**
@@ -212,7 +222,9 @@ public final class ScriptPipe implements AutoCloseable {
         for (Request r : group) {
             keys += r.keys.size();
         }
-        byte[][] args = new byte[7 + 2 * keys][];
+        boolean oneBucket = sh.buckets() == 1; // the default layout: the script names the one hash itself
+        int stride = oneBucket ? 1 : 2;
+        byte[][] args = new byte[8 + stride * keys][];
         args[0] = EVALSHA_RO;
         args[1] = SHA;
         args[2] = ONE;
@@ -220,14 +232,15 @@ public final class ScriptPipe implements AutoCloseable {
         args[4] = prefix;
         args[5] = sh.gen().getBytes(StandardCharsets.US_ASCII);
         args[6] = sh.mbuckets().getBytes(StandardCharsets.US_ASCII);
+        args[7] = oneBucket ? ONE : TWO;
         String bucketPrefix = prefixText + "g" + sh.gen() + ":m:";
-        boolean oneBucket = sh.buckets() == 1; // the default layout: the script names the one hash itself
-        int i = 7;
+        int i = 8;
         for (Request r : group) {
             for (String k : r.keys) {
                 args[i++] = k.getBytes(StandardCharsets.UTF_8);
-                args[i++] = oneBucket ? NONE
-                        : (bucketPrefix + Layout.mappingBucket(k, sh.buckets())).getBytes(StandardCharsets.UTF_8);
+                if (!oneBucket) {
+                    args[i++] = (bucketPrefix + Layout.mappingBucket(k, sh.buckets())).getBytes(StandardCharsets.UTF_8);
+                }
             }
         }
         return encode(args);
@@ -387,8 +400,18 @@ public final class ScriptPipe implements AutoCloseable {
     private record Batch(List<Request> requests, boolean raw, long writtenAt) {
     }
 
-    /** A lookup's part of a shared script answer: the whole answer and the index of its first key. */
-    private record Slice(List<?> reply, int offset) {
+    /**
+     * A script's answer, read once for all its callers.
+     *
+     * @param version applied version
+     * @param ids     tier-1 answers in key order (byte[] or null)
+     * @param entries tier-2 answers in key order (byte[] or null)
+     */
+    private record Answer(long version, List<?> ids, List<?> entries) {
+    }
+
+    /** A lookup's part of a shared script answer: the answer (null: no dataset) and the index of its first key. */
+    private record Slice(Answer answer, int offset) {
     }
 
     /** Fails every connection whose oldest unanswered call is older than {@link #TIMEOUT_MS}. */
@@ -418,10 +441,12 @@ public final class ScriptPipe implements AutoCloseable {
     private final class Conn {
         private final Socket socket;
         private final OutputStream out;
-        private final InputStream in;
+        private final RespReader in;
         private final ConcurrentLinkedQueue<Request> pending = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Batch> inflight = new ConcurrentLinkedQueue<>();
         private final ReentrantLock writeLock = new ReentrantLock();
+        /** Set while a virtual caller yields before it flushes: the callers meanwhile only queue their calls. */
+        private final AtomicBoolean flushing = new AtomicBoolean();
         /** Why the connection died (the first failure), or null while it lives. */
         private final AtomicReference<Exception> cause = new AtomicReference<>();
 
@@ -430,7 +455,7 @@ public final class ScriptPipe implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) TIMEOUT_MS);
             out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
-            in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+            in = new RespReader(socket.getInputStream(), 1 << 16);
             handshake();
             socket.setSoTimeout(0); // the reader waits for as long as the connection is idle
             Thread.ofVirtual().name("redis-pipe-reader-" + index).start(this::read);
@@ -449,7 +474,7 @@ public final class ScriptPipe implements AutoCloseable {
             for (byte[][] c : cmds) {
                 out.write(encode(c));
                 out.flush();
-                Object r = parse(in);
+                Object r = in.read();
                 if (r instanceof RedisError e) {
                     socket.close();
                     throw new IOException("redis refused " + new String(c[0], StandardCharsets.US_ASCII) + ": "
@@ -461,9 +486,15 @@ public final class ScriptPipe implements AutoCloseable {
         void submit(Request s) {
             pending.add(s);
             if (Thread.currentThread().isVirtual()) {
+                if (!dead() && !flushing.compareAndSet(false, true)) {
+                    // a caller is about to flush: it clears the flag before it takes the queue, so this call goes
+                    // out with its flush (or this caller sees the flag clear and flushes itself)
+                    return;
+                }
                 // let the other request threads on this carrier queue their calls first: one flush then carries
                 // them all (without this, nearly every call went out in its own write)
                 Thread.yield();
+                flushing.set(false);
             }
             while (!pending.isEmpty() && !dead() && writeLock.tryLock()) {
                 List<Request> group = new ArrayList<>(); // taken from the queue, not yet in flight
@@ -518,7 +549,7 @@ public final class ScriptPipe implements AutoCloseable {
         private void read() {
             try {
                 while (!dead()) {
-                    Object reply = parse(in);
+                    Object reply = in.read();
                     Batch b = inflight.poll();
                     if (b == null) {
                         throw new IOException("unexpected reply from redis");
@@ -527,9 +558,10 @@ public final class ScriptPipe implements AutoCloseable {
                     if (b.raw() || !(reply instanceof List<?> list)) {
                         b.requests().forEach(r -> r.complete(reply));
                     } else {
+                        Answer a = answer(list);
                         int offset = 0;
                         for (Request r : b.requests()) {
-                            r.complete(new Slice(list, offset));
+                            r.complete(new Slice(a, offset));
                             offset += r.keys.size();
                         }
                     }
@@ -591,85 +623,5 @@ public final class ScriptPipe implements AutoCloseable {
             out[i] = a[i].getBytes(StandardCharsets.UTF_8);
         }
         return out;
-    }
-
-    /**
-     * Reads one RESP2 reply.
-     *
-     * @param in stream
-     * @return byte[] (bulk), null, Long, String (status), {@link RedisError} or List of those
-     * @throws IOException on a broken stream
-     */
-    static Object parse(InputStream in) throws IOException {
-        int type = in.read();
-        switch (type) {
-            case '$' -> {
-                int len = (int) number(in);
-                if (len < 0) {
-                    return null;
-                }
-                byte[] b = in.readNBytes(len);
-                if (b.length < len || in.read() != '\r' || in.read() != '\n') {
-                    throw new EOFException("truncated bulk reply");
-                }
-                return b;
-            }
-            case '*' -> {
-                int n = (int) number(in);
-                if (n < 0) {
-                    return null;
-                }
-                List<Object> list = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    list.add(parse(in));
-                }
-                return list;
-            }
-            case ':' -> {
-                return number(in);
-            }
-            case '+' -> {
-                return line(in);
-            }
-            case '-' -> {
-                return new RedisError(line(in));
-            }
-            case -1 -> throw new EOFException("redis closed the connection");
-            default -> throw new IOException("unexpected RESP type " + type);
-        }
-    }
-
-    private static long number(InputStream in) throws IOException {
-        long v = 0;
-        boolean neg = false;
-        int c = in.read();
-        if (c == '-') {
-            neg = true;
-            c = in.read();
-        }
-        while (c != '\r') {
-            if (c < '0' || c > '9') {
-                throw new IOException("malformed RESP number");
-            }
-            v = v * 10 + (c - '0');
-            c = in.read();
-        }
-        if (in.read() != '\n') {
-            throw new IOException("malformed RESP line");
-        }
-        return neg ? -v : v;
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(32);
-        int c;
-        while ((c = in.read()) != '\r') {
-            if (c < 0) {
-                throw new EOFException("redis closed the connection");
-            }
-            b.write(c);
-        }
-        in.read();
-        return b.toString(StandardCharsets.UTF_8);
     }
 }

@@ -31,7 +31,7 @@ class ScriptPipeTest {
 
     @Test
     void parsesEveryReplyType() throws Exception {
-        Object r = ScriptPipe.parse(in("*5\r\n$2\r\n42\r\n$-1\r\n:-7\r\n+OK\r\n*1\r\n$0\r\n\r\n"));
+        Object r = read(in("*5\r\n$2\r\n42\r\n$-1\r\n:-7\r\n+OK\r\n*1\r\n$0\r\n\r\n"));
         List<?> l = (List<?>) r;
         assertArrayEquals(b("42"), (byte[]) l.get(0));
         assertNull(l.get(1));
@@ -39,9 +39,25 @@ class ScriptPipeTest {
         assertEquals("OK", l.get(3));
         assertArrayEquals(new byte[0], (byte[]) ((List<?>) l.get(4)).getFirst());
         assertEquals(new ScriptPipe.RedisError("NOSCRIPT No matching script"),
-                ScriptPipe.parse(in("-NOSCRIPT No matching script\r\n")));
-        assertThrows(EOFException.class, () -> ScriptPipe.parse(in("$5\r\nab")));
-        assertThrows(java.io.IOException.class, () -> ScriptPipe.parse(in("?x\r\n")));
+                read(in("-NOSCRIPT No matching script\r\n")));
+        assertThrows(EOFException.class, () -> read(in("$5\r\nab")));
+        assertThrows(java.io.IOException.class, () -> read(in("?x\r\n")));
+    }
+
+    @Test
+    void readsRepliesThatCrossTheBuffer() throws Exception {
+        String big = "x".repeat(100);
+        RespReader r = new RespReader(in("+" + big + "\r\n$100\r\n" + big + "\r\n*2\r\n:123456789012\r\n-ERR "
+                + big + "\r\n+OK\r\n"), 7);
+        assertEquals(big, r.read());
+        assertArrayEquals(b(big), (byte[]) r.read());
+        assertEquals(List.of(123456789012L, new ScriptPipe.RedisError("ERR " + big)), r.read());
+        assertEquals("OK", r.read());
+        assertThrows(EOFException.class, r::read);
+    }
+
+    private static Object read(ByteArrayInputStream in) throws java.io.IOException {
+        return new RespReader(in, 4).read();
     }
 
     private static byte[] b(String s) {
