@@ -133,10 +133,12 @@ public final class Main {
                                     ApiMetrics metrics, ApiErrors errors) {
             r.addFilter(new ApiFilter(errors, metrics))
                     .error(Exception.class, errors)
-                    .register(new InfoService(store, cfg),
+                    // lookups are the hot path: tried right after arm-server's fixed /api/v2/* paths (which
+                    // would otherwise read as lookups); the one-segment routes follow
+                    .register(new ArmService(store, datasets, cfg),
+                            new EntryService(store, cfg),
+                            new InfoService(store, cfg),
                             new RedirectService(store),
-                            new ArmService(store, datasets, cfg),
-                            new EntryService(store, cfg), // before dumps: lookups are the hot path
                             new DumpService(datasets, cfg),
                             new FallbackService());
         }

@@ -50,7 +50,7 @@ public final class EntryService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         // GET|HEAD /{platform}/{id}, /trakt/{type}/{id}[/seasons/{n}], /themoviedb/movie/{id}
-        rules.route(Method.predicate(Method.GET, Method.HEAD), PathMatchers.create("/*"), this::lookup)
+        rules.route(Method.predicate(Method.GET, Method.HEAD), Paths.twoOrMoreSegments(), this::lookup)
                 // POST /{platform}
                 .route(Method.predicate(Method.POST), PathMatchers.create("/*"), this::batch);
     }

@@ -1,5 +1,9 @@
 package moe.ids.api.http;
 
+import io.helidon.common.uri.UriPath;
+import io.helidon.http.PathMatcher;
+import io.helidon.http.PathMatchers;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +18,33 @@ public final class Paths {
      */
     public static boolean observe(String rawPath) {
         return rawPath.equals("/observe") || rawPath.startsWith("/observe/");
+    }
+
+    /**
+     * Matches paths of two or more segments ({@code /mal/1}, not {@code /status} nor {@code /mal/}), so that the
+     * lookup route can come before the one-segment routes without every other request passing through it.
+     *
+     * @return the matcher
+     */
+    public static PathMatcher twoOrMoreSegments() {
+        PathMatcher any = PathMatchers.create("/*");
+        return new PathMatcher() {
+            @Override
+            public PathMatchers.MatchResult match(UriPath path) {
+                return lookupShaped(path.rawPath()) ? any.match(path) : PathMatchers.MatchResult.notAccepted();
+            }
+
+            @Override
+            public PathMatchers.PrefixMatchResult prefixMatch(UriPath path) {
+                return lookupShaped(path.rawPath()) ? any.prefixMatch(path)
+                        : PathMatchers.PrefixMatchResult.notAccepted();
+            }
+        };
+    }
+
+    private static boolean lookupShaped(String rawPath) {
+        int second = rawPath.indexOf('/', 1);
+        return second > 0 && second < rawPath.length() - 1;
     }
 
     /**

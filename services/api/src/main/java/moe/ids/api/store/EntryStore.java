@@ -18,7 +18,7 @@ public final class EntryStore {
     private final RedisReader reader;
     private final Function<List<String>, RedisReader.Lookups> lookups;
     private final NearCache cache;
-    /** Prefix of path entries in the near cache (mapping keys never start with a control character). */
+    /** Prefix of a path entry in the near cache when the path does not start with {@code /} (never from Helidon). */
     private static final String PATH = "\u0001";
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -62,7 +62,7 @@ public final class EntryStore {
             cache.put(seen, mappingKey, a);
         }
         if (rawPath != null && a.found()) {
-            cache.alias(mappingKey, PATH + rawPath);
+            cache.alias(mappingKey, pathKey(rawPath));
         }
         return a;
     }
@@ -72,7 +72,7 @@ public final class EntryStore {
      * @return the found answer cached for exactly this path, or null
      */
     public Answer cachedPath(String rawPath) {
-        Answer a = cache.get(PATH + rawPath);
+        Answer a = cache.get(pathKey(rawPath));
         if (a != null) {
             hits.increment();
         }
@@ -147,6 +147,14 @@ public final class EntryStore {
      */
     public NearCache cache() {
         return cache;
+    }
+
+    /**
+     * The near-cache key of a request path: the path itself (it starts with {@code /}, a mapping key never does),
+     * so the hot path builds no string.
+     */
+    private static String pathKey(String rawPath) {
+        return rawPath.startsWith("/") ? rawPath : PATH + rawPath;
     }
 
     private static Answer toAnswer(long version, Optional<RedisReader.Hit> hit) {
