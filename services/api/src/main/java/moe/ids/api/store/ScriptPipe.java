@@ -32,7 +32,8 @@ import java.util.function.LongConsumer;
  * atomically, like the ingestor's {@link Layout#LOOKUP_SCRIPT} ({@link RedisReader}'s protocol), except that the
  * tier-1 bucket keys are computed here (the same {@link Layout#mappingBucket}) for the generation and bucket count
  * the last answer reported; the script checks them against meta and computes the buckets itself when they moved,
- * so the answer is exact either way. Concurrent requests are queued; whoever holds a connection's write lock
+ * so the answer is exact either way. Concurrent requests are queued; the first caller of a flush yields once (the
+ * others meanwhile only queue and wait), then whoever holds a connection's write lock
  * writes every queued lookup as ONE script call (its keys in queue order) in one flush, and one reader thread per
  * connection hands each caller its slice of the answer. Under load this turns N lookups into one command, one
  * write and one read on each side instead of N (measured in services/api/DESIGN.md), with no pool borrow and no
