@@ -41,7 +41,7 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
                 Settings.redisPrefix(config),
                 Settings.intIn(config, "server.port", 8080, 0, 65535),
                 Settings.intIn(config, "api.redis-pool", 16, 1, 4096),
-                Settings.intIn(config, "api.redis-pipes", 1, 0, 64),
+                Settings.intIn(config, "api.redis-pipes", 2, 0, 64),
                 Settings.intIn(config, "api.near-cache-size", 100_000, 0, 10_000_000),
                 Settings.intIn(config, "api.max-age", 3600, 0, 31_536_000),
                 Settings.intIn(config, "api.not-found-max-age", 300, 0, 31_536_000),
