@@ -170,7 +170,7 @@ public final class ScriptPipe implements AutoCloseable {
         if (!(reply instanceof Slice slice)) {
             throw new UnavailableException("unexpected redis lookup answer", null);
         }
-        Answer a = slice.answer();
+        CallAnswer a = slice.answer();
         if (a == null) {
             throw new UnavailableException("no dataset has been loaded into Redis yet", null);
         }
@@ -192,7 +192,7 @@ public final class ScriptPipe implements AutoCloseable {
      * @return the answer, or null when Redis serves no generation
      * @throws IOException when the reply is not the script's shape
      */
-    private Answer answer(List<?> reply) throws IOException {
+    private CallAnswer answer(List<?> reply) throws IOException {
         if (reply.isEmpty()) {
             return null;
         }
@@ -207,7 +207,7 @@ public final class ScriptPipe implements AutoCloseable {
         if (!gen.equals(sh.gen()) || !mb.equals(sh.mbuckets())) {
             shape = new Shape(gen, mb, Integer.parseInt(mb));
         }
-        return new Answer(version, ids, js);
+        return new CallAnswer(version, ids, js);
     }
 
     /**
@@ -408,11 +408,11 @@ public final class ScriptPipe implements AutoCloseable {
      * @param ids     tier-1 answers in key order (byte[] or null)
      * @param entries tier-2 answers in key order (byte[] or null)
      */
-    private record Answer(long version, List<?> ids, List<?> entries) {
+    private record CallAnswer(long version, List<?> ids, List<?> entries) {
     }
 
     /** A lookup's part of a shared script answer: the answer (null: no dataset) and the index of its first key. */
-    private record Slice(Answer answer, int offset) {
+    private record Slice(CallAnswer answer, int offset) {
     }
 
     /** Fails every connection whose oldest unanswered call is older than {@link #TIMEOUT_MS}. */
@@ -559,7 +559,7 @@ public final class ScriptPipe implements AutoCloseable {
                     if (b.raw() || !(reply instanceof List<?> list)) {
                         b.requests().forEach(r -> r.complete(reply));
                     } else {
-                        Answer a = answer(list);
+                        CallAnswer a = answer(list);
                         int offset = 0;
                         for (Request r : b.requests()) {
                             r.complete(new Slice(a, offset));
