@@ -24,6 +24,9 @@ import moe.ids.core.error.ConfigException;
 public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int redisPipes, int nearCacheSize, int maxAge,
                         int notFoundMaxAge, int batchLimit, int maxBodyBytes, String repository, String license) {
 
+    /** Auto-pipelined lookup connections unless configured: one flush in progress per carrier thread on 2 cores. */
+    public static final int DEFAULT_REDIS_PIPES = 2;
+
     /** Validates. */
     public ApiConfig {
         if (!repository.startsWith("https://") && !repository.startsWith("http://")) {
@@ -41,7 +44,7 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
                 Settings.redisPrefix(config),
                 Settings.intIn(config, "server.port", 8080, 0, 65535),
                 Settings.intIn(config, "api.redis-pool", 16, 1, 4096),
-                Settings.intIn(config, "api.redis-pipes", 2, 0, 64),
+                Settings.intIn(config, "api.redis-pipes", DEFAULT_REDIS_PIPES, 0, 64),
                 Settings.intIn(config, "api.near-cache-size", 100_000, 0, 10_000_000),
                 Settings.intIn(config, "api.max-age", 3600, 0, 31_536_000),
                 Settings.intIn(config, "api.not-found-max-age", 300, 0, 31_536_000),

@@ -208,7 +208,7 @@ public final class Fixture implements AutoCloseable {
         }
 
         Main.Api start(int nearCache) {
-            ApiConfig cfg = new ApiConfig(owner.redisUrl, owner.prefix, 0, 8, Integer.getInteger("bench.pipes", 2), nearCache, 3600, 300, 500, 256 * 1024,
+            ApiConfig cfg = new ApiConfig(owner.redisUrl, owner.prefix, 0, 8, Integer.getInteger("bench.pipes", ApiConfig.DEFAULT_REDIS_PIPES), nearCache, 3600, 300, 500, 256 * 1024,
                     "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
             api = Main.Api.start(cfg, Config.empty());
             return api;

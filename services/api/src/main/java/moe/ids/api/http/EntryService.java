@@ -56,10 +56,9 @@ public final class EntryService implements HttpService {
     }
 
     private void lookup(ServerRequest req, ServerResponse res) {
-        String rawPath = req.path().rawPath();
-        int second = rawPath.indexOf('/', 1);
-        if (second < 0 || second == rawPath.length() - 1 || Paths.observe(rawPath)) {
-            res.next(); // one segment: a dump
+        String rawPath = req.path().rawPath(); // two or more segments: Paths.twoOrMoreSegments() matched it
+        if (Paths.observe(rawPath)) {
+            res.next();
             return;
         }
         Answer cached = store.cachedPath(rawPath);

@@ -1,11 +1,11 @@
 package moe.ids.api.store;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -124,41 +124,16 @@ final class RespReader {
         return neg ? -v : v;
     }
 
+    /** A status or error line (handshakes and errors only: read byte by byte). */
     private String line() throws IOException {
-        int start = pos;
-        byte[] acc = null; // a line that crosses the buffer's end
-        int accLen = 0;
-        while (true) {
-            if (pos == end) {
-                int part = end - start;
-                acc = acc == null ? new byte[Math.max(64, part)] : acc;
-                if (accLen + part > acc.length) {
-                    acc = Arrays.copyOf(acc, Math.max(acc.length * 2, accLen + part));
-                }
-                System.arraycopy(buf, start, acc, accLen, part);
-                accLen += part;
-                if (!fill()) {
-                    throw new EOFException("redis closed the connection");
-                }
-                start = 0;
-            }
-            if (buf[pos] == '\r') {
-                break;
-            }
-            pos++;
+        ByteArrayOutputStream b = new ByteArrayOutputStream(32);
+        int c;
+        while ((c = next()) != '\r') {
+            b.write(c);
         }
-        String s;
-        if (acc == null) {
-            s = new String(buf, start, pos - start, StandardCharsets.UTF_8);
-        } else {
-            byte[] all = Arrays.copyOf(acc, accLen + pos - start);
-            System.arraycopy(buf, start, all, accLen, pos - start);
-            s = new String(all, StandardCharsets.UTF_8);
-        }
-        pos++; // '\r'
         if (next() != '\n') {
             throw new IOException("malformed RESP line");
         }
-        return s;
+        return b.toString(StandardCharsets.UTF_8);
     }
 }
