@@ -236,6 +236,26 @@ class ApiIT {
         }
     }
 
+    /**
+     * HTTP/1.1 connections persist without a {@code Connection: keep-alive} header (RFC 9112; the API does not send
+     * it, so a lookup's headers fit Helidon's 256-byte reservation): a second request on the same socket is answered,
+     * and {@code Connection: close} is still announced when the client asks for it.
+     */
+    @Test
+    void connectionsPersistWithoutAKeepAliveHeader() throws IOException {
+        String wire = exchange("GET /mal/1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        int end = wire.indexOf("\r\n\r\n");
+        assertTrue(end > 0, wire);
+        String first = wire.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+        assertThat(first, startsWith("http/1.1 200"));
+        assertFalse(first.contains("connection:"), first);
+        assertTrue(end + 4 <= 256, "a lookup's headers take " + (end + 4) + " bytes");
+        int second = wire.indexOf("HTTP/1.1 200", end);
+        assertTrue(second > 0, "the second request on the connection must be answered: " + wire);
+        assertThat(wire.substring(second).toLowerCase(java.util.Locale.ROOT), containsString("connection: close"));
+    }
+
     private static String chunked(String path, String body) throws IOException {
         return exchange("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n" + body);
