@@ -423,6 +423,10 @@ class ApiIT {
         assertEquals(200, http.get("/observe/health/ready").status());
         String metrics = http.get("/observe/metrics").text();
         assertThat(metrics, containsString("api_requests"));
+        // latency as Prometheus buckets only: per-replica quantiles cannot be aggregated and cost an HdrHistogram
+        // update per request
+        assertThat(metrics, containsString("api_request_seconds_bucket{"));
+        assertTrue(metrics.lines().noneMatch(l -> l.startsWith("api_") && l.contains("quantile=")), metrics);
         // calls through the Redis pipe are timed per round trip and counted
         double timed = metricValue(metrics, "api_redis_call_seconds_count");
         double calls = metricValue(metrics, "api_redis_lookups_total");
