@@ -27,9 +27,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * The API benchmark ({@code bench/api.sh}, see services/api/DESIGN.md): loads ~35k synthetic entries through the
  * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, warms every
- * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, wrk at 64 connections on
- * {@code /robots.txt} (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs over every mapping
- * key (near cache off). Prints every rate, p50/p99 and the ratios; exits non-zero when a goal is missed.
+ * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, then rounds ({@code bench.rounds}, 3) of wrk
+ * at 64 connections on {@code /robots.txt} (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs
+ * over every mapping key (near cache off), closed by one more static run. Prints every rate, p50/p99, each round's
+ * ratios against the static runs around it and their medians; exits non-zero when a median misses a goal.
  */
 public final class ApiBench {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -154,32 +155,55 @@ public final class ApiBench {
             String[] parts = redisBench.strip().split("\r");
             System.out.println("redis-benchmark -t get -c 64: " + parts[parts.length - 1].strip());
 
-            // after the full warm-up, a short pre-run per route absorbs the recompilation that a route switch triggers
+            // rounds of static, hot, random, closed by one more static run: each round's ratios take the mean of the
+            // static runs just before and after it, and the goals are judged on the medians over the rounds, so that
+            // a minute in which the shared host slows down (±15 % seen within one run) cannot decide alone; every run
+            // is printed. After the full warm-up, a short pre-run per route absorbs the recompilation that a route
+            // switch triggers.
+            int rounds = Math.max(1, Integer.getInteger("bench.rounds", 3));
+            List<Run> statics = new ArrayList<>();
+            List<Run> hots = new ArrayList<>();
+            List<Run> randoms = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                String tag = rounds == 1 ? "" : " #" + r;
+                wrk("warm-up static", a + "/robots.txt", null, null, 3);
+                statics.add(wrk("static /robots.txt" + tag, a + "/robots.txt", null, null, seconds));
+                wrk("warm-up hot", a + "/", lua, hotFile, 3);
+                hots.add(wrk("hot lookups, 1,000 IDs, near cache" + tag, a + "/", lua, hotFile, seconds));
+                wrk("warm-up random", b + "/", lua, allFile, 3);
+                randoms.add(wrk("random IDs, all keys, no near cache" + tag, b + "/", lua, allFile, seconds));
+            }
             wrk("warm-up static", a + "/robots.txt", null, null, 3);
-            Run stat = wrk("static /robots.txt (baseline)", a + "/robots.txt", null, null, seconds);
-            wrk("warm-up hot", a + "/", lua, hotFile, 3);
-            Run hotRun = wrk("hot lookups, 1,000 IDs, near cache", a + "/", lua, hotFile, seconds);
-            wrk("warm-up random", b + "/", lua, allFile, 3);
-            Run rnd = wrk("random IDs, all keys, no near cache", b + "/", lua, allFile, seconds);
-            Run stat2 = wrk("static /robots.txt (again)", a + "/robots.txt", null, null, seconds);
+            statics.add(wrk("static /robots.txt (closing)", a + "/robots.txt", null, null, seconds));
             List<Run> floor = reference(dir, seconds);
-            double base = (stat.rate() + stat2.rate()) / 2;
             System.out.println();
-            System.out.println(stat);
-            System.out.println(stat2);
-            System.out.println(hotRun);
-            System.out.println(rnd);
+            double[] hotRatios = new double[rounds];
+            double[] randomRatios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                double base = (statics.get(r).rate() + statics.get(r + 1).rate()) / 2;
+                hotRatios[r] = hots.get(r).rate() / base;
+                randomRatios[r] = randoms.get(r).rate() / base;
+                System.out.println(statics.get(r));
+                System.out.println(hots.get(r));
+                System.out.println(randoms.get(r));
+                System.out.printf(Locale.ROOT, "  round %d: static %.0f req/s (mean of the runs around it), hot/static "
+                        + "%.2f, random/static %.2f%n", r + 1, base, hotRatios[r], randomRatios[r]);
+            }
+            System.out.println(statics.get(rounds));
             floor.forEach(System.out::println);
-            double r1 = hotRun.rate() / base;
-            double r2 = rnd.rate() / base;
-            System.out.printf(Locale.ROOT, "%nratio hot/static    = %.2f (goal >= 0.90), p99 %.2f ms (goal <= 5)%n", r1,
-                    hotRun.p99ms());
-            System.out.printf(Locale.ROOT, "ratio random/static = %.2f (goal >= 0.60), p99 %.2f ms (goal <= 5)%n", r2,
-                    rnd.p99ms());
+            double r1 = median(hotRatios);
+            double r2 = median(randomRatios);
+            double hotP99 = median(hots.stream().mapToDouble(Run::p99ms).toArray());
+            double rndP99 = median(randoms.stream().mapToDouble(Run::p99ms).toArray());
+            long errors = hots.stream().mapToLong(Run::errors).sum() + randoms.stream().mapToLong(Run::errors).sum();
+            String of = rounds == 1 ? "" : " (median of " + rounds + " rounds)";
+            System.out.printf(Locale.ROOT, "%nratio hot/static    = %.2f (goal >= 0.90), p99 %.2f ms (goal <= 5)%s%n", r1,
+                    hotP99, of);
+            System.out.printf(Locale.ROOT, "ratio random/static = %.2f (goal >= 0.60), p99 %.2f ms (goal <= 5)%s%n", r2,
+                    rndP99, of);
             System.out.printf(Locale.ROOT, "near cache: %d hits, %d misses (hot server); %d misses (uncached server)%n",
                     cached.api.store().hits(), cached.api.store().misses(), uncached.api.store().misses());
-            boolean ok = r1 >= 0.9 && r2 >= 0.6 && hotRun.p99ms() <= 5 && rnd.p99ms() <= 5
-                    && hotRun.errors() == 0 && rnd.errors() == 0;
+            boolean ok = r1 >= 0.9 && r2 >= 0.6 && hotP99 <= 5 && rndP99 <= 5 && errors == 0;
             ScriptPipe pipe = uncached.api.pipe();
             System.out.printf(Locale.ROOT, "redis pipe (uncached server): %,d lookups in %,d script calls, %,d flushes,"
                     + " mean round trip %.2f ms%n", pipe.calls(), pipe.scripts(), pipe.flushes(),
@@ -187,6 +211,14 @@ public final class ApiBench {
             System.out.println(ok ? "RESULT: all goals met" : "RESULT: goal missed");
             System.exit(ok ? 0 : 1);
         }
+    }
+
+    /** The median (the mean of the middle two for an even count). */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int m = v.length / 2;
+        return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
     }
 
     private static String path(String mappingKey) {
