@@ -256,6 +256,32 @@ class ApiIT {
         assertThat(wire.substring(second).toLowerCase(java.util.Locale.ROOT), containsString("connection: close"));
     }
 
+    /**
+     * The API sets its own HTTP/1.1 protocol config (no keep-alive header); an operator's
+     * {@code server.protocols.http_1_1} settings still apply on top of it (an explicit protocol replaces the
+     * configured one unless it reads that node — found by hand in session 8).
+     */
+    @Test
+    void configuredHttp1SettingsStillApply() throws IOException {
+        ApiConfig cfg = new ApiConfig(fixture.redisUrl, fixture.prefix, 0, 8, 1, 0, 3600, 300, 500, 256 * 1024,
+                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
+        io.helidon.config.Config server = io.helidon.config.Config.just(io.helidon.config.ConfigSources.create(
+                Map.of("protocols.http_1_1.max-prologue-length", "64")));
+        try (Main.Api api = Main.Api.start(cfg, server);
+             java.net.Socket s = new java.net.Socket("127.0.0.1", api.server().port())) {
+            s.setSoTimeout(10_000);
+            String longPath = "/mal/" + "1".repeat(80); // a 404 under the default 4096-byte prologue limit
+            s.getOutputStream().write(("GET /mal/1 HTTP/1.1\r\nHost: x\r\n\r\nGET " + longPath
+                    + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String wire = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(wire, startsWith("HTTP/1.1 200"));
+            int second = wire.indexOf("HTTP/1.1 ", 1);
+            assertTrue(second > 0, wire);
+            assertFalse(wire.substring(0, second).toLowerCase(java.util.Locale.ROOT).contains("connection:"), wire);
+            assertThat(wire.substring(second), startsWith("HTTP/1.1 414"));
+        }
+    }
+
     private static String chunked(String path, String body) throws IOException {
         return exchange("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n" + body);
