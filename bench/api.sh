@@ -4,7 +4,8 @@
 # three rounds of wrk -c 64 on the static /robots.txt (baseline), on 1,000 hot IDs (near cache on) and on uniformly
 # random IDs over every mapping key (near cache off), closed by one more static run.
 # Prints every rate and p50/p99, each round's ratios (against the mean of the static runs before and after it), and
-# judges the goals on the medians over the rounds (-Dbench.rounds=N in BENCH_OPTS; 1 = a single pass). Needs wrk (apt-get install -y wrk) and the local Redis (TEST_REDIS_URL overrides).
+# judges the goals on the medians over the rounds (-Dbench.rounds=N in BENCH_OPTS; 1 = a single pass).
+# Needs wrk (apt-get install -y wrk) and the local Redis (TEST_REDIS_URL overrides).
 # Usage: [WRK_THREADS=1] [BENCH_OPTS=-D…] bench/api.sh [entries, default 35000] [seconds per run, default 10]
 # BENCH_OPTS adds JVM options, e.g. -Dids.test.bucket-fields=64,32 (load the bucketed Redis layout instead of one hash
 # per tier) or -Dbench.only=random (one phase; see services/api/DESIGN.md).

@@ -106,9 +106,10 @@ public final class Main {
                     .config(server)
                     .port(cfg.port())
                     .connectionOptions(o -> o.tcpNoDelay(true))
-                    // HTTP/1.1 connections persist by default (RFC 9112): without the redundant "Connection: keep-alive"
-                    // a lookup's headers fit the 256 bytes Helidon reserves for them (no buffer growth per answer).
-                    // An explicit protocol replaces the configured one, so server.protocols.http_1_1 is read on top
+                    // HTTP/1.1 connections persist by default (RFC 9112): without the redundant
+                    // "Connection: keep-alive" a lookup's headers fit the 256 bytes Helidon reserves for them (no
+                    // buffer growth per answer). An explicit protocol replaces the configured one, so
+                    // server.protocols.http_1_1 is read on top of this default
                     .addProtocol(Http1Config.builder().sendKeepAliveHeader(false)
                             .config(server.get("protocols.http_1_1")).build())
                     .maxPayloadSize(Math.max(cfg.maxBodyBytes(), 1 << 20) * 4L)

@@ -197,10 +197,10 @@ public final class ApiBench {
             double rndP99 = median(randoms.stream().mapToDouble(Run::p99ms).toArray());
             long errors = hots.stream().mapToLong(Run::errors).sum() + randoms.stream().mapToLong(Run::errors).sum();
             String of = rounds == 1 ? "" : " (median of " + rounds + " rounds)";
-            System.out.printf(Locale.ROOT, "%nratio hot/static    = %.2f (goal >= 0.90), p99 %.2f ms (goal <= 5)%s%n", r1,
-                    hotP99, of);
-            System.out.printf(Locale.ROOT, "ratio random/static = %.2f (goal >= 0.60), p99 %.2f ms (goal <= 5)%s%n", r2,
-                    rndP99, of);
+            System.out.printf(Locale.ROOT, "%nratio hot/static    = %.2f (goal >= 0.90), p99 %.2f ms (goal <= 5)%s%n",
+                    r1, hotP99, of);
+            System.out.printf(Locale.ROOT, "ratio random/static = %.2f (goal >= 0.60), p99 %.2f ms (goal <= 5)%s%n",
+                    r2, rndP99, of);
             System.out.printf(Locale.ROOT, "near cache: %d hits, %d misses (hot server); %d misses (uncached server)%n",
                     cached.api.store().hits(), cached.api.store().misses(), uncached.api.store().misses());
             boolean ok = r1 >= 0.9 && r2 >= 0.6 && hotP99 <= 5 && rndP99 <= 5 && errors == 0;
