@@ -214,7 +214,7 @@ public final class ApiBench {
     }
 
     /** The median (the mean of the middle two for an even count). */
-    static double median(double[] values) {
+    private static double median(double[] values) {
         double[] v = values.clone();
         java.util.Arrays.sort(v);
         int m = v.length / 2;

@@ -263,17 +263,12 @@ class ApiIT {
      */
     @Test
     void configuredHttp1SettingsStillApply() throws IOException {
-        ApiConfig cfg = new ApiConfig(fixture.redisUrl, fixture.prefix, 0, 8, 1, 0, 3600, 300, 500, 256 * 1024,
-                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
         io.helidon.config.Config server = io.helidon.config.Config.just(io.helidon.config.ConfigSources.create(
                 Map.of("protocols.http_1_1.max-prologue-length", "64")));
-        try (Main.Api api = Main.Api.start(cfg, server);
-             java.net.Socket s = new java.net.Socket("127.0.0.1", api.server().port())) {
-            s.setSoTimeout(10_000);
+        try (Main.Api api = Main.Api.start(fixture.config(fixture.redisUrl, 1, 0), server)) {
             String longPath = "/mal/" + "1".repeat(80); // a 404 under the default 4096-byte prologue limit
-            s.getOutputStream().write(("GET /mal/1 HTTP/1.1\r\nHost: x\r\n\r\nGET " + longPath
-                    + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            String wire = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String wire = exchange("http://127.0.0.1:" + api.server().port(),
+                    "GET /mal/1 HTTP/1.1\r\nHost: x\r\n\r\nGET " + longPath + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(wire, startsWith("HTTP/1.1 200"));
             int second = wire.indexOf("HTTP/1.1 ", 1);
             assertTrue(second > 0, wire);
@@ -292,7 +287,12 @@ class ApiIT {
      * server closes or stays quiet for a second.
      */
     private static String exchange(String request) throws IOException {
-        java.net.URI u = java.net.URI.create(fixture.base());
+        return exchange(fixture.base(), request);
+    }
+
+    /** {@link #exchange(String)} with the API at {@code base}. */
+    private static String exchange(String base, String request) throws IOException {
+        java.net.URI u = java.net.URI.create(base);
         try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
             s.setSoTimeout(1_000);
             try {

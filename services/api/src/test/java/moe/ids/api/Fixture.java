@@ -107,10 +107,21 @@ public final class Fixture implements AutoCloseable {
      * @return the started API
      */
     Main.Api start(int cfgNearCache, RedisUrl url) {
-        ApiConfig cfg = new ApiConfig(url, prefix, 0, 8, 2, cfgNearCache, 3600, 300, 500, 256 * 1024,
-                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
-        api = Main.Api.start(cfg, Config.empty());
+        api = Main.Api.start(config(url, ApiConfig.DEFAULT_REDIS_PIPES, cfgNearCache), Config.empty());
         return api;
+    }
+
+    /**
+     * The API's settings in tests: this fixture's prefix, an ephemeral port, a pool of 8 and the shipped defaults.
+     *
+     * @param url       the Redis the API reads
+     * @param pipes     auto-pipelined lookup connections
+     * @param nearCache near-cache size (0 = off)
+     * @return the config
+     */
+    ApiConfig config(RedisUrl url, int pipes, int nearCache) {
+        return new ApiConfig(url, prefix, 0, 8, pipes, nearCache, 3600, 300, 500, 256 * 1024,
+                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
     }
 
     /**
@@ -208,9 +219,8 @@ public final class Fixture implements AutoCloseable {
         }
 
         Main.Api start(int nearCache) {
-            ApiConfig cfg = new ApiConfig(owner.redisUrl, owner.prefix, 0, 8, Integer.getInteger("bench.pipes", ApiConfig.DEFAULT_REDIS_PIPES), nearCache, 3600, 300, 500, 256 * 1024,
-                    "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
-            api = Main.Api.start(cfg, Config.empty());
+            api = Main.Api.start(owner.config(owner.redisUrl,
+                    Integer.getInteger("bench.pipes", ApiConfig.DEFAULT_REDIS_PIPES), nearCache), Config.empty());
             return api;
         }
 
