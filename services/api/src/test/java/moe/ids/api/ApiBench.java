@@ -29,8 +29,9 @@ import static org.awaitility.Awaitility.await;
  * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, warms every
  * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, then rounds ({@code bench.rounds}, 3) of wrk
  * at 64 connections on {@code /robots.txt} (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs
- * over every mapping key (near cache off), closed by one more static run. Prints every rate, p50/p99, each round's
- * ratios against the static runs around it and their medians; exits non-zero when a median misses a goal.
+ * over every mapping key (near cache off), closed by one more static run. Prints every rate, p50/p99, CPU per request
+ * (this JVM, redis-server) and JIT compile time per run, each round's ratios against the static runs around it and
+ * their medians; exits non-zero when a median misses a goal.
  */
 public final class ApiBench {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -38,14 +39,19 @@ public final class ApiBench {
     private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
+    /** The JIT's compile time during each run: shows whether the warm-up let it settle (both servers run here). */
+    private static final java.lang.management.CompilationMXBean JIT =
+            java.lang.management.ManagementFactory.getCompilationMXBean();
+
     private ApiBench() {
     }
 
-    record Run(String name, double rate, double p50ms, double p99ms, long errors, double apiUs, double redisUs) {
+    record Run(String name, double rate, double p50ms, double p99ms, long errors, double apiUs, double redisUs,
+               long jitMs) {
         @Override
         public String toString() {
-            String cpu = apiUs < 0 ? "" : String.format(Locale.ROOT, "  cpu/req: api %4.1f us, redis %4.1f us", apiUs,
-                    redisUs);
+            String cpu = apiUs < 0 ? "" : String.format(Locale.ROOT,
+                    "  cpu/req: api %4.1f us, redis %4.1f us, jit %4d ms", apiUs, redisUs, jitMs);
             return String.format(Locale.ROOT, "%-38s %8.0f req/s  p50 %5.2f ms  p99 %6.2f ms%s%s", name, rate, p50ms,
                     p99ms, cpu, errors > 0 ? "   NON-2XX " + errors : "");
         }
@@ -325,13 +331,15 @@ public final class ApiBench {
         }
         cmd.add(url);
         long[] before = cpu();
+        long jit0 = JIT.getTotalCompilationTime();
         String out = exec(cmd, ids);
+        long jit = JIT.getTotalCompilationTime() - jit0;
         long[] after = cpu();
         double rate = number(RATE, out);
         double total = rate * seconds;
         Run r = new Run(name, rate, ms(P50, out), ms(P99, out), errors(out),
                 apiCpu ? (after[0] - before[0]) / 1000.0 / total : -1,
-                apiCpu ? (after[1] - before[1]) / 1000.0 / total : -1);
+                apiCpu ? (after[1] - before[1]) / 1000.0 / total : -1, jit);
         if (!name.startsWith("warm-up")) {
             System.out.println(r);
         }
