@@ -119,14 +119,4 @@ class NearCacheTest {
         }
         assertEquals(true, small.size() <= 100, "bounded: " + small.size());
     }
-
-    @Test
-    void respParser() throws Exception {
-        var in = new java.io.ByteArrayInputStream("*4\r\n$1\r\n7\r\n$-1\r\n:12\r\n-NOSCRIPT x\r\n".getBytes());
-        var list = (java.util.List<?>) new RespReader(in, 8).read();
-        assertEquals("7", new String((byte[]) list.get(0)));
-        assertNull(list.get(1));
-        assertEquals(12L, list.get(2));
-        assertEquals(new ScriptPipe.RedisError("NOSCRIPT x"), list.get(3));
-    }
 }

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** RESP encoding and parsing of {@link ScriptPipe}, without a server. */
+/** RESP encoding of {@link ScriptPipe} and parsing of {@link RespReader}, without a server. */
 class ScriptPipeTest {
     @Test
     void encodesArraysOfBulkStringsExactly() {
@@ -42,6 +42,15 @@ class ScriptPipeTest {
                 read(in("-NOSCRIPT No matching script\r\n")));
         assertThrows(EOFException.class, () -> read(in("$5\r\nab")));
         assertThrows(java.io.IOException.class, () -> read(in("?x\r\n")));
+    }
+
+    @Test
+    void parsesAnArrayHoldingANilAndAnError() throws Exception {
+        var list = (List<?>) new RespReader(in("*4\r\n$1\r\n7\r\n$-1\r\n:12\r\n-NOSCRIPT x\r\n"), 8).read();
+        assertEquals("7", new String((byte[]) list.get(0)));
+        assertNull(list.get(1));
+        assertEquals(12L, list.get(2));
+        assertEquals(new ScriptPipe.RedisError("NOSCRIPT x"), list.get(3));
     }
 
     @Test
