@@ -255,12 +255,18 @@ class ConsistencyIT {
             f.start(1000);
             Http http = new Http(f.base());
             JsonNode before = json(http.get("/mal.json"));
+            String dump = http.get("/mal.json").header("etag");
             String status = http.get("/status").header("etag");
             java.util.TreeMap<Long, moe.ids.core.entry.AnimeEntry> fewer = Fixture.data(5);
             f.resync(1, fewer); // same version, new generation
             await().atMost(Duration.ofSeconds(10)).until(() -> !json(http.get("/mal.json")).equals(before));
             JsonNode after = json(http.get("/mal.json"));
             assertTrue(after.size() < before.size(), after.size() + " keys after, " + before.size() + " before");
+            // the dump's ETag follows its content: the old one no longer revalidates (no stale 304)
+            String dumpAfter = http.get("/mal.json").header("etag");
+            assertTrue(!dump.equals(dumpAfter), "/mal.json revalidates after the resync: " + dump);
+            assertEquals(200, http.get("/mal.json", "If-None-Match", dump).status());
+            assertEquals(304, http.get("/mal.json", "If-None-Match", dumpAfter).status());
             assertTrue(!status.equals(http.get("/status").header("etag")), "/status revalidates after the resync");
             assertEquals(304, http.get("/status", "If-None-Match", http.get("/status").header("etag")).status());
         }

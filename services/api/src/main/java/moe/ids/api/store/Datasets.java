@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -58,7 +59,7 @@ public final class Datasets {
      * @param contentType media type
      * @param gzip        gzip-compressed body
      * @param length      uncompressed length
-     * @param etag        quoted ETag
+     * @param etag        quoted ETag: the version and a CRC-32 of the uncompressed content
      */
     public record Dump(long version, String contentType, byte[] gzip, long length, String etag) {
     }
@@ -181,6 +182,9 @@ public final class Datasets {
             long t0 = System.nanoTime();
             ByteArrayOutputStream gz = new ByteArrayOutputStream(1 << 20);
             long[] length = {0};
+            // the ETag hashes the content, not the name: a resync at the same version that changes a dump changes
+            // its ETag (no stale 304), and one that does not keeps it (caches stay valid)
+            CRC32 crc = new CRC32();
             try (OutputStream counting = new OutputStream() {
                 private final GZIPOutputStream z = new GZIPOutputStream(gz, 1 << 16) {
                     {
@@ -191,12 +195,14 @@ public final class Datasets {
                 @Override
                 public void write(int b) throws IOException {
                     z.write(b);
+                    crc.update(b);
                     length[0]++;
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     z.write(b, off, len);
+                    crc.update(b, off, len);
                     length[0] += len;
                 }
 
@@ -218,7 +224,7 @@ public final class Datasets {
                 }
                 counting.close();
                 Dump d = new Dump(meta.version(), type, gz.toByteArray(), length[0],
-                        "\"d" + meta.version() + "-" + Integer.toHexString(name.hashCode()) + "\"");
+                        "\"d" + meta.version() + "-" + Long.toHexString(crc.getValue()) + "\"");
                 LOG.log(System.Logger.Level.INFO, "dump {0} of version {1}: {2} bytes ({3} gzip) in {4} ms", name,
                         meta.version(), d.length(), d.gzip().length, (System.nanoTime() - t0) / 1_000_000);
                 return d;
