@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -358,6 +360,10 @@ class ApiIT {
             assertEquals(200, raw.status());
             assertEquals(expected, raw.text());
             assertThat(raw.header("content-type"), startsWith("text/plain"));
+            // every alias of the registry names the same target, also the redirect-only platforms' (krz, myani.li, …)
+            for (String alias : target.aliases()) {
+                assertEquals(expected, http.get("/rd?from=al&id=1&to=" + alias.toUpperCase() + "&raw").text(), alias);
+            }
         }
         assertEquals("https://www.animenewsnetwork.com/encyclopedia/anime.php?id=13",
                 http.get("/rd?f=mal&i=1&t=ann&r").text());
@@ -464,12 +470,37 @@ class ApiIT {
         assertEquals(calls + 1, metricValue(metrics, "api_redis_lookups_total"), metrics);
         assertEquals(scripts + 1, metricValue(metrics, "api_redis_script_calls_total"), metrics);
         assertEquals(flushes + 1, metricValue(metrics, "api_redis_flushes_total"), metrics);
+
+        // requests are counted by route and status; the near cache's hits and ratio follow its answers
+        double found = metricValue(metrics, "api_requests_total", "route=\"lookup\"", "status=\"200\"");
+        double missing = metricValue(metrics, "api_requests_total", "route=\"lookup\"", "status=\"404\"");
+        double hits = metricValue(metrics, "api_near_cache_hits_total");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, http.get("/anilist/1").status());
+        }
+        assertEquals(404, http.get("/anilist/999999999").status());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> { // counted after the answer is written
+            String m = http.get("/observe/metrics").text();
+            assertEquals(found + 3, metricValue(m, "api_requests_total", "route=\"lookup\"", "status=\"200\""), m);
+            assertEquals(missing + 1, metricValue(m, "api_requests_total", "route=\"lookup\"", "status=\"404\""), m);
+        });
+        metrics = http.get("/observe/metrics").text();
+        assertTrue(metricValue(metrics, "api_near_cache_hits_total") >= hits + 2, "two of three repeats hit: " + metrics);
+        double ratio = metricValue(metrics, "api_near_cache_hit_ratio");
+        double expected = metricValue(metrics, "api_near_cache_hits_total")
+                / (metricValue(metrics, "api_near_cache_hits_total") + metricValue(metrics, "api_near_cache_misses_total"));
+        assertEquals(expected, ratio, 0.01, metrics);
+        assertTrue(ratio > 0 && ratio < 1, metrics);
     }
 
-    /** The value of a metric's first sample in the Prometheus text (any tags), or 0 when it is absent. */
-    private static double metricValue(String text, String name) {
+    /**
+     * The value of a metric's first sample in the Prometheus text whose tags contain every one of {@code tags}
+     * ({@code key="value"}), or 0 when there is none.
+     */
+    private static double metricValue(String text, String name, String... tags) {
         for (String line : text.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+            if ((line.startsWith(name + " ") || line.startsWith(name + "{"))
+                    && java.util.Arrays.stream(tags).allMatch(t -> line.contains(t))) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
