@@ -31,7 +31,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,7 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cannot: the dump equals the counts of /status; a sample of ~1,000 real entries is found again through every
  * platform it has (its own value comes back: shared keys such as IMDb or a Trakt show may resolve to a sibling,
  * never to an entry without that value); redirects from MAL to every platform of the sample build exactly the
- * registry's URL; the TSV has one line per entry. Skipped with a message where {@code ../shared/upstream} is absent.
+ * registry's URL; the TSV has one line per entry; batches, arm-server's routes and the shared-key rules answer what
+ * the dump holds. Skipped with a message where {@code ../shared/upstream} is absent.
  */
 class RecordedDataIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -171,6 +175,147 @@ class RecordedDataIT {
         String etag = r.header("etag");
         assertEquals(304, http.get("/anilist/1", "If-None-Match", etag).status());
         assertEquals(404, http.get("/mal/999999999").status());
+    }
+
+    /**
+     * Batch, arm-server and the shared-key rules over the real data: a batch keeps its order and answers unknown IDs
+     * with null; arm-server's {@code /api/v2/ids} (POST) and its one-to-many routes return exactly the entries the dump
+     * holds for that ID (internal-ID order, {@code include} filtering); {@code /trakt/shows/{id}} without a season
+     * picks the merger's choice (season 1, else the lowest, an entry without a season last, then the lowest ID).
+     */
+    @Test
+    void batchArmServerAndSharedKeysOverRealData() throws Exception {
+        JsonNode all = JSON.readTree(http.get("/animeapi.json").body());
+
+        // POST /{platform}: 500 IDs, real ones with an unknown one every tenth, answered in order
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; ids.size() < 500; i += 61) {
+            JsonNode e = all.get(i % all.size());
+            if (ids.size() % 10 == 9) {
+                ids.add(999_999_000L + ids.size());
+            } else if (e.hasNonNull("myanimelist")) {
+                ids.add(e.get("myanimelist").asLong());
+            }
+        }
+        JsonNode batch = JSON.readTree(http.send("POST", "/myanimelist", JSON.writeValueAsString(ids)).body());
+        assertEquals(ids.size(), batch.size());
+        for (int i = 0; i < ids.size(); i++) {
+            Http.Res one = http.get("/myanimelist/" + ids.get(i));
+            if (one.status() == 404) {
+                assertTrue(batch.get(i).isNull(), i + ": " + batch.get(i));
+            } else {
+                assertEquals(JSON.readTree(one.body()), batch.get(i), "batch item " + i + " (MAL " + ids.get(i) + ")");
+            }
+        }
+        assertTrue(batch.get(9).isNull() && batch.get(19).isNull());
+
+        // arm-server's POST /api/v2/ids: 100 AniList IDs, each answered with the relations of its entry
+        List<JsonNode> withAnilist = new ArrayList<>();
+        for (int i = 0; withAnilist.size() < 100; i += 37) {
+            if (all.get(i).hasNonNull("anilist")) {
+                withAnilist.add(all.get(i));
+            }
+        }
+        StringBuilder body = new StringBuilder("[");
+        for (JsonNode e : withAnilist) {
+            body.append(body.length() > 1 ? "," : "").append("{\"anilist\":").append(e.get("anilist").asLong()).append('}');
+        }
+        JsonNode arm = JSON.readTree(http.send("POST", "/api/v2/ids", body + "]").body());
+        assertEquals(100, arm.size());
+        for (int i = 0; i < 100; i++) {
+            JsonNode owner = JSON.readTree(http.get("/anilist/" + withAnilist.get(i).get("anilist").asLong()).body());
+            for (String k : List.of("anidb", "anilist", "kitsu", "myanimelist", "imdb", "thetvdb")) {
+                assertEquals(owner.get(k), arm.get(i).get(k), k + " of item " + i);
+            }
+            assertEquals(owner.get("animeplanet"), arm.get(i).get("anime-planet"));
+        }
+
+        // one-to-many: every entry carrying the ID, in internal-ID order (the dump's), include filtering
+        Map<String, List<JsonNode>> byImdb = new LinkedHashMap<>();
+        Map<Long, List<JsonNode>> byTvdb = new LinkedHashMap<>();
+        Map<Long, List<JsonNode>> byTmdb = new LinkedHashMap<>();
+        Map<Long, List<JsonNode>> shows = new LinkedHashMap<>();
+        for (JsonNode e : all) {
+            if (e.hasNonNull("imdb")) {
+                byImdb.computeIfAbsent(e.get("imdb").asText(), k -> new ArrayList<>()).add(e);
+            }
+            if (e.hasNonNull("thetvdb")) {
+                byTvdb.computeIfAbsent(e.get("thetvdb").asLong(), k -> new ArrayList<>()).add(e);
+            }
+            JsonNode tmdb = e.hasNonNull("themoviedb_tv") ? e.get("themoviedb_tv") : e.get("themoviedb");
+            if (tmdb != null && !tmdb.isNull()) {
+                byTmdb.computeIfAbsent(tmdb.asLong(), k -> new ArrayList<>()).add(e);
+            }
+            if (e.hasNonNull("trakt") && "shows".equals(e.path("trakt_type").asText())) {
+                shows.computeIfAbsent(e.get("trakt").asLong(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        int shared = 0;
+        for (Map.Entry<String, List<JsonNode>> g : sample(byImdb)) {
+            JsonNode got = JSON.readTree(http.get("/api/v2/imdb?id=" + g.getKey() + "&include=anilist,imdb").body());
+            assertEquals(g.getValue().size(), got.size(), g.getKey());
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(List.of("anilist", "imdb"), iterable(got.get(i).fieldNames()), g.getKey());
+                assertEquals(g.getKey(), got.get(i).get("imdb").asText());
+                assertEquals(g.getValue().get(i).get("anilist"), got.get(i).get("anilist"), g.getKey() + " #" + i);
+            }
+            shared += got.size() > 1 ? 1 : 0;
+        }
+        for (Map.Entry<Long, List<JsonNode>> g : sample(byTvdb)) {
+            JsonNode got = JSON.readTree(http.get("/api/v2/thetvdb?id=" + g.getKey()).body());
+            assertEquals(g.getValue().size(), got.size(), "thetvdb " + g.getKey());
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(g.getValue().get(i).get("myanimelist"), got.get(i).get("myanimelist"));
+            }
+            shared += got.size() > 1 ? 1 : 0;
+        }
+        for (Map.Entry<Long, List<JsonNode>> g : sample(byTmdb)) {
+            JsonNode got = JSON.readTree(http.get("/api/v2/themoviedb?id=" + g.getKey()).body());
+            assertEquals(g.getValue().size(), got.size(), "themoviedb " + g.getKey());
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(g.getKey().longValue(), got.get(i).get("themoviedb").asLong());
+            }
+        }
+        assertTrue(shared > 10, "IDs shared by several entries among the samples: " + shared);
+        assertEquals("[]", http.get("/api/v2/imdb?id=tt999999999").text());
+
+        // /trakt/shows/{id}: the merger's deterministic choice among the show's seasons
+        int multi = 0;
+        for (Map.Entry<Long, List<JsonNode>> g : shows.entrySet()) {
+            if (g.getValue().size() < 2) {
+                continue;
+            }
+            JsonNode expected = g.getValue().stream().min(java.util.Comparator.comparingInt(
+                    (JsonNode e) -> e.hasNonNull("trakt_season") ? (e.get("trakt_season").asInt() == 1 ? 0
+                            : e.get("trakt_season").asInt()) : Integer.MAX_VALUE)).orElseThrow(); // stable: lowest ID
+            JsonNode got = JSON.readTree(http.get("/trakt/shows/" + g.getKey()).body());
+            assertEquals(expected, got, "trakt show " + g.getKey() + " among " + g.getValue().size() + " entries");
+            multi++;
+        }
+        assertTrue(multi > 50, "Trakt shows with several entries: " + multi);
+    }
+
+    /** Every group of several entries (up to 200) and 100 single ones, so that both kinds are asked. */
+    private static <K> List<Map.Entry<K, List<JsonNode>>> sample(Map<K, List<JsonNode>> groups) {
+        List<Map.Entry<K, List<JsonNode>>> out = new ArrayList<>();
+        int several = 0;
+        int singles = 0;
+        for (Map.Entry<K, List<JsonNode>> g : groups.entrySet()) {
+            if (g.getValue().size() > 1 && several < 200) {
+                out.add(g);
+                several++;
+            } else if (g.getValue().size() == 1 && singles < 100) {
+                out.add(g);
+                singles++;
+            }
+        }
+        return out;
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     private static String path(Platform p, JsonNode e, JsonNode v) {
