@@ -5,6 +5,7 @@ import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Timer;
+import moe.ids.api.store.Datasets;
 import moe.ids.api.store.EntryStore;
 import moe.ids.api.store.ScriptPipe;
 
@@ -22,8 +23,10 @@ import java.util.function.ToLongFunction;
  * {@code api_near_cache_live} (1 while the invalidation channel is subscribed); of the pipelined Redis lookups:
  * {@code api_redis_call_seconds} (histogram: from writing a command to reading its answer),
  * {@code api_redis_lookups_total}, {@code api_redis_script_calls_total} and {@code api_redis_flushes_total}
- * (lookups per script call and per socket write are their ratios). Meters live in Helidon's global registry (once per
- * process): where a process runs several APIs (tests, the benchmark), the gauges report the most recently started.
+ * (lookups per script call and per socket write are their ratios); {@code api_dataset_snapshots_total} and
+ * {@code api_dump_builds_total} (dumps are prepared once per applied version). Meters live in Helidon's global
+ * registry (once per process): where a process runs several APIs (tests, the benchmark), the gauges report the most
+ * recently started.
  */
 public final class ApiMetrics {
     private static final Duration[] REDIS_BUCKETS = {Duration.ofNanos(100_000), Duration.ofNanos(250_000),
@@ -46,7 +49,7 @@ public final class ApiMetrics {
     private final MeterRegistry registry;
 
     /** The objects behind the gauges. */
-    private record Sources(EntryStore store, ScriptPipe pipe) {
+    private record Sources(EntryStore store, ScriptPipe pipe, Datasets datasets) {
     }
     private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
@@ -67,11 +70,18 @@ public final class ApiMetrics {
      * Registers the gauges (once per process) and points them at this API's store and pipe.
      *
      * @param store the store whose near cache is reported
-     * @param pipe  the pipelined lookup connections whose counts are reported, or null when lookups use the pool
+     * @param pipe     the pipelined lookup connections whose counts are reported, or null when lookups use the pool
+     * @param datasets the dumps and one-to-many indexes whose preparation is counted
      */
-    public ApiMetrics(EntryStore store, ScriptPipe pipe) {
+    public ApiMetrics(EntryStore store, ScriptPipe pipe, Datasets datasets) {
         this.registry = Metrics.globalRegistry();
-        current = new Sources(store, pipe);
+        current = new Sources(store, pipe, datasets);
+        registry.getOrCreate(Gauge.builder("api_dataset_snapshots_total",
+                        () -> (double) current.datasets().snapshots())
+                .description("consistent snapshots of the store read for dumps and one-to-many lookups (one per "
+                        + "applied version)"));
+        registry.getOrCreate(Gauge.builder("api_dump_builds_total", () -> (double) current.datasets().dumpBuilds())
+                .description("dump files built (one per file per applied version, never per request)"));
         pipeGauge("api_redis_lookups_total", ScriptPipe::calls,
                 "calls made through the Redis pipe (lookups and batches)");
         pipeGauge("api_redis_script_calls_total", ScriptPipe::scripts,

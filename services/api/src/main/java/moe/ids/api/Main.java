@@ -100,7 +100,7 @@ public final class Main {
                     ApiMetrics.redisRoundTrips());
             EntryStore store = new EntryStore(reader, pipe == null ? reader::findAll : pipe::findAll, cache);
             Datasets datasets = new Datasets(store);
-            ApiMetrics metrics = new ApiMetrics(store, pipe);
+            ApiMetrics metrics = new ApiMetrics(store, pipe, datasets);
             ApiErrors errors = new ApiErrors();
             WebServer ws = WebServer.builder()
                     .config(server)

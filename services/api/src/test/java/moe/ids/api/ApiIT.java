@@ -452,6 +452,8 @@ class ApiIT {
         assertThat(landing.text(), containsString("<form action=\"/redirect\""));
         assertThat(landing.text(), containsString("<th>" + DATA.size() + "</th>"));
         assertThat(landing.text(), containsString("version 1"));
+        String iso = json(http.get("/status")).get("updated").get("iso").asText(); // the freshness /status reports
+        assertThat(landing.text(), containsString("version 1, data from " + iso));
         assertEquals(200, http.get("/observe/health/ready").status());
         String metrics = http.get("/observe/metrics").text();
         assertThat(metrics, containsString("api_requests"));
@@ -491,6 +493,43 @@ class ApiIT {
                 / (metricValue(metrics, "api_near_cache_hits_total") + metricValue(metrics, "api_near_cache_misses_total"));
         assertEquals(expected, ratio, 0.01, metrics);
         assertTrue(ratio > 0 && ratio < 1, metrics);
+
+        // one uncached lookup is one script call in one socket write (both tiers resolved in Redis)
+        double scriptsBefore = metricValue(metrics, "api_redis_script_calls_total");
+        double flushesBefore = metricValue(metrics, "api_redis_flushes_total");
+        long unknown = 800_000_000L + new java.util.Random().nextInt(100_000_000); // never asked: a near-cache miss
+        assertEquals(404, http.get("/anidb/" + unknown).status());
+        metrics = http.get("/observe/metrics").text();
+        assertEquals(scriptsBefore + 1, metricValue(metrics, "api_redis_script_calls_total"), metrics);
+        assertEquals(flushesBefore + 1, metricValue(metrics, "api_redis_flushes_total"), metrics);
+        // and a found entry: each near-cache miss costs exactly one script call
+        double misses = metricValue(metrics, "api_near_cache_misses_total");
+        scriptsBefore = metricValue(metrics, "api_redis_script_calls_total");
+        AnimeEntry some = DATA.values().stream().filter(e -> e.anidb() != null).skip(DATA.size() / 2).findFirst()
+                .orElseThrow();
+        assertEquals(200, http.get("/anidb/" + some.anidb()).status());
+        metrics = http.get("/observe/metrics").text();
+        assertEquals(metricValue(metrics, "api_near_cache_misses_total") - misses,
+                metricValue(metrics, "api_redis_script_calls_total") - scriptsBefore, metrics);
+
+        // dumps are built once per version, then served as built: more requests build nothing and read no snapshot
+        for (String dump : List.of("/animeapi.tsv", "/mal.json", "/anilist().json")) {
+            assertEquals(200, http.get(dump).status());
+        }
+        metrics = http.get("/observe/metrics").text();
+        double builds = metricValue(metrics, "api_dump_builds_total");
+        double snapshots = metricValue(metrics, "api_dataset_snapshots_total");
+        assertTrue(builds >= 3 && snapshots >= 1, metrics);
+        for (int i = 0; i < 3; i++) {
+            for (String dump : List.of("/animeapi.tsv", "/mal.json", "/anilist().json")) {
+                assertEquals(200, http.get(dump).status());
+                assertEquals(200, http.get(dump, "Accept-Encoding", "gzip").status());
+            }
+            assertEquals(200, http.get("/api/v2/imdb?id=tt0213338").status());
+        }
+        metrics = http.get("/observe/metrics").text();
+        assertEquals(builds, metricValue(metrics, "api_dump_builds_total"), metrics);
+        assertEquals(snapshots, metricValue(metrics, "api_dataset_snapshots_total"), metrics);
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -44,6 +45,9 @@ public final class Datasets {
      * again. Null when never checked, or when the near cache is off.
      */
     private volatile NearCache.Generation checkedIn;
+    /** Snapshots read (one per applied version or generation) and dump files built (one per name per snapshot). */
+    private final AtomicLong snapshots = new AtomicLong();
+    private final AtomicLong builds = new AtomicLong();
 
     /**
      * @param store where the data is
@@ -85,13 +89,24 @@ public final class Datasets {
                 return p;
             }
             long t0 = System.nanoTime();
-            p = new Prepared(store.snapshot());
+            p = new Prepared(store.snapshot(), builds);
+            snapshots.incrementAndGet();
             current = p;
             checkedIn = now;
             LOG.log(System.Logger.Level.INFO, "prepared version {0}: {1} entries, {2} mapping keys in {3} ms",
                     p.meta.version(), p.entries.size(), p.mappings.size(), (System.nanoTime() - t0) / 1_000_000);
             return p;
         }
+    }
+
+    /** @return snapshots read so far (each applied version or generation costs one, not each request) */
+    public long snapshots() {
+        return snapshots.get();
+    }
+
+    /** @return dump files built so far (each costs one per name per snapshot, not one per request) */
+    public long dumpBuilds() {
+        return builds.get();
     }
 
     /**
@@ -112,8 +127,10 @@ public final class Datasets {
         private final Map<Integer, List<Long>> themoviedb = new HashMap<>();
         private final Map<Integer, List<Long>> thetvdb = new HashMap<>();
         private final ConcurrentHashMap<String, Dump> dumps = new ConcurrentHashMap<>();
+        private final AtomicLong builds;
 
-        Prepared(RedisReader.Snapshot s) {
+        Prepared(RedisReader.Snapshot s, AtomicLong builds) {
+            this.builds = builds;
             this.meta = s.meta();
             this.entries = s.entries();
             this.mappings = s.mappings();
@@ -179,6 +196,7 @@ public final class Datasets {
         }
 
         private Dump build(String name, Platform p) {
+            builds.incrementAndGet();
             long t0 = System.nanoTime();
             ByteArrayOutputStream gz = new ByteArrayOutputStream(1 << 20);
             long[] length = {0};
