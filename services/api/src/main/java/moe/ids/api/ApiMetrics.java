@@ -67,9 +67,9 @@ public final class ApiMetrics {
     }
 
     /**
-     * Registers the gauges (once per process) and points them at this API's store and pipe.
+     * Registers the gauges (once per process) and points them at this API's store, pipe and datasets.
      *
-     * @param store the store whose near cache is reported
+     * @param store    the store whose near cache is reported
      * @param pipe     the pipelined lookup connections whose counts are reported, or null when lookups use the pool
      * @param datasets the dumps and one-to-many indexes whose preparation is counted
      */
