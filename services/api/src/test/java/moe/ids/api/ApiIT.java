@@ -426,7 +426,7 @@ class ApiIT {
         for (String p : List.of("/heartbeat", "/ping")) {
             JsonNode h = json(http.get(p));
             assertEquals(List.of("status", "code", "request_time", "response_time", "request_epoch"),
-                    iterable(h.fieldNames()));
+                    Fixture.names(h.fieldNames()));
             assertEquals("OK", h.get("status").asText());
             assertTrue(h.get("request_time").asText().matches("\\d+\\.\\d{3}s"));
         }
@@ -435,7 +435,7 @@ class ApiIT {
         assertThat(u.header("content-type"), startsWith("text/plain"));
         assertEquals("User-agent: *\nDisallow:", http.get("/robots.txt").text());
         JsonNode schema = json(http.get("/schema"));
-        assertEquals(AnimeEntry.KEYS, iterable(schema.get("properties").fieldNames()));
+        assertEquals(AnimeEntry.KEYS, Fixture.names(schema.get("properties").fieldNames()));
         assertEquals(schema, json(http.get("/schema.json")));
         JsonNode openapi = json(http.get("/openapi"));
         assertEquals("3.1.0", openapi.get("openapi").asText());
@@ -546,12 +546,6 @@ class ApiIT {
         return 0;
     }
 
-    private static List<String> iterable(java.util.Iterator<String> it) {
-        List<String> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
-    }
-
     @Test
     void batchKeepsOrderWithNulls() {
         Http.Res r = http.send("POST", "/mal", "[1, \"50000001\", null, 999999999, \"abc\", \"z1\", 1]",
@@ -596,7 +590,7 @@ class ApiIT {
         JsonNode one = json(http.get("/api/v2/ids?source=anilist&id=1"));
         assertEquals(List.of("anidb", "anilist", "animecountdown", "animenewsnetwork", "anime-planet", "anisearch",
                 "imdb", "kitsu", "livechart", "myanimelist", "media", "simkl", "themoviedb", "themoviedb-season",
-                "thetvdb", "thetvdb-season"), iterable(one.fieldNames()));
+                "thetvdb", "thetvdb-season"), Fixture.names(one.fieldNames()));
         assertEquals(23, one.get("anidb").asInt());
         assertEquals(2095944, one.get("animecountdown").asInt());
         assertEquals("cowboy-bebop", one.get("anime-planet").asText());

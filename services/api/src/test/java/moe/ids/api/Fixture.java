@@ -159,6 +159,16 @@ public final class Fixture implements AutoCloseable {
      * @param n synthetic entries
      * @return synthetic entries 1..n plus the hand-made ones from {@link #HAND}
      */
+    /**
+     * @param it names, e.g. a JSON object's {@code fieldNames()}
+     * @return them in order
+     */
+    static List<String> names(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
     static TreeMap<Long, AnimeEntry> data(int n) {
         TreeMap<Long, AnimeEntry> d = SyntheticData.a(n, 7);
         d.putAll(handMade());

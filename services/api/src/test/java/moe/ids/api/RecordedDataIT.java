@@ -255,7 +255,7 @@ class RecordedDataIT {
             JsonNode got = JSON.readTree(http.get("/api/v2/imdb?id=" + g.getKey() + "&include=anilist,imdb").body());
             assertEquals(g.getValue().size(), got.size(), g.getKey());
             for (int i = 0; i < got.size(); i++) {
-                assertEquals(List.of("anilist", "imdb"), iterable(got.get(i).fieldNames()), g.getKey());
+                assertEquals(List.of("anilist", "imdb"), Fixture.names(got.get(i).fieldNames()), g.getKey());
                 assertEquals(g.getKey(), got.get(i).get("imdb").asText());
                 assertEquals(g.getValue().get(i).get("anilist"), got.get(i).get("anilist"), g.getKey() + " #" + i);
             }
@@ -309,12 +309,6 @@ class RecordedDataIT {
                 singles++;
             }
         }
-        return out;
-    }
-
-    private static List<String> iterable(java.util.Iterator<String> it) {
-        List<String> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
         return out;
     }
 
