@@ -1,0 +1,180 @@
+package moe.ids.deploy.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stand-in Kubernetes API server for tests: fabric8's CRUD mock server (objects, watches, optimistic
+ * concurrency, status subresources of registered CRDs) behind an {@link AuthorizingDispatcher} that
+ * authenticates bearer tokens, enforces RBAC from the given Roles and bindings and the owner-reference admission
+ * check, and records every decision. Plain HTTP on a loopback port.
+ */
+public final class StandInApiServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Plural resources of the built-in kinds an owner reference may name, by {@code group/Kind}. */
+    private static final Map<String, String> BUILT_IN = Map.ofEntries(
+            Map.entry("/Pod", "pods"), Map.entry("/ConfigMap", "configmaps"), Map.entry("/Secret", "secrets"),
+            Map.entry("/Service", "services"), Map.entry("/ServiceAccount", "serviceaccounts"),
+            Map.entry("apps/Deployment", "deployments"), Map.entry("apps/ReplicaSet", "replicasets"),
+            Map.entry("apps/StatefulSet", "statefulsets"), Map.entry("batch/Job", "jobs"),
+            Map.entry("batch/CronJob", "cronjobs"));
+
+    private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
+    private final AuthorizingDispatcher dispatcher;
+    private final KubernetesMockServer server;
+    private final List<KubernetesClient> clients = new ArrayList<>();
+    private final KubernetesClient admin;
+
+    private StandInApiServer(Rbac rbac) {
+        dispatcher = new AuthorizingDispatcher(crud, rbac, this::resourceOf);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        admin = client(Rbac.User.admin("kubernetes-admin"), "default");
+    }
+
+    /**
+     * @param objects rendered objects whose Roles, ClusterRoles and bindings are enforced
+     * @return a running server
+     */
+    public static StandInApiServer start(List<? extends HasMetadata> objects) {
+        return new StandInApiServer(Rbac.of(objects));
+    }
+
+    /**
+     * @return {@code http://127.0.0.1:PORT}
+     */
+    public String url() {
+        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
+    }
+
+    /**
+     * @return the port it listens on
+     */
+    public int port() {
+        return server.getPort();
+    }
+
+    /**
+     * @param user an identity
+     * @return a new bearer token that authenticates as it
+     */
+    public String token(Rbac.User user) {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        String token = HexFormat.of().formatHex(b);
+        dispatcher.token(token, user);
+        return token;
+    }
+
+    /**
+     * @param user      identity
+     * @param namespace default namespace of the client
+     * @return a client authenticating with a new token of that identity (closed with the server)
+     */
+    public KubernetesClient client(Rbac.User user, String namespace) {
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withOauthToken(token(user))
+                .withNamespace(namespace).withRequestRetryBackoffLimit(0).build();
+        KubernetesClient c = new KubernetesClientBuilder().withConfig(config).build();
+        synchronized (clients) {
+            clients.add(c);
+        }
+        return c;
+    }
+
+    /**
+     * @return a cluster-admin client (what Helm and kubectl act as)
+     */
+    public KubernetesClient admin() {
+        return admin;
+    }
+
+    /**
+     * Creates the objects as the cluster admin, CustomResourceDefinitions first (as Helm installs {@code crds/}).
+     *
+     * @param objects rendered objects
+     */
+    public void apply(List<? extends HasMetadata> objects) {
+        List<HasMetadata> ordered = new ArrayList<>(objects);
+        ordered.sort(Comparator.comparing(o -> o instanceof CustomResourceDefinition ? 0 : 1));
+        for (HasMetadata o : ordered) {
+            admin.resource(o).create();
+        }
+    }
+
+    /**
+     * @param enforce whether the OwnerReferencesPermissionEnforcement admission plugin is on (default: on)
+     */
+    public void ownerReferencesEnforced(boolean enforce) {
+        dispatcher.ownerReferencesEnforced(enforce);
+    }
+
+    /**
+     * @param objects the Roles and bindings to enforce from now on (replacing the current ones)
+     */
+    public void rbac(List<? extends HasMetadata> objects) {
+        dispatcher.rbac(Rbac.of(objects));
+    }
+
+    /**
+     * @return every request decided so far, in order
+     */
+    public List<AuthorizingDispatcher.Decision> audit() {
+        return dispatcher.audit();
+    }
+
+    /**
+     * @return the requests refused (401 or 403)
+     */
+    public List<AuthorizingDispatcher.Decision> denied() {
+        return audit().stream().filter(AuthorizingDispatcher.Decision::denied).toList();
+    }
+
+    /** The REST mapper: built-in kinds, then the CRDs in the store. */
+    private String resourceOf(String groupKind) {
+        String builtIn = BUILT_IN.get(groupKind);
+        if (builtIn != null) {
+            return builtIn;
+        }
+        MockResponse crds = crud.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
+        try {
+            for (JsonNode crd : JSON.readTree(crds.getBody().readUtf8()).path("items")) {
+                JsonNode spec = crd.path("spec");
+                if ((spec.path("group").asText() + "/" + spec.path("names").path("kind").asText()).equals(groupKind)) {
+                    return spec.path("names").path("plural").asText();
+                }
+            }
+        } catch (Exception ex) {
+            return null;
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        synchronized (clients) {
+            clients.forEach(KubernetesClient::close);
+        }
+        server.destroy();
+    }
+}
