@@ -27,7 +27,7 @@ import java.util.function.Function;
  * a {@code Status} body and Kubernetes' wording) and never reaches the store; every request is recorded with
  * its decision, so a test can list who did what under which rule.
  */
-final class AuthorizingDispatcher extends Dispatcher {
+public final class AuthorizingDispatcher extends Dispatcher {
     private static final System.Logger LOG = System.getLogger(AuthorizingDispatcher.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What {@code /version} answers: the Kubernetes version the chart is rendered for. */
@@ -112,7 +112,8 @@ final class AuthorizingDispatcher extends Dispatcher {
         }
         JsonNode body;
         try {
-            body = JSON.readTree(request.getUtf8Body());
+            // getBytes() leaves the body for the store (getUtf8Body() would consume it)
+            body = JSON.readTree(request.getBody() == null ? new byte[0] : request.getBody().getBytes());
         } catch (Exception ex) {
             return null; // the store answers a malformed body
         }
@@ -219,8 +220,11 @@ final class AuthorizingDispatcher extends Dispatcher {
      * @param denial  why it was refused (null when it reached the store)
      * @param code    the HTTP status answered
      */
-    record Decision(Instant at, String user, RequestAttributes attrs, Rbac.Grant grant, String denial, int code) {
-        boolean denied() {
+    public record Decision(Instant at, String user, RequestAttributes attrs, Rbac.Grant grant, String denial, int code) {
+        /**
+         * @return whether the request was refused
+         */
+        public boolean denied() {
             return denial != null;
         }
     }

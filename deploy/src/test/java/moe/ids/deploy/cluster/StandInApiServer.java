@@ -2,12 +2,14 @@ package moe.ids.deploy.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -40,6 +42,11 @@ public final class StandInApiServer implements AutoCloseable {
             Map.entry("apps/StatefulSet", "statefulsets"), Map.entry("batch/Job", "jobs"),
             Map.entry("batch/CronJob", "cronjobs"));
 
+    /** Kinds without a namespace. */
+    private static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("CustomResourceDefinition",
+            "ClusterRole", "ClusterRoleBinding", "Namespace", "PersistentVolume", "StorageClass", "PriorityClass",
+            "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "IngressClass");
+
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
     private final AuthorizingDispatcher dispatcher;
     private final KubernetesMockServer server;
@@ -54,10 +61,19 @@ public final class StandInApiServer implements AutoCloseable {
     }
 
     /**
-     * @param objects rendered objects whose Roles, ClusterRoles and bindings are enforced
+     * Puts the namespaced objects into {@code namespace} (as {@code helm install -n} does) and starts a server
+     * enforcing their Roles, ClusterRoles and bindings.
+     *
+     * @param objects   rendered objects
+     * @param namespace the release's namespace
      * @return a running server
      */
-    public static StandInApiServer start(List<? extends HasMetadata> objects) {
+    public static StandInApiServer start(List<? extends HasMetadata> objects, String namespace) {
+        for (HasMetadata o : objects) {
+            if (!CLUSTER_SCOPED.contains(o.getKind()) && o.getMetadata().getNamespace() == null) {
+                o.getMetadata().setNamespace(namespace);
+            }
+        }
         return new StandInApiServer(Rbac.of(objects));
     }
 
@@ -118,7 +134,16 @@ public final class StandInApiServer implements AutoCloseable {
         List<HasMetadata> ordered = new ArrayList<>(objects);
         ordered.sort(Comparator.comparing(o -> o instanceof CustomResourceDefinition ? 0 : 1));
         for (HasMetadata o : ordered) {
-            admin.resource(o).create();
+            if (o instanceof GenericKubernetesResource g) {
+                // a kind of another operator's CRD (ServiceMonitor, PrometheusRule): stored as it is
+                String[] gv = g.getApiVersion().split("/");
+                admin.genericKubernetesResources(new ResourceDefinitionContext.Builder().withGroup(gv[0])
+                        .withVersion(gv[1]).withKind(g.getKind()).withNamespaced(true)
+                        .withPlural(g.getKind().toLowerCase(java.util.Locale.ROOT) + "s").build())
+                        .inNamespace(g.getMetadata().getNamespace()).resource(g).create();
+            } else {
+                admin.resource(o).create();
+            }
         }
     }
 

@@ -25,6 +25,18 @@ public final class RefreshCreate {
      * @return exit code
      */
     public static int run(ControllerConfig cfg, List<String> args) {
+        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            return run(cfg, args, client);
+        }
+    }
+
+    /**
+     * @param cfg    controller settings (for the namespace)
+     * @param args   arguments after {@code refresh create}
+     * @param client the client to create it with (the pod's ServiceAccount)
+     * @return exit code
+     */
+    public static int run(ControllerConfig cfg, List<String> args, KubernetesClient client) {
         Refresh r;
         try {
             r = refresh(args);
@@ -32,7 +44,7 @@ public final class RefreshCreate {
             LOG.log(System.Logger.Level.ERROR, "{0}; usage: refresh create [--source NAME]... [--force]", ex.getMessage());
             return 64;
         }
-        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+        try {
             Refresh created = client.resources(Refresh.class).inNamespace(cfg.namespace()).resource(r).create();
             LOG.log(System.Logger.Level.INFO, "created refresh.ids.moe/{0} in {1}", created.getMetadata().getName(),
                     cfg.namespace());
