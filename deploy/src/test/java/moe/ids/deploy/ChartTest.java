@@ -317,7 +317,7 @@ class ChartTest {
         Container c = pod.getContainers().getFirst();
         assertThat(c.getImage(), equalTo("ghcr.io/ids-moe/merger:0.1.0"));
         if (variant.equals("nohpa-values.yaml")) {
-            assertThat(c.getArgs(), contains("refresh", "create", "--source", "manami", "--source", "anime-lists"));
+            assertThat(c.getArgs(), contains("refresh", "create", "--source", "aod", "--source", "arm"));
             assertThat(cj.getSpec().getTimeZone(), equalTo("Etc/UTC"));
         } else {
             assertThat(c.getArgs(), contains("refresh", "create"));
@@ -406,8 +406,13 @@ class ChartTest {
         Charts.Rendered rendered = r("ingress-values.yaml");
         NetworkPolicy api = rendered.get(NetworkPolicy.class, R + "-api");
         List<NetworkPolicyPeer> from = api.getSpec().getIngress().getFirst().getFrom();
-        assertThat(from.size(), equalTo(2));
+        assertThat(from.size(), equalTo(3));
+        assertThat(from.get(0).getNamespaceSelector().getMatchLabels(),
+                equalTo(Map.of("kubernetes.io/metadata.name", "ingress-nginx")));
         assertThat(from.get(1).getPodSelector().getMatchLabels().get("app.kubernetes.io/component"), equalTo("test"));
+        // apiFrom does not shut the metrics scrapers out of the API's /observe/metrics
+        assertThat(from.get(2).getNamespaceSelector().getMatchLabels(),
+                equalTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
         NetworkPolicy merger = rendered.get(NetworkPolicy.class, R + "-merger");
         assertThat(merger.getSpec().getIngress().getFirst().getFrom().getFirst().getNamespaceSelector()
                 .getMatchLabels(), equalTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
