@@ -538,7 +538,15 @@ class ChartTest {
         Container api = r("default").get(Deployment.class, R + "-api").getSpec().getTemplate().getSpec()
                 .getContainers().getFirst();
         assertThat(bytes(api.getResources().getLimits().get("memory")), greaterThan(bytes(new Quantity("700Mi"))));
-        assertThat("the HPA scales on the CPU request", api.getResources().getRequests().get("cpu"), notNullValue());
+    }
+
+    @Test
+    void theHpaHasACpuRequestToScaleOn() {
+        Charts.Rendered rendered = r("default");
+        assertThat(rendered.get(HorizontalPodAutoscaler.class, R + "-api").getSpec().getMetrics().getFirst()
+                .getResource().getName(), equalTo("cpu"));
+        assertThat(rendered.get(Deployment.class, R + "-api").getSpec().getTemplate().getSpec().getContainers()
+                .getFirst().getResources().getRequests().get("cpu").toString(), equalTo("250m"));
     }
 
     @Test
@@ -610,7 +618,10 @@ class ChartTest {
         var e = assertThrows(IllegalStateException.class,
                 () -> Charts.template(null, Map.of("generatePasswords", "false")));
         assertThat(e.getMessage(), containsString("postgresql.auth.password is empty and generatePasswords is false"));
-        // given passwords render the same on every call
+    }
+
+    @Test
+    void givenPasswordsRenderTheSameEveryTime() {
         Map<String, Object> given = Map.of("generatePasswords", "false",
                 "postgresql.auth.password", "pg-secret", "redisServer.auth.password", "redis-secret");
         assertThat(Charts.template(null, given), equalTo(Charts.template(null, given)));
@@ -654,11 +665,8 @@ class ChartTest {
 
     @Test
     void grafanaDashboardQueriesOnlyExportedMetrics() {
-        Charts.Rendered rendered = Charts.render(null, Map.of("metrics.grafanaDashboard.enabled", "true",
-                "metrics.grafanaDashboard.annotations.grafana_folder", "ids.moe"));
-        ConfigMap cm = rendered.get(ConfigMap.class, R + "-dashboard");
-        assertThat(cm.getMetadata().getLabels().get("grafana_dashboard"), equalTo("1"));
-        assertThat(cm.getMetadata().getAnnotations(), equalTo(Map.of("grafana_folder", "ids.moe")));
+        ConfigMap cm = Charts.render(null, Map.of("metrics.grafanaDashboard.enabled", "true"))
+                .get(ConfigMap.class, R + "-dashboard");
         Map<String, Object> dashboard = Serialization.unmarshal(cm.getData().get("ids-moe.json"), Map.class);
         List<String> exprs = new ArrayList<>();
         for (Object panel : (List<?>) dashboard.get("panels")) {
@@ -682,13 +690,39 @@ class ChartTest {
     }
 
     @Test
-    void prometheusRuleAlertsOnExportedMetrics() {
-        Charts.Rendered rendered = Charts.render(null, Map.of("metrics.prometheusRule.enabled", "true",
+    void promqlCheckSeesMetricNamesAndUnbalancedBrackets() {
+        assertThat(Promql.metricNames("histogram_quantile(0.99, sum by (le, route) (rate(api_request_seconds_bucket"
+                + "{namespace=\"$namespace\", route=~\"a|b\"}[$__rate_interval]))) / on (route) group_left bogus_total"),
+                equalTo(Set.of("api_request_seconds_bucket", "bogus_total")));
+        assertThat(Promql.knownMetrics(), not(hasItem("bogus_total")));
+        assertThat(Promql.knownMetrics(), hasItems("api_requests_total", "api_request_seconds_bucket",
+                "ingestor_applied_version", "ingestor_resyncs_total"));
+        assertThat(Promql.balanced("sum(rate(x{a=\")\"}[5m]))"), is(true));
+        assertThat(Promql.balanced("sum(rate(x[5m])"), is(false));
+        assertThat(Promql.balanced("sum(rate(x{a=\"b\"]))"), is(false));
+    }
+
+    @Test
+    void grafanaDashboardReachesTheSidecar() {
+        ConfigMap cm = Charts.render(null, Map.of("metrics.grafanaDashboard.enabled", "true",
+                "metrics.grafanaDashboard.namespace", "monitoring",
+                "metrics.grafanaDashboard.annotations.grafana_folder", "ids.moe")).get(ConfigMap.class, R + "-dashboard");
+        assertThat(cm.getMetadata().getLabels().get("grafana_dashboard"), equalTo("1"));
+        assertThat(cm.getMetadata().getAnnotations(), equalTo(Map.of("grafana_folder", "ids.moe")));
+        assertThat(cm.getMetadata().getNamespace(), equalTo("monitoring"));
+    }
+
+    @Test
+    void prometheusRuleCarriesTheRuleSelectorsLabels() {
+        HasMetadata rule = prometheusRule(Map.of("metrics.prometheusRule.enabled", "true",
                 "metrics.prometheusRule.labels.release", "kube-prometheus-stack"));
-        var rule = rendered.objects().stream().filter(o -> o.getKind().equals("PrometheusRule")).findFirst()
-                .orElseThrow();
         assertThat(rule.getApiVersion(), equalTo("monitoring.coreos.com/v1"));
         assertThat(rule.getMetadata().getLabels().get("release"), equalTo("kube-prometheus-stack"));
+    }
+
+    @Test
+    void prometheusRuleAlertsOnExportedMetrics() {
+        HasMetadata rule = prometheusRule(Map.of("metrics.prometheusRule.enabled", "true"));
         Map<String, Object> spec = Serialization.unmarshal(Serialization.asYaml(rule), Map.class);
         List<?> rules = (List<?>) at(spec, "spec", "groups", 0, "rules");
         Map<String, String> alerts = new LinkedHashMap<>();
@@ -737,6 +771,11 @@ class ChartTest {
         String yaml = new Helm(copy).template().withName(R).withNamespace(Charts.NAMESPACE)
                 .withKubeVersion(Charts.KUBE_VERSION).call();
         return Charts.Rendered.parse(yaml).get(Pod.class, R + "-test-heartbeat");
+    }
+
+    private static HasMetadata prometheusRule(Map<String, Object> set) {
+        return Charts.render(null, set).objects().stream().filter(o -> o.getKind().equals("PrometheusRule"))
+                .findFirst().orElseThrow();
     }
 
     private static long bytes(Quantity q) {
