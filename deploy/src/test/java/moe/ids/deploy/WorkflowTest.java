@@ -107,7 +107,10 @@ class WorkflowTest {
     @Test
     void readmeInstallsTheChartThatTheWorkflowPublishes() throws IOException {
         String readme = Files.readString(Path.of(System.getProperty("ids.moe.readme", "../README.md")));
-        assertThat(readme, containsString("helm install ids-moe oci://ghcr.io/ids-moe/charts/ids-moe --version "));
+        Map<String, Object> chart = Serialization.unmarshal(Files.readString(Charts.chart().resolve("Chart.yaml")),
+                Map.class);
+        assertThat(readme, containsString("helm install ids-moe oci://ghcr.io/ids-moe/charts/ids-moe --version "
+                + chart.get("version") + " "));
         // from a checkout, still
         assertThat(readme, containsString("helm install ids-moe charts/ids-moe"));
     }
