@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders charts/ids-moe with k8s/values.yaml into the plain manifests k8s/*.yaml (real Helm, in-process through
+# Renders charts/ids-moe with deploy/k8s-values.yaml into the plain manifests k8s/*.yaml (real Helm, in-process through
 # helm-java: no helm binary needed). K8sManifestsTest fails in CI when k8s/ and the chart disagree.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -41,15 +41,21 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 {{- define "ids-moe.redisServerSecretName" -}}{{ default (printf "%s-redis" (include "ids-moe.fullname" .)) .Values.redisServer.auth.existingSecret }}{{- end -}}
 {{- define "ids-moe.postgresqlHost" -}}{{ include "ids-moe.fullname" . }}-postgresql{{- end -}}
 {{- define "ids-moe.redisHost" -}}{{ include "ids-moe.fullname" . }}-redis{{- end -}}
+{{- define "ids-moe.postgresqlHeadless" -}}{{ include "ids-moe.fullname" . }}-postgresql-headless{{- end -}}
+{{- define "ids-moe.redisHeadless" -}}{{ include "ids-moe.fullname" . }}-redis-headless{{- end -}}
 
 {{/* A password kept across upgrades: the given value, else (on upgrade) the one in the release's Secret, else a
      new one. The lookup runs on upgrades only, so that `helm template` and helm-java (whose template is a dry-run
      install that would query a cluster) render without one. A reinstall over a kept PostgreSQL volume needs
      postgresql.auth.password (or database.existingSecret): PostgreSQL keeps the password of its first start.
-     Call with (dict "ctx" $ "secret" NAME "key" KEY "value" GIVEN). */}}
+     A renderer without a cluster (helm template, Argo CD) generates a new one on every render: with
+     generatePasswords=false a missing password fails the render instead.
+     Call with (dict "ctx" $ "secret" NAME "key" KEY "value" GIVEN "name" VALUE-PATH). */}}
 {{- define "ids-moe.password" -}}
 {{- if .value -}}
 {{- .value -}}
+{{- else if not .ctx.Values.generatePasswords -}}
+{{- fail (printf "%s is empty and generatePasswords is false: set it, or name a Secret you manage (see the chart README, \"Passwords\")" .name) -}}
 {{- else -}}
 {{- $existing := dict -}}
 {{- if .ctx.Release.IsUpgrade -}}
@@ -61,6 +67,13 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 {{- randAlphaNum 32 -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/* Percent-encodes a user name or password for the user-info part of a URL (`@ : / % # ?` and spaces
+     survive; the services percent-decode it). Go's urlquery writes a space as "+", which user info would keep as a
+     plus sign: spaces become %20 instead (a literal "+" is already %2B). */}}
+{{- define "ids-moe.urlUserinfo" -}}
+{{- . | urlquery | replace "+" "%20" -}}
 {{- end -}}
 
 {{/* Flattens a config tree into Helidon environment variables: scraper.count-floor -> SCRAPER_COUNT_DASH_FLOOR.

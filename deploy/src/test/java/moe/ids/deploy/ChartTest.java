@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -26,6 +27,8 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.config.RedisUrl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +55,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.isIn;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
@@ -317,7 +323,7 @@ class ChartTest {
         Container c = pod.getContainers().getFirst();
         assertThat(c.getImage(), equalTo("ghcr.io/ids-moe/merger:0.1.0"));
         if (variant.equals("nohpa-values.yaml")) {
-            assertThat(c.getArgs(), contains("refresh", "create", "--source", "manami", "--source", "anime-lists"));
+            assertThat(c.getArgs(), contains("refresh", "create", "--source", "aod", "--source", "arm"));
             assertThat(cj.getSpec().getTimeZone(), equalTo("Etc/UTC"));
         } else {
             assertThat(c.getArgs(), contains("refresh", "create"));
@@ -406,8 +412,13 @@ class ChartTest {
         Charts.Rendered rendered = r("ingress-values.yaml");
         NetworkPolicy api = rendered.get(NetworkPolicy.class, R + "-api");
         List<NetworkPolicyPeer> from = api.getSpec().getIngress().getFirst().getFrom();
-        assertThat(from.size(), equalTo(2));
+        assertThat(from.size(), equalTo(3));
+        assertThat(from.get(0).getNamespaceSelector().getMatchLabels(),
+                equalTo(Map.of("kubernetes.io/metadata.name", "ingress-nginx")));
         assertThat(from.get(1).getPodSelector().getMatchLabels().get("app.kubernetes.io/component"), equalTo("test"));
+        // apiFrom does not shut the metrics scrapers out of the API's /observe/metrics
+        assertThat(from.get(2).getNamespaceSelector().getMatchLabels(),
+                equalTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
         NetworkPolicy merger = rendered.get(NetworkPolicy.class, R + "-merger");
         assertThat(merger.getSpec().getIngress().getFirst().getFrom().getFirst().getNamespaceSelector()
                 .getMatchLabels(), equalTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
@@ -465,26 +476,7 @@ class ChartTest {
 
     @Test
     void helmTestCallsHeartbeat(@TempDir Path tmp) throws IOException {
-        // helm-java's template leaves hooks out: render a copy of the chart in which the test pod is no hook
-        Path test = Path.of("templates/tests/test-heartbeat.yaml");
-        String hook = Charts.read(Charts.chart().resolve(test));
-        assertThat(hook, containsString("helm.sh/hook: test"));
-        Path copy = tmp.resolve("ids-moe");
-        try (Stream<Path> files = Files.walk(Charts.chart())) {
-            for (Path f : files.toList()) {
-                Path to = copy.resolve(Charts.chart().relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(f, to);
-                }
-            }
-        }
-        Files.writeString(copy.resolve(test), hook.replace("helm.sh/hook: test", "ids.moe/was-hook: test"));
-        String yaml = new Helm(copy).template().withName(R).withNamespace(Charts.NAMESPACE)
-                .withKubeVersion(Charts.KUBE_VERSION).call();
-        Charts.Rendered rendered = Charts.Rendered.parse(yaml);
-        Pod pod = rendered.get(Pod.class, R + "-test-heartbeat");
+        Pod pod = heartbeatPod(tmp);
         assertThat(String.join(" ", pod.getSpec().getContainers().getFirst().getArgs()),
                 containsString("http://" + R + "-api:80/heartbeat"));
         PodSpec spec = pod.getSpec();
@@ -513,7 +505,290 @@ class ChartTest {
         assertThat(notes, containsString("kubectl -n {{ .Release.Namespace }} get rf"));
     }
 
+    @Test
+    void helmTestPodHasResources(@TempDir Path tmp) throws IOException {
+        var resources = heartbeatPod(tmp).getSpec().getContainers().getFirst().getResources();
+        assertThat(resources.getRequests().keySet(), hasItems("cpu", "memory"));
+        assertThat(resources.getLimits().get("memory").toString(), equalTo("64Mi"));
+    }
+
+    @Test
+    void everyContainerHasMemoryRequestAndLimit() {
+        pods(r("default")).forEach((name, pod) -> pod.getContainers().forEach(c -> {
+            String where = name + "/" + c.getName();
+            assertThat(where, c.getResources().getRequests(), notNullValue());
+            assertThat(where, c.getResources().getRequests().keySet(), hasItems("cpu", "memory"));
+            assertThat(where + ": a JVM without a memory limit sizes its heap from the node",
+                    c.getResources().getLimits().keySet(), hasItem("memory"));
+            assertThat(where + ": memory request within the limit", bytes(c.getResources().getRequests().get("memory")),
+                    lessThanOrEqualTo(bytes(c.getResources().getLimits().get("memory"))));
+        }));
+    }
+
+    @Test
+    void scraperJobPodsGetResourcesThroughTheController() {
+        Map<String, Object> controller = config(r("default"), "merger.yaml", "controller");
+        assertThat(controller.get("resources"), equalTo(Map.of(
+                "cpu-request", "100m", "memory-request", "256Mi", "memory-limit", "512Mi")));
+    }
+
+    @Test
+    void apiMemoryLimitExceedsItsMeasuredWorstCase() {
+        // 470 MiB resident with every dump built and a full near cache: 512 MiB was too tight
+        Container api = r("default").get(Deployment.class, R + "-api").getSpec().getTemplate().getSpec()
+                .getContainers().getFirst();
+        assertThat(bytes(api.getResources().getLimits().get("memory")), greaterThan(bytes(new Quantity("700Mi"))));
+    }
+
+    @Test
+    void theHpaHasACpuRequestToScaleOn() {
+        Charts.Rendered rendered = r("default");
+        assertThat(rendered.get(HorizontalPodAutoscaler.class, R + "-api").getSpec().getMetrics().getFirst()
+                .getResource().getName(), equalTo("cpu"));
+        assertThat(rendered.get(Deployment.class, R + "-api").getSpec().getTemplate().getSpec().getContainers()
+                .getFirst().getResources().getRequests().get("cpu").toString(), equalTo("250m"));
+    }
+
+    @Test
+    void statefulSetsAreGovernedByHeadlessServices() {
+        Charts.Rendered rendered = r("default");
+        for (String name : List.of(R + "-postgresql", R + "-redis")) {
+            StatefulSet set = rendered.get(StatefulSet.class, name);
+            assertThat(set.getSpec().getServiceName(), equalTo(name + "-headless"));
+            Service headless = rendered.get(Service.class, name + "-headless");
+            assertThat(headless.getSpec().getClusterIP(), equalTo("None"));
+            assertThat(headless.getSpec().getPublishNotReadyAddresses(), is(true));
+            assertThat(headless.getSpec().getSelector(), equalTo(set.getSpec().getSelector().getMatchLabels()));
+            // clients keep their ClusterIP Service
+            assertThat(rendered.get(Service.class, name).getSpec().getClusterIP(), nullValue());
+        }
+    }
+
+    @Test
+    void postgresqlGetsAMemoryBackedDevShm() {
+        PodSpec pod = r("default").get(StatefulSet.class, R + "-postgresql").getSpec().getTemplate().getSpec();
+        Volume shm = pod.getVolumes().stream().filter(v -> v.getName().equals("shm")).findFirst().orElseThrow();
+        assertThat(shm.getEmptyDir().getMedium(), equalTo("Memory"));
+        assertThat(shm.getEmptyDir().getSizeLimit().toString(), equalTo("256Mi"));
+        assertThat(pod.getContainers().getFirst().getVolumeMounts().stream()
+                .filter(m -> m.getName().equals("shm")).findFirst().orElseThrow().getMountPath(), equalTo("/dev/shm"));
+    }
+
+    @Test
+    void storesAdmitOnlyThisReleasesPods() {
+        Charts.Rendered rendered = r("default");
+        for (String store : List.of("postgresql", "redis")) {
+            NetworkPolicy np = rendered.get(NetworkPolicy.class, R + "-" + store);
+            np.getSpec().getIngress().forEach(rule -> rule.getFrom().forEach(peer -> assertThat(store,
+                    peer.getPodSelector().getMatchLabels(), equalTo(Map.of("app.kubernetes.io/instance", R)))));
+        }
+    }
+
+    @Test
+    void kubernetesApiPortsCoverManagedClusters() {
+        for (String np : List.of("merger", "refresh-trigger")) {
+            assertThat(np, egressPorts(r("default").get(NetworkPolicy.class, R + "-" + np)), hasItems(443, 6443, 8443));
+        }
+    }
+
+    @Test
+    void passwordsSurviveTheUrlsTheServicesParse() {
+        String pg = "p@ss:w/rd%#? x+y";
+        String redis = "r@d:is/%# pw+";
+        Charts.Rendered rendered = Charts.render(null, Map.of(
+                "postgresql.auth.password", pg, "redisServer.auth.password", redis));
+        String databaseUrl = rendered.get(Secret.class, R + "-database-credentials").getStringData().get("DATABASE_URL");
+        String redisUrl = rendered.get(Secret.class, R + "-redis-credentials").getStringData().get("REDIS_URL");
+        assertThat(databaseUrl, equalTo(
+                "postgres://ids_moe:p%40ss%3Aw%2Frd%25%23%3F%20x%2By@" + R + "-postgresql:5432/ids_moe"));
+        DatabaseUrl db = DatabaseUrl.parse("DATABASE_URL", databaseUrl);
+        assertThat(db.user(), equalTo("ids_moe"));
+        assertThat(db.password(), equalTo(pg));
+        assertThat(db.jdbcUrl(), equalTo("jdbc:postgresql://" + R + "-postgresql:5432/ids_moe"));
+        RedisUrl rd = RedisUrl.parse("REDIS_URL", redisUrl);
+        assertThat(rd.password(), equalTo(redis));
+        assertThat(rd.host(), equalTo(R + "-redis"));
+        // the servers themselves get the password as given
+        assertThat(rendered.get(Secret.class, R + "-postgresql").getStringData().get("postgres-password"), equalTo(pg));
+        assertThat(rendered.get(Secret.class, R + "-redis").getStringData().get("redis-password"), equalTo(redis));
+    }
+
+    @Test
+    void withoutGeneratedPasswordsAMissingOneFailsTheRender() {
+        var e = assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("generatePasswords", "false")));
+        assertThat(e.getMessage(), containsString("postgresql.auth.password is empty and generatePasswords is false"));
+    }
+
+    @Test
+    void givenPasswordsRenderTheSameEveryTime() {
+        Map<String, Object> given = Map.of("generatePasswords", "false",
+                "postgresql.auth.password", "pg-secret", "redisServer.auth.password", "redis-secret");
+        assertThat(Charts.template(null, given), equalTo(Charts.template(null, given)));
+    }
+
+    @Test
+    void schemaRejectsUnknownSources() {
+        var e = assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("refresh.sources[0]", "manami")));
+        assertThat(e.getMessage(), containsString("/refresh/sources/0': value must be one of"));
+        assertThat(Charts.template(null, Map.of("refresh.sources[0]", "anitrakt-tv")),
+                containsString("- \"anitrakt-tv\""));
+    }
+
+    @Test
+    void schemaSourcesAreTheCrdsSources() {
+        Map<String, Object> schema = Serialization.unmarshal(Charts.read(Charts.chart().resolve("values.schema.json")),
+                Map.class);
+        Object fromSchema = at(schema, "properties", "refresh", "properties", "sources", "items", "enum");
+        var crd = (io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition) Serialization.unmarshal(
+                Charts.read(Charts.chart().resolve("crds/refreshes.ids.moe-v1.yml")));
+        List<String> fromCrd = crd.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties()
+                .get("spec").getProperties().get("sources").getItems().getSchema().getEnum().stream()
+                .map(n -> n.asText()).toList();
+        assertThat(fromSchema, equalTo(fromCrd));
+    }
+
+    @Test
+    void chartNeedsKubernetes129() {
+        assertThat(Charts.read(Charts.chart().resolve("Chart.yaml")), containsString("kubeVersion: \">=1.29.0-0\""));
+        var e = assertThrows(IllegalStateException.class, () -> new Helm(Charts.chart()).template().withName(R)
+                .withNamespace(Charts.NAMESPACE).withKubeVersion("1.28.9").call());
+        assertThat(e.getMessage(), containsString("kubeVersion"));
+    }
+
+    @Test
+    void monitoringIsOffByDefault() {
+        assertThat(r("default").yaml(), not(containsString("kind: PrometheusRule")));
+        assertThat(r("default").find(ConfigMap.class, R + "-dashboard").isPresent(), is(false));
+    }
+
+    @Test
+    void grafanaDashboardQueriesOnlyExportedMetrics() {
+        ConfigMap cm = Charts.render(null, Map.of("metrics.grafanaDashboard.enabled", "true"))
+                .get(ConfigMap.class, R + "-dashboard");
+        Map<String, Object> dashboard = Serialization.unmarshal(cm.getData().get("ids-moe.json"), Map.class);
+        List<String> exprs = new ArrayList<>();
+        for (Object panel : (List<?>) dashboard.get("panels")) {
+            for (Object target : (List<?>) ((Map<?, ?>) panel).get("targets")) {
+                exprs.add(String.valueOf(((Map<?, ?>) target).get("expr")));
+            }
+        }
+        assertThat(exprs.size(), greaterThan(10));
+        Set<String> used = new TreeSet<>();
+        for (String expr : exprs) {
+            Set<String> names = Promql.metricNames(expr);
+            assertThat(expr, Promql.balanced(expr), is(true));
+            assertThat(expr, names, not(empty()));
+            used.addAll(names);
+        }
+        assertThat(used, everyItem(isIn(Promql.knownMetrics())));
+        // what the dashboard promises to show
+        assertThat(used, hasItems("api_requests_total", "api_request_seconds_bucket", "api_near_cache_hits_total",
+                "ingestor_applied_version", "ingestor_outbox_version"));
+        assertThat(String.join("\n", exprs), containsString("histogram_quantile(0.99, sum by (le) ("));
+    }
+
+    @Test
+    void promqlCheckSeesMetricNamesAndUnbalancedBrackets() {
+        assertThat(Promql.metricNames("histogram_quantile(0.99, sum by (le, route) (rate(api_request_seconds_bucket"
+                + "{namespace=\"$namespace\", route=~\"a|b\"}[$__rate_interval]))) / on (route) group_left bogus_total"),
+                equalTo(Set.of("api_request_seconds_bucket", "bogus_total")));
+        assertThat(Promql.knownMetrics(), not(hasItem("bogus_total")));
+        assertThat(Promql.knownMetrics(), hasItems("api_requests_total", "api_request_seconds_bucket",
+                "ingestor_applied_version", "ingestor_resyncs_total"));
+        assertThat(Promql.balanced("sum(rate(x{a=\")\"}[5m]))"), is(true));
+        assertThat(Promql.balanced("sum(rate(x[5m])"), is(false));
+        assertThat(Promql.balanced("sum(rate(x{a=\"b\"]))"), is(false));
+    }
+
+    @Test
+    void grafanaDashboardReachesTheSidecar() {
+        ConfigMap cm = Charts.render(null, Map.of("metrics.grafanaDashboard.enabled", "true",
+                "metrics.grafanaDashboard.namespace", "monitoring",
+                "metrics.grafanaDashboard.annotations.grafana_folder", "ids.moe")).get(ConfigMap.class, R + "-dashboard");
+        assertThat(cm.getMetadata().getLabels().get("grafana_dashboard"), equalTo("1"));
+        assertThat(cm.getMetadata().getAnnotations(), equalTo(Map.of("grafana_folder", "ids.moe")));
+        assertThat(cm.getMetadata().getNamespace(), equalTo("monitoring"));
+    }
+
+    @Test
+    void prometheusRuleCarriesTheRuleSelectorsLabels() {
+        HasMetadata rule = prometheusRule(Map.of("metrics.prometheusRule.enabled", "true",
+                "metrics.prometheusRule.labels.release", "kube-prometheus-stack"));
+        assertThat(rule.getApiVersion(), equalTo("monitoring.coreos.com/v1"));
+        assertThat(rule.getMetadata().getLabels().get("release"), equalTo("kube-prometheus-stack"));
+    }
+
+    @Test
+    void prometheusRuleAlertsOnExportedMetrics() {
+        HasMetadata rule = prometheusRule(Map.of("metrics.prometheusRule.enabled", "true"));
+        Map<String, Object> spec = Serialization.unmarshal(Serialization.asYaml(rule), Map.class);
+        List<?> rules = (List<?>) at(spec, "spec", "groups", 0, "rules");
+        Map<String, String> alerts = new LinkedHashMap<>();
+        for (Object o : rules) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            String expr = String.valueOf(r.get("expr"));
+            String alert = String.valueOf(r.get("alert"));
+            alerts.put(alert, expr);
+            assertThat(alert, Promql.balanced(expr), is(true));
+            assertThat(alert, Promql.metricNames(expr), not(empty()));
+            assertThat(alert, Promql.metricNames(expr), everyItem(isIn(Promql.knownMetrics())));
+            assertThat(alert, expr, containsString("namespace=\"" + Charts.NAMESPACE + "\""));
+            assertThat(alert + " for: " + r.get("for"), String.valueOf(r.get("for")).matches("[0-9]+[smh]"), is(true));
+            assertThat(alert, String.valueOf(((Map<?, ?>) r.get("labels")).get("severity")),
+                    org.hamcrest.Matchers.isOneOf("warning", "critical", "info"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> annotations = (Map<String, Object>) r.get("annotations");
+            assertThat(alert, annotations.keySet(), hasItems("summary", "description"));
+        }
+        assertThat(alerts.keySet(), contains("IdsMoeRefreshFailed", "IdsMoeDataStale", "IdsMoeIngestorLagging",
+                "IdsMoeApiErrors"));
+        assertThat(alerts.get("IdsMoeDataStale"), containsString("[48h]"));
+        assertThat(alerts.get("IdsMoeIngestorLagging"), containsString("ingestor_lag_seconds"));
+        assertThat(alerts.get("IdsMoeApiErrors"), containsString("status=~\"5..\""));
+    }
+
     // ---- helpers
+
+    /** The `helm test` pod: helm-java's template leaves hooks out, so render a copy in which it is no hook. */
+    private static Pod heartbeatPod(Path tmp) throws IOException {
+        Path test = Path.of("templates/tests/test-heartbeat.yaml");
+        String hook = Charts.read(Charts.chart().resolve(test));
+        assertThat(hook, containsString("helm.sh/hook: test"));
+        Path copy = tmp.resolve("ids-moe");
+        try (Stream<Path> files = Files.walk(Charts.chart())) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(Charts.chart().relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.writeString(copy.resolve(test), hook.replace("helm.sh/hook: test", "ids.moe/was-hook: test"));
+        String yaml = new Helm(copy).template().withName(R).withNamespace(Charts.NAMESPACE)
+                .withKubeVersion(Charts.KUBE_VERSION).call();
+        return Charts.Rendered.parse(yaml).get(Pod.class, R + "-test-heartbeat");
+    }
+
+    private static HasMetadata prometheusRule(Map<String, Object> set) {
+        return Charts.render(null, set).objects().stream().filter(o -> o.getKind().equals("PrometheusRule"))
+                .findFirst().orElseThrow();
+    }
+
+    private static long bytes(Quantity q) {
+        return Quantity.getAmountInBytes(q).longValueExact();
+    }
+
+    private static Object at(Object tree, Object... path) {
+        Object o = tree;
+        for (Object key : path) {
+            o = key instanceof Integer i ? ((List<?>) o).get(i) : ((Map<?, ?>) o).get(key);
+        }
+        return o;
+    }
 
     /** Pod specs by "Kind/name". */
     static Map<String, PodSpec> pods(Charts.Rendered rendered) {

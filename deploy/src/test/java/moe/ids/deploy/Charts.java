@@ -35,6 +35,11 @@ final class Charts {
         return Path.of(System.getProperty("ids.moe.k8s", "../k8s")).toAbsolutePath().normalize();
     }
 
+    /** Values of the plain manifests in k8s/ (outside k8s/, which holds manifests only). */
+    static Path k8sValues() {
+        return Path.of(System.getProperty("ids.moe.k8s.values", "k8s-values.yaml")).toAbsolutePath().normalize();
+    }
+
     static LintResult lint() {
         return new Helm(chart()).lint().strict().call();
     }

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The GitHub workflow ({@code .github/workflows/ci.yml}) parses, pins every action by commit SHA, bounds every
  * job in time, keeps the token read-only by default, and its e2e job builds the images K3sIT loads, writes the
- * synthetic upstream and points K3sIT at it.
+ * synthetic upstream and points K3sIT at it; its images job builds linux/amd64 and linux/arm64 (the Dockerfile's
+ * build stages on the builder's platform), and a version tag publishes the chart to ghcr.io as an OCI artifact.
  */
 class WorkflowTest {
     private static final Pattern PINNED = Pattern.compile("[\\w.-]+/[\\w./-]+@[0-9a-f]{40}");
@@ -64,6 +65,67 @@ class WorkflowTest {
         assertThat(String.valueOf(k3s.get("run")), containsString("-Dtest=K3sIT"));
         assertThat(String.valueOf(map(k3s.get("env")).get("IDS_MOE_UPSTREAM")), equalTo("${{ runner.temp }}/upstream"));
         assertTrue(k3s.containsKey("timeout-minutes"));
+    }
+
+    @Test
+    void imagesAreBuiltForAmd64AndArm64() {
+        List<Map<String, Object>> steps = steps("images");
+        int qemu = indexOf(steps, "docker/setup-qemu-action@");
+        int buildx = indexOf(steps, "docker/setup-buildx-action@");
+        int build = indexOf(steps, "docker/build-push-action@");
+        assertTrue(qemu >= 0 && qemu < buildx && buildx < build, "QEMU, then buildx, then the build: " + steps);
+        Map<String, Object> with = map(steps.get(build).get("with"));
+        assertThat(String.valueOf(with.get("platforms")), equalTo("linux/amd64,linux/arm64"));
+        assertThat(String.valueOf(map(steps.get(qemu).get("with")).get("platforms")), containsString("arm64"));
+    }
+
+    @Test
+    void dockerfileBuildsTheJarsOnTheBuildPlatform() throws IOException {
+        String dockerfile = Files.readString(Path.of(System.getProperty("ids.moe.dockerfile", "../docker/Dockerfile")));
+        for (String stage : List.of("build", "prebuilt")) {
+            assertTrue(Pattern.compile("(?m)^FROM --platform=\\$BUILDPLATFORM \\S+ AS " + stage + "$").matcher(dockerfile)
+                    .find(), stage + " stage runs on $BUILDPLATFORM");
+        }
+        // the runtime stage is the target platform's
+        assertTrue(Pattern.compile("(?m)^FROM \\$\\{RUNTIME_IMAGE}$").matcher(dockerfile).find());
+    }
+
+    @Test
+    void versionTagsPublishTheChartToGhcrAsOci() {
+        Map<String, Object> job = map(jobs().get("chart-release"));
+        assertThat(String.valueOf(job.get("if")), containsString("refs/tags/v"));
+        assertEquals(Map.of("contents", "read", "packages", "write"), job.get("permissions"));
+        assertThat(list(job.get("needs")), equalTo(List.of("chart", "images", "e2e")));
+        String runs = String.join("\n", steps("chart-release").stream()
+                .map(s -> String.valueOf(s.getOrDefault("run", ""))).toList());
+        assertThat(runs, containsString("helm package charts/ids-moe"));
+        assertThat(runs, containsString("helm push \"$RUNNER_TEMP/chart/ids-moe-$version.tgz\" oci://ghcr.io/ids-moe/charts"));
+        assertThat(runs, containsString("--password-stdin"));
+        assertTrue(indexOf(steps("chart-release"), "Azure/setup-helm@") >= 0);
+    }
+
+    @Test
+    void readmeInstallsTheChartThatTheWorkflowPublishes() throws IOException {
+        String readme = Files.readString(Path.of(System.getProperty("ids.moe.readme", "../README.md")));
+        Map<String, Object> chart = Serialization.unmarshal(Files.readString(Charts.chart().resolve("Chart.yaml")),
+                Map.class);
+        assertThat(readme, containsString("helm install ids-moe oci://ghcr.io/ids-moe/charts/ids-moe --version "
+                + chart.get("version") + " "));
+        // from a checkout, still
+        assertThat(readme, containsString("helm install ids-moe charts/ids-moe"));
+    }
+
+    private static List<Map<String, Object>> steps(String job) {
+        return list(map(jobs().get(job)).get("steps")).stream().map(WorkflowTest::map).toList();
+    }
+
+    private static int indexOf(List<Map<String, Object>> steps, String usesPrefix) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (String.valueOf(steps.get(i).get("uses")).startsWith(usesPrefix)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static Map<String, Object> jobs() {
