@@ -51,6 +51,8 @@ public final class SyntheticUpstream {
 
     /** Marker in {@code manifest.json} telling a synthetic upstream from the recorded one. */
     public static final String MARKER = "synthetic";
+    /** The one fault of the synthetic upstream (as in the recorded one): Fribb's file is an empty array. */
+    public static final String FRIBB_EMPTY_FAULT = "fribb-empty-array";
 
     static final String AOD_URL = "https://github.com/manami-project/anime-offline-database/releases/download/"
             + "latest/anime-offline-database-minified.json.zst";
@@ -166,6 +168,12 @@ public final class SyntheticUpstream {
             githubRaw(files, index, TRAKT_MOVIES_URL, "anitrakt/movies.json", pythonIndent(TRAKT_MOVIES, false));
             githubRaw(files, index, FRIBB_URL, "fribb/anime-lists-reduced.json", fribbJson());
             files.put("b/index.tsv", utf8(String.join("\n", index) + "\n"));
+            // One fault, named as in the recorded upstream: Fribb answers an empty array (below the count floor).
+            byte[] empty = utf8("[]\n");
+            files.put("faults/fribb/anime-lists-reduced.json", empty);
+            files.put("faults/index.tsv", utf8(IndexTsv.HEADER + "\n" + String.join("\t", "GET", FRIBB_URL, "200",
+                    GITHUB_RAW_TYPE, "fribb/anime-lists-reduced.json",
+                    validators(empty) + " | X-Fixture-Fault: " + FRIBB_EMPTY_FAULT) + "\n"));
             files.put("manifest.json", manifest(index.size() - 1));
             files.put("README.md", utf8(README));
             StringBuilder checksums = new StringBuilder();
