@@ -1,13 +1,13 @@
 package moe.ids.merger.operator;
 
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import moe.ids.core.error.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,18 +54,19 @@ class ControllerConfigTest {
     }
 
     @Test
-    void scraperPodPlacementAndLabelsAreRead() {
-        Map<String, String> m = new HashMap<>();
-        m.put("controller.app-name", "ids-moe");
-        m.put("controller.instance", "prod");
-        m.put("controller.scraper-image-pull-secrets.0", "regcred");
-        m.put("controller.scraper-node-selector", "{\"kubernetes.io/arch\":\"amd64\"}");
-        m.put("controller.scraper-tolerations", "[{\"key\":\"dedicated\",\"operator\":\"Equal\","
-                + "\"value\":\"scrapers\",\"effect\":\"NoSchedule\",\"tolerationSeconds\":60}]");
-        m.put("controller.scraper-affinity", "{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
-                + "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\","
-                + "\"values\":[\"amd64\"]}]}]}}}");
-        ControllerConfig.ScraperPod pod = from(m).pod();
+    void scraperPodPlacementAndLabelsAreReadAsTheChartWritesThem() {
+        // the shape charts/ids-moe/templates/configmap.yaml renders into merger.yaml
+        ControllerConfig.ScraperPod pod = ControllerConfig.from(Config.just(ConfigSources.create("""
+                controller:
+                  app-name: ids-moe
+                  instance: prod
+                  scraper-image-pull-secrets:
+                  - regcred
+                  scraper-node-selector: '{"kubernetes.io/arch":"amd64"}'
+                  scraper-tolerations: '[{"key":"dedicated","operator":"Equal","value":"scrapers","effect":"NoSchedule","tolerationSeconds":60}]'
+                  scraper-affinity: '{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/arch","operator":"In","values":["amd64"]}]}]}}}'
+                """, MediaTypes.APPLICATION_YAML))).pod();
+        assertEquals("ids-moe", pod.appName());
         assertEquals("prod", pod.instance());
         assertEquals(List.of("regcred"), pod.imagePullSecrets());
         assertEquals(Map.of("kubernetes.io/arch", "amd64"), pod.nodeSelector());
@@ -80,6 +81,7 @@ class ControllerConfigTest {
     void anEmptyPlacementIsNone() {
         ControllerConfig.ScraperPod pod = from(Map.of("controller.scraper-node-selector", "{}",
                 "controller.scraper-tolerations", "[]", "controller.scraper-affinity", "{}")).pod();
+        assertEquals(List.of(), pod.imagePullSecrets());
         assertEquals(Map.of(), pod.nodeSelector());
         assertEquals(List.of(), pod.tolerations());
         assertNull(pod.affinity());
