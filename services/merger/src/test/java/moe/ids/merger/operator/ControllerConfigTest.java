@@ -78,9 +78,17 @@ class ControllerConfigTest {
     }
 
     @Test
-    void anEmptyPlacementIsNone() {
-        ControllerConfig.ScraperPod pod = from(Map.of("controller.scraper-node-selector", "{}",
-                "controller.scraper-tolerations", "[]", "controller.scraper-affinity", "{}")).pod();
+    void theChartsDefaultsMeanNoPlacement() {
+        // what configmap.yaml renders with the chart's default values
+        ControllerConfig.ScraperPod pod = ControllerConfig.from(Config.just(ConfigSources.create("""
+                controller:
+                  app-name: ids-moe
+                  instance: ids-moe
+                  scraper-image-pull-secrets: []
+                  scraper-node-selector: '{}'
+                  scraper-tolerations: '[]'
+                  scraper-affinity: '{}'
+                """, MediaTypes.APPLICATION_YAML))).pod();
         assertEquals(List.of(), pod.imagePullSecrets());
         assertEquals(Map.of(), pod.nodeSelector());
         assertEquals(List.of(), pod.tolerations());
