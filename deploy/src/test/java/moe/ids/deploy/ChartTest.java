@@ -293,9 +293,10 @@ class ChartTest {
         Map<String, Set<String>> rules = rules(merger);
         assertThat(rules, equalTo(Map.of(
                 "ids.moe/refreshes", Set.of("get", "list", "watch", "delete"),
-                "ids.moe/refreshes/status", Set.of("get", "update"),
+                "ids.moe/refreshes/status", Set.of("update"),
+                "ids.moe/refreshes/finalizers", Set.of("update"),
                 "batch/jobs", Set.of("get", "list", "watch", "create"),
-                "coordination.k8s.io/leases", Set.of("get", "create", "update"))));
+                "coordination.k8s.io/leases", Set.of("get", "create", "patch"))));
         Role trigger = rendered.get(Role.class, R + "-refresh-trigger");
         assertThat(rules(trigger), equalTo(Map.of("ids.moe/refreshes", Set.of("create", "get"))));
         for (String name : List.of(R + "-merger", R + "-refresh-trigger")) {

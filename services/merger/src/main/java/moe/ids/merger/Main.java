@@ -8,11 +8,13 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.health.HealthObserverConfig;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.merger.operator.ControllerConfig;
+import moe.ids.merger.operator.ControllerHealth;
 import moe.ids.merger.operator.PostgresBackend;
 import moe.ids.merger.operator.RefreshController;
 import moe.ids.merger.operator.RefreshCreate;
@@ -72,16 +74,21 @@ public final class Main {
         if (kube != null) {
             LOG.log(System.Logger.Level.INFO, "controller config: {0}", ccfg);
             MergeService merge = new MergeService(db, cfg.mergeSettings(), cfg.maxDeleteShare());
+            // Losing the lease ends the process; the kubelet restarts it into a fresh election.
             controller = new RefreshController(kube, ccfg, new RefreshReconciler(kube, ccfg,
-                    new PostgresBackend(db, merge, ccfg.consumer()), Clock.systemUTC()));
+                    new PostgresBackend(db, merge, ccfg.consumer()), Clock.systemUTC()), System::exit);
             controller.start();
+        }
+        HealthObserverConfig.Builder health = HealthObserver.builder().details(true)
+                .addCheck(ReadinessCheck.postgres("postgres", db));
+        if (controller != null) {
+            health.addCheck(ControllerHealth.liveness(controller)).addCheck(ControllerHealth.readiness(controller));
         }
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .port(cfg.port())
                 .addFeature(ObserveFeature.builder()
-                        .addObserver(HealthObserver.builder().details(true)
-                                .addCheck(ReadinessCheck.postgres("postgres", db)).build())
+                        .addObserver(health.build())
                         .addObserver(MetricsObserver.create())
                         .build())
                 .build()

@@ -27,8 +27,8 @@ import java.util.Optional;
  */
 public final class RefreshReconciler {
     private static final System.Logger LOG = System.getLogger(RefreshReconciler.class.getName());
-    /** How often a running phase is looked at again (informer events usually come first). */
-    static final Duration POLL = Duration.ofSeconds(5);
+    /** Condition type set when the spec was edited after the Refresh started. */
+    static final String SPEC_CHANGED = "SpecChanged";
 
     private final KubernetesClient client;
     private final ControllerConfig cfg;
@@ -49,7 +49,7 @@ public final class RefreshReconciler {
     }
 
     /**
-     * @param refresh   the Refresh (from the informer cache)
+     * @param refresh   the Refresh (read fresh from the API server)
      * @param all       every Refresh of the namespace (for ordering)
      * @return when to reconcile it again, or empty when it needs no more attention
      */
@@ -61,14 +61,18 @@ public final class RefreshReconciler {
         }
         Refresh turn = next(all);
         if (turn != null && !turn.getMetadata().getName().equals(refresh.getMetadata().getName())) {
-            if (phase != RefreshStatus.Phase.Pending) {
+            if (phase != RefreshStatus.Phase.Pending
+                    || !Objects.equals(st.getObservedGeneration(), refresh.getMetadata().getGeneration())) {
                 st.setPhase(RefreshStatus.Phase.Pending);
-                ready(st, "False", "Waiting", "waiting for " + turn.getMetadata().getName() + " to finish");
+                ready(refresh, st, "False", "Waiting", "waiting for " + turn.getMetadata().getName() + " to finish");
                 update(refresh, st);
             }
             return Optional.empty();
         }
         try {
+            if (phase != null && phase != RefreshStatus.Phase.Pending && holdCourse(refresh, st)) {
+                update(refresh, st);
+            }
             return switch (phase == null ? RefreshStatus.Phase.Pending : phase) {
                 case Pending -> start(refresh, st);
                 case Scraping -> scraping(refresh, st);
@@ -85,10 +89,51 @@ public final class RefreshReconciler {
             throw ex;
         } catch (IdsMoeException ex) {
             LOG.log(System.Logger.Level.WARNING, "{0}: {1}; retrying", refresh.getMetadata().getName(), ex.getMessage());
-            ready(st, "False", "Retrying", ex.getMessage());
+            ready(refresh, st, "False", "Retrying", ex.getMessage());
             update(refresh, st);
-            return Optional.of(POLL);
+            return Optional.of(cfg.timings().poll());
         }
+    }
+
+    /**
+     * Keeps a started Refresh on the course it started with: what it runs was fixed in {@code status.run} when
+     * it left Pending (a Refresh started without it takes it from its spec now), and a spec edited since (the
+     * CRD refuses such edits; this guards clusters where the rule is not enforced) is reported as
+     * {@code SpecChanged=True}, never adopted.
+     *
+     * @param refresh a Refresh past Pending
+     * @param st      its status (changed in place)
+     * @return true when the status changed and must be written
+     */
+    boolean holdCourse(Refresh refresh, RefreshStatus st) {
+        Long generation = refresh.getMetadata().getGeneration();
+        boolean changed = false;
+        if (st.getRun() == null) {
+            st.setRun(runSpec(refresh));
+            changed = true;
+        }
+        Long running = st.getRun().generation();
+        if (generation != null && running != null && !generation.equals(running)) {
+            Condition old = find(st, SPEC_CHANGED);
+            if (old == null || !generation.equals(old.getObservedGeneration())) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: spec changed to generation {1} while running generation "
+                        + "{2}; ignored", refresh.getMetadata().getName(), generation, running);
+                set(st, generation, SPEC_CHANGED, "True", "Ignored", "spec changed while running (generation "
+                        + generation + ", running " + running + "); the change applies to no running step; "
+                        + "create a new Refresh", clock.instant());
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * @param refresh a Refresh
+     * @return what it asks for now: its generation, its sources in the scraper's order, force
+     */
+    static RefreshStatus.RunSpec runSpec(Refresh refresh) {
+        return new RefreshStatus.RunSpec(refresh.getMetadata().getGeneration(), sources(refresh),
+                refresh.getSpec() != null && refresh.getSpec().isForce());
     }
 
     /**
@@ -119,38 +164,60 @@ public final class RefreshReconciler {
     private Optional<Duration> start(Refresh refresh, RefreshStatus st) {
         st.setPhase(RefreshStatus.Phase.Scraping);
         st.setStartedAt(clock.instant().toString());
+        st.setRun(runSpec(refresh));
         st.setJob(DesiredJob.name(refresh));
-        st.setObservedGeneration(refresh.getMetadata().getGeneration());
-        ready(st, "False", "Scraping", "scraping " + sources(refresh).size() + " sources");
+        ready(refresh, st, "False", "Scraping", "scraping " + st.getRun().sources().size() + " sources");
         update(refresh, st);
-        ensureJob(refresh);
-        return Optional.of(POLL);
+        ensureJob(refresh, st);
+        return Optional.of(cfg.timings().poll());
     }
 
     private Optional<Duration> scraping(Refresh refresh, RefreshStatus st) {
-        Job job = ensureJob(refresh);
-        boolean complete = condition(job, "Complete");
-        boolean failed = condition(job, "Failed");
-        if (!complete && !failed) {
-            return Optional.of(POLL);
+        Optional<String> done = jobFinished(ensureJob(refresh, st));
+        if (done.isEmpty()) {
+            return Optional.of(cfg.timings().poll());
         }
-        List<RefreshStatus.SourceStatus> results = backend.results(Instant.parse(st.getStartedAt()), sources(refresh));
+        // Complete, or Failed for any reason (FailedIndexes: some sources' pods failed; DeadlineExceeded, …): each
+        // source's own outcome is in PostgreSQL either way.
+        List<RefreshStatus.SourceStatus> results = backend.results(Instant.parse(st.getStartedAt()),
+                st.getRun().sources());
         st.setSources(results);
         long bad = results.stream().filter(r -> "Failed".equals(r.result())).count();
         if (bad == results.size()) {
             return fail(refresh, st, "ScrapeFailed", "every source failed"
-                    + (failed ? " (Job failed)" : "") + ": " + results.getFirst().message());
+                    + ("Complete".equals(done.get()) ? "" : " (Job " + done.get() + ")") + ": "
+                    + results.getFirst().message());
         }
         st.setPhase(RefreshStatus.Phase.Merging);
-        ready(st, "False", "Merging", (results.size() - bad) + " of " + results.size() + " sources fetched"
+        ready(refresh, st, "False", "Merging", (results.size() - bad) + " of " + results.size() + " sources fetched"
                 + (bad > 0 ? "; " + bad + " failed, their last good snapshots are merged" : ""));
         update(refresh, st);
         return Optional.of(Duration.ZERO);
     }
 
+    /**
+     * @param job the scraper Job (null when absent)
+     * @return empty while it runs; "Complete", or "Failed" with the Job's reason ("Failed: FailedIndexes") once
+     *         it is finished
+     */
+    static Optional<String> jobFinished(Job job) {
+        if (job == null || job.getStatus() == null || job.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        for (JobCondition c : job.getStatus().getConditions()) {
+            if ("True".equals(c.getStatus()) && "Complete".equals(c.getType())) {
+                return Optional.of("Complete");
+            }
+            if ("True".equals(c.getStatus()) && "Failed".equals(c.getType())) {
+                return Optional.of(c.getReason() == null ? "Failed" : "Failed: " + c.getReason());
+            }
+        }
+        return Optional.empty();
+    }
+
     private Optional<Duration> merging(Refresh refresh, RefreshStatus st) {
         boolean anyChanged = st.getSources().stream().anyMatch(s -> "Changed".equals(s.result()));
-        MergeService.Outcome out = backend.merge(refresh.getSpec().isForce());
+        MergeService.Outcome out = backend.merge(Boolean.TRUE.equals(st.getRun().force()));
         st.setChangeSet(new RefreshStatus.ChangeSetStatus(out.version(), out.upserts(), out.deletes(), out.mapSets(),
                 out.mapDels(), out.published()));
         if (out.report() != null) {
@@ -158,7 +225,8 @@ public final class RefreshReconciler {
                     out.report().dropped().values().stream().mapToInt(t -> t.count()).sum()));
         }
         st.setPhase(RefreshStatus.Phase.Ingesting);
-        ready(st, "False", "Ingesting", out.published() ? "published version " + out.version()
+        st.setIngestingSince(clock.instant().toString());
+        ready(refresh, st, "False", "Ingesting", out.published() ? "published version " + out.version()
                 : "nothing changed" + (anyChanged ? " after merging" : "") + "; version " + out.version());
         update(refresh, st);
         return Optional.of(Duration.ZERO);
@@ -170,33 +238,51 @@ public final class RefreshReconciler {
         if (applied >= want) {
             st.setPhase(RefreshStatus.Phase.Succeeded);
             st.setFinishedAt(clock.instant().toString());
-            ready(st, "True", "Succeeded", "version " + want + " applied");
+            ready(refresh, st, "True", "Succeeded", "version " + want + " applied");
             update(refresh, st);
             return Optional.empty();
         }
-        Instant since = Instant.parse(st.getStartedAt());
-        if (clock.instant().isAfter(since.plus(cfg.activeDeadline()).plus(cfg.ingestTimeout()))) {
-            return fail(refresh, st, "IngestTimeout", "the ingestor applied version " + applied + ", not " + want);
+        if (st.getIngestingSince() == null) {
+            // began Ingesting under a controller that did not record when: the wait counts from now
+            st.setIngestingSince(clock.instant().toString());
+            update(refresh, st);
         }
-        return Optional.of(Duration.ofSeconds(2));
+        if (ingestTimedOut(st, cfg.ingestTimeout(), clock.instant())) {
+            return fail(refresh, st, "IngestTimeout", "the ingestor applied version " + applied + ", not " + want
+                    + ", within " + cfg.ingestTimeout().toSeconds() + " s");
+        }
+        return Optional.of(cfg.timings().ingestPoll());
+    }
+
+    /**
+     * @param st      status of an Ingesting Refresh
+     * @param timeout {@code controller.ingest-timeout-seconds}
+     * @param now     now
+     * @return true when the ingestor has had the whole timeout since the Refresh began Ingesting
+     */
+    static boolean ingestTimedOut(RefreshStatus st, Duration timeout, Instant now) {
+        return st.getIngestingSince() != null && now.isAfter(Instant.parse(st.getIngestingSince()).plus(timeout));
     }
 
     private Optional<Duration> fail(Refresh refresh, RefreshStatus st, String reason, String message) {
         st.setPhase(RefreshStatus.Phase.Failed);
         st.setFinishedAt(clock.instant().toString());
-        ready(st, "False", reason, message);
+        ready(refresh, st, "False", reason, message);
         update(refresh, st);
         LOG.log(System.Logger.Level.WARNING, "{0} failed: {1}", refresh.getMetadata().getName(), message);
         return Optional.empty();
     }
 
-    private Job ensureJob(Refresh refresh) {
+    private Job ensureJob(Refresh refresh, RefreshStatus st) {
         String ns = refresh.getMetadata().getNamespace();
-        Job existing = client.batch().v1().jobs().inNamespace(ns).withName(DesiredJob.name(refresh)).get();
+        // the name recorded at the start wins: a Refresh started by an older controller keeps its Job
+        String name = st.getJob() != null ? st.getJob() : DesiredJob.name(refresh);
+        Job existing = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
         if (existing != null) {
             return existing;
         }
-        Job job = DesiredJob.of(refresh, sources(refresh), cfg);
+        Job job = DesiredJob.of(refresh, st.getRun().sources(), Boolean.TRUE.equals(st.getRun().force()), cfg);
+        job.getMetadata().setName(name);
         try {
             Job created = client.batch().v1().jobs().inNamespace(ns).resource(job).create();
             LOG.log(System.Logger.Level.INFO, "{0}: created Job {1} for {2} sources", refresh.getMetadata().getName(),
@@ -204,7 +290,7 @@ public final class RefreshReconciler {
             return created;
         } catch (KubernetesClientException ex) {
             if (ex.getCode() == 409) {
-                return client.batch().v1().jobs().inNamespace(ns).withName(DesiredJob.name(refresh)).get();
+                return client.batch().v1().jobs().inNamespace(ns).withName(name).get();
             }
             throw ex;
         }
@@ -226,30 +312,37 @@ public final class RefreshReconciler {
         return out;
     }
 
-    private static boolean condition(Job job, String type) {
-        if (job == null || job.getStatus() == null || job.getStatus().getConditions() == null) {
-            return false;
-        }
-        for (JobCondition c : job.getStatus().getConditions()) {
-            if (type.equals(c.getType()) && "True".equals(c.getStatus())) {
-                return true;
-            }
-        }
-        return false;
+    private void ready(Refresh refresh, RefreshStatus st, String status, String reason, String message) {
+        set(st, refresh.getMetadata().getGeneration(), "Ready", status, reason, message, clock.instant());
     }
 
-    private void ready(RefreshStatus st, String status, String reason, String message) {
+    private static Condition find(RefreshStatus st, String type) {
+        return st.getConditions() == null ? null
+                : st.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    }
+
+    /**
+     * Sets a condition in place (Ready stays first), keeping its lastTransitionTime while its status stays the
+     * same; its observedGeneration is the generation it was decided on.
+     */
+    private static void set(RefreshStatus st, Long generation, String type, String status, String reason,
+                            String message, Instant now) {
         List<Condition> conditions = new ArrayList<>(st.getConditions() == null ? List.of() : st.getConditions());
-        Condition old = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElse(null);
+        Condition old = find(st, type);
         String since = old != null && Objects.equals(old.getStatus(), status) ? old.getLastTransitionTime()
-                : clock.instant().toString();
-        conditions.removeIf(c -> "Ready".equals(c.getType()));
-        conditions.add(new ConditionBuilder().withType("Ready").withStatus(status).withReason(reason)
-                .withMessage(message).withLastTransitionTime(since).build());
+                : now.toString();
+        Condition c = new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
+                .withMessage(message).withLastTransitionTime(since).withObservedGeneration(generation).build();
+        if (old == null) {
+            conditions.add(c);
+        } else {
+            conditions.set(conditions.indexOf(old), c);
+        }
         st.setConditions(conditions);
     }
 
     private void update(Refresh refresh, RefreshStatus st) {
+        st.setObservedGeneration(refresh.getMetadata().getGeneration());
         refresh.setStatus(st);
         Refresh updated = client.resources(Refresh.class).inNamespace(refresh.getMetadata().getNamespace())
                 .resource(refresh).updateStatus();

@@ -2,12 +2,18 @@ package moe.ids.merger.operator;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a Refresh asks for. */
+/**
+ * What a Refresh asks for. Immutable once created (a CEL rule in the CRD): a Refresh is one run, and an edit
+ * could not reach the steps already running — create a new Refresh instead.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self == oldSelf", message = "spec is immutable: create a new Refresh",
+        reason = "FieldValueForbidden")
 public class RefreshSpec {
     @JsonPropertyDescription("Sources to fetch; absent or empty means all.")
     private List<SourceName> sources = new ArrayList<>();

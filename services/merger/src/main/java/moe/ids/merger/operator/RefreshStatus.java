@@ -15,7 +15,9 @@ public class RefreshStatus {
     private ChangeSetStatus changeSet;
     private MergeSummary merge;
     private String job;
+    private RunSpec run;
     private String startedAt;
+    private String ingestingSince;
     private String finishedAt;
     private Long observedGeneration;
 
@@ -33,6 +35,16 @@ public class RefreshStatus {
         Succeeded,
         /** Done: see the Ready condition for the reason. */
         Failed
+    }
+
+    /**
+     * What a started Refresh runs, fixed when it leaves Pending: a later edit of the spec changes none of it.
+     *
+     * @param generation the spec's generation it was taken from
+     * @param sources    the sources, in the scraper's order (all of them when the spec names none)
+     * @param force      forced
+     */
+    public record RunSpec(Long generation, List<String> sources, Boolean force) {
     }
 
     /**
@@ -81,7 +93,7 @@ public class RefreshStatus {
         this.phase = phase;
     }
 
-    /** @return conditions (type Ready) */
+    /** @return conditions (Ready; SpecChanged when the spec was edited after the start) */
     public List<Condition> getConditions() {
         return conditions;
     }
@@ -131,6 +143,16 @@ public class RefreshStatus {
         this.job = job;
     }
 
+    /** @return what this run does, fixed at its start (null before) */
+    public RunSpec getRun() {
+        return run;
+    }
+
+    /** @param run what this run does */
+    public void setRun(RunSpec run) {
+        this.run = run;
+    }
+
     /** @return RFC 3339 start time */
     public String getStartedAt() {
         return startedAt;
@@ -139,6 +161,16 @@ public class RefreshStatus {
     /** @param startedAt RFC 3339 start time */
     public void setStartedAt(String startedAt) {
         this.startedAt = startedAt;
+    }
+
+    /** @return RFC 3339 time the Refresh began waiting for the ingestor */
+    public String getIngestingSince() {
+        return ingestingSince;
+    }
+
+    /** @param ingestingSince RFC 3339 time the Refresh began waiting for the ingestor */
+    public void setIngestingSince(String ingestingSince) {
+        this.ingestingSince = ingestingSince;
     }
 
     /** @return RFC 3339 end time */
@@ -151,12 +183,12 @@ public class RefreshStatus {
         this.finishedAt = finishedAt;
     }
 
-    /** @return the spec generation this status describes */
+    /** @return the latest spec generation the controller has seen */
     public Long getObservedGeneration() {
         return observedGeneration;
     }
 
-    /** @param observedGeneration the spec generation this status describes */
+    /** @param observedGeneration the latest spec generation the controller has seen */
     public void setObservedGeneration(Long observedGeneration) {
         this.observedGeneration = observedGeneration;
     }

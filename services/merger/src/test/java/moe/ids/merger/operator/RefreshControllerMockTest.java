@@ -1,5 +1,6 @@
 package moe.ids.merger.operator;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.helidon.health.HealthCheckResponse;
 import moe.ids.merger.MergeService;
 import moe.ids.scraper.source.Sources;
 import org.junit.jupiter.api.AfterEach;
@@ -16,16 +18,21 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,8 +47,11 @@ class RefreshControllerMockTest {
     private static final String NS = "ids";
     KubernetesClient client;
 
+    private static final String LEASE = "ids-moe-controller";
     private final List<RefreshController> controllers = new ArrayList<>();
     private final FakeBackend backend = new FakeBackend();
+    /** Exit codes the controllers asked for. */
+    private final List<Integer> exits = new CopyOnWriteArrayList<>();
 
     /** Scrape results, merges and the applied version, in memory. */
     static final class FakeBackend implements RefreshBackend {
@@ -49,9 +59,15 @@ class RefreshControllerMockTest {
         final AtomicInteger merges = new AtomicInteger();
         final AtomicLong version = new AtomicLong();
         final AtomicLong applied = new AtomicLong();
+        final List<List<String>> asked = new CopyOnWriteArrayList<>();
+        final List<Boolean> forced = new CopyOnWriteArrayList<>();
+        /** When set, a merge waits for it (interruptibly). */
+        volatile CountDownLatch mergeGate;
+        final AtomicBoolean mergeInterrupted = new AtomicBoolean();
 
         @Override
         public List<RefreshStatus.SourceStatus> results(Instant since, List<String> sources) {
+            asked.add(sources);
             return sources.stream().map(s -> failing.containsKey(s)
                     ? new RefreshStatus.SourceStatus(s, "Failed", 10, 5L, failing.get(s))
                     : new RefreshStatus.SourceStatus(s, "Changed", 100, 20L, null)).toList();
@@ -60,6 +76,16 @@ class RefreshControllerMockTest {
         @Override
         public MergeService.Outcome merge(boolean force) {
             merges.incrementAndGet();
+            forced.add(force);
+            CountDownLatch gate = mergeGate;
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException ex) {
+                    mergeInterrupted.set(true);
+                    throw new IllegalStateException("merge interrupted", ex);
+                }
+            }
             return new MergeService.Outcome(version.incrementAndGet(), true, 7, 1, 30, 2, null);
         }
 
@@ -69,23 +95,48 @@ class RefreshControllerMockTest {
         }
     }
 
-    private ControllerConfig config(String identity, int keep) {
-        return new ControllerConfig(true, NS, identity, "ids-moe-controller", "scraper:test", "scraper", List.of("cfg"),
+    /** Second-scale leader election; polls of a second or less. */
+    static final ControllerConfig.Timings FAST = new ControllerConfig.Timings(Duration.ofSeconds(4),
+            Duration.ofSeconds(3), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(500));
+
+    private ControllerConfig config(String identity, int keep, Duration ingestTimeout, ControllerConfig.Timings t) {
+        return new ControllerConfig(true, NS, identity, LEASE, "scraper:test", "scraper", List.of("cfg"),
                 List.of("db"), 4, 2, Duration.ofMinutes(30), Map.of("memory-limit", "512Mi"), keep,
-                Duration.ofMinutes(5), "default");
+                ingestTimeout, "default", t, ControllerConfig.ScraperPod.NONE);
     }
 
     private RefreshController controller(String identity, int keep) {
-        ControllerConfig cfg = config(identity, keep);
+        return controller(config(identity, keep, Duration.ofMinutes(5), FAST));
+    }
+
+    private RefreshController controller(ControllerConfig cfg) {
         RefreshController c = new RefreshController(client, cfg, new RefreshReconciler(client, cfg, backend,
-                Clock.systemUTC()));
+                Clock.systemUTC()), exits::add);
         controllers.add(c);
         c.start();
         return c;
     }
 
+    /** Another holder takes the Lease, as a replica that saw it expire would. */
+    private void stealLease() {
+        client.leases().inNamespace(NS).withName(LEASE).edit(l -> {
+            l.getSpec().setHolderIdentity("intruder");
+            l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+            l.getSpec().setLeaseDurationSeconds(3600);
+            return l;
+        });
+    }
+
+    private static Condition condition(Refresh r, String type) {
+        return r.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    }
+
     @AfterEach
     void stop() {
+        CountDownLatch gate = backend.mergeGate;
+        if (gate != null) {
+            gate.countDown();
+        }
         controllers.forEach(RefreshController::close); // the server (and its objects) goes with the test
     }
 
@@ -108,15 +159,26 @@ class RefreshControllerMockTest {
     }
 
     private Job awaitJob(String refresh) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> client.batch().v1().jobs().inNamespace(NS)
-                .withName(refresh + "-scrape").get() != null);
-        return client.batch().v1().jobs().inNamespace(NS).withName(refresh + "-scrape").get();
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(refresh) != null && get(refresh).getStatus() != null
+                && get(refresh).getStatus().getJob() != null
+                && client.batch().v1().jobs().inNamespace(NS).withName(get(refresh).getStatus().getJob()).get() != null);
+        return client.batch().v1().jobs().inNamespace(NS).withName(get(refresh).getStatus().getJob()).get();
     }
 
     private void complete(String refresh) {
         Job job = awaitJob(refresh);
         job.setStatus(new JobStatusBuilder().withSucceeded(job.getSpec().getCompletions())
                 .withConditions(new JobConditionBuilder().withType("Complete").withStatus("True").build()).build());
+        client.batch().v1().jobs().inNamespace(NS).resource(job).updateStatus();
+    }
+
+    /** The Job ends as Kubernetes ends one whose indexes partly failed: Failed, reason FailedIndexes. */
+    private void failIndexes(String refresh, String failedIndexes) {
+        Job job = awaitJob(refresh);
+        job.setStatus(new JobStatusBuilder().withFailedIndexes(failedIndexes)
+                .withSucceeded(job.getSpec().getCompletions() - failedIndexes.split(",").length)
+                .withConditions(new JobConditionBuilder().withType("Failed").withStatus("True")
+                        .withReason("FailedIndexes").withMessage("Job has failed indexes").build()).build());
         client.batch().v1().jobs().inNamespace(NS).resource(job).updateStatus();
     }
 
@@ -213,6 +275,7 @@ class RefreshControllerMockTest {
         create("r1", List.of(SourceName.AOD));
         Job job = awaitJob("r1");
         first.close();
+        assertEquals(List.of(), exits, "closing leaves the election without ending the process");
         controllers.remove(first);
         await().atMost(Duration.ofSeconds(20)).until(() -> !first.leading());
         controller("b", 10);
@@ -258,5 +321,155 @@ class RefreshControllerMockTest {
         assertTrue(!other.leading());
         assertEquals(1, client.batch().v1().jobs().inNamespace(NS).list().getItems().size());
         assertEquals(1, backend.merges.get());
+    }
+
+    @Test
+    void losingTheLeaseEndsTheProcess() {
+        RefreshController a = controller("a", 10);
+        await().atMost(Duration.ofSeconds(20)).until(a::leading);
+        stealLease();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !exits.isEmpty());
+        assertEquals(List.of(RefreshController.LEADERSHIP_LOST), exits);
+        assertFalse(a.leading());
+    }
+
+    @Test
+    void aMergeRunningWhenTheLeaseIsLostIsInterruptedAndWritesNothing() {
+        backend.mergeGate = new CountDownLatch(1);
+        RefreshController a = controller("a", 10);
+        create("r1", List.of(SourceName.AOD));
+        complete("r1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> backend.merges.get() == 1);
+        stealLease();
+        await().atMost(Duration.ofSeconds(20)).until(backend.mergeInterrupted::get);
+        assertEquals(List.of(RefreshController.LEADERSHIP_LOST), exits);
+        assertEquals(RefreshStatus.Phase.Merging, phase("r1"));
+        assertFalse(a.leading());
+    }
+
+    @Test
+    void theLeaderAndAStandbyAreBothReadyAndSayWhich() {
+        RefreshController a = controller("a", 10);
+        RefreshController b = controller("b", 10);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.leading() || b.leading());
+        RefreshController leader = a.leading() ? a : b;
+        RefreshController standby = leader == a ? b : a;
+        String leaderId = leader == a ? "a" : "b";
+        await().atMost(Duration.ofSeconds(10)).until(() -> leaderId.equals(standby.standing().leader()));
+        HealthCheckResponse l = ControllerHealth.readiness(leader).call();
+        HealthCheckResponse s = ControllerHealth.readiness(standby).call();
+        assertEquals(HealthCheckResponse.Status.UP, l.status());
+        assertEquals("leader", l.details().get("role"));
+        assertEquals(HealthCheckResponse.Status.UP, s.status());
+        assertEquals("standby", s.details().get("role"));
+        assertEquals(leaderId, s.details().get("leader"));
+        assertEquals(HealthCheckResponse.Status.UP, ControllerHealth.liveness(standby).call().status());
+        assertEquals(HealthCheckResponse.Status.UP, ControllerHealth.liveness(leader).call().status());
+    }
+
+    @Test
+    void livenessIsDownOnceTheElectionIsOver() {
+        RefreshController a = controller("a", 10);
+        await().atMost(Duration.ofSeconds(20)).until(a::leading);
+        assertEquals(HealthCheckResponse.Status.UP, ControllerHealth.liveness(a).call().status());
+        stealLease();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !exits.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                ControllerHealth.liveness(a).call().status() == HealthCheckResponse.Status.DOWN);
+        assertEquals("stopped", ControllerHealth.liveness(a).call().details().get("role"));
+    }
+
+    @Test
+    void aJobWithFailedIndexesMergesTheSourcesThatSucceeded() {
+        backend.failing.put("arm", "arm: HTTP 503; last good snapshot kept");
+        controller("a", 10);
+        create("r1", List.of(SourceName.AOD, SourceName.ARM));
+        failIndexes("r1", "1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Ingesting);
+        assertEquals(1, backend.merges.get());
+        assertEquals(List.of("Changed", "Failed"), get("r1").getStatus().getSources().stream()
+                .map(RefreshStatus.SourceStatus::result).toList());
+    }
+
+    @Test
+    void aJobWithFailedIndexesWhereEverySourceFailedFailsTheRefresh() {
+        backend.failing.put("aod", "aod: HTTP 503");
+        controller("a", 10);
+        create("r1", List.of(SourceName.AOD));
+        failIndexes("r1", "0");
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Failed);
+        Condition ready = condition(get("r1"), "Ready");
+        assertEquals("ScrapeFailed", ready.getReason());
+        assertTrue(ready.getMessage().contains("FailedIndexes"), ready.getMessage());
+        assertEquals(0, backend.merges.get());
+    }
+
+    @Test
+    void aRefreshWithA253CharacterNameIsFollowedThroughItsJobsEvents() {
+        // a poll slower than the test: only the Job's own events can move the Refresh on
+        ControllerConfig.Timings slowPoll = new ControllerConfig.Timings(Duration.ofSeconds(4), Duration.ofSeconds(3),
+                Duration.ofMillis(500), Duration.ofMinutes(10), Duration.ofMillis(500));
+        controller(config("a", 10, Duration.ofMinutes(5), slowPoll));
+        String name = "r" + "x".repeat(251) + "1";
+        create(name, List.of(SourceName.AOD));
+        Job job = awaitJob(name);
+        assertTrue(job.getMetadata().getName().length() <= 57, job.getMetadata().getName());
+        assertEquals(name, DesiredJob.refreshOf(job));
+        complete(name);
+        backend.applied.set(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase(name) == RefreshStatus.Phase.Succeeded);
+    }
+
+    @Test
+    void theIngestTimeoutCountsFromWhenIngestingBegan() {
+        // the Job may run 30 minutes; the ingestor gets 3 s once the change set is published
+        controller(config("a", 10, Duration.ofSeconds(3), FAST));
+        create("r1", List.of(SourceName.AOD));
+        complete("r1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Ingesting);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Failed);
+        RefreshStatus st = get("r1").getStatus();
+        assertEquals("IngestTimeout", condition(get("r1"), "Ready").getReason());
+        assertNotNull(st.getIngestingSince());
+        assertTrue(Duration.between(Instant.parse(st.getIngestingSince()), Instant.parse(st.getFinishedAt()))
+                .compareTo(Duration.ofSeconds(3)) >= 0);
+    }
+
+    @Test
+    void conditionsAndStatusCarryTheObservedGeneration() {
+        controller("a", 10);
+        create("r1", List.of(SourceName.AOD));
+        complete("r1");
+        backend.applied.set(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Succeeded);
+        Refresh r = get("r1");
+        assertNotNull(r.getMetadata().getGeneration());
+        assertEquals(r.getMetadata().getGeneration(), r.getStatus().getObservedGeneration());
+        assertEquals(r.getMetadata().getGeneration(), condition(r, "Ready").getObservedGeneration());
+    }
+
+    @Test
+    void aSpecEditedWhileRunningIsReportedAndNotAdopted() {
+        controller("a", 10);
+        create("r1", List.of(SourceName.AOD));
+        awaitJob("r1");
+        // the CRD's CEL rule refuses this on a real API server; the mock server takes it
+        client.resources(Refresh.class).inNamespace(NS).withName("r1").edit(r -> {
+            r.getSpec().setSources(List.of(SourceName.AOD, SourceName.ARM));
+            r.getSpec().setForce(true);
+            return r;
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> condition(get("r1"), RefreshReconciler.SPEC_CHANGED) != null);
+        Refresh edited = get("r1");
+        Condition changed = condition(edited, RefreshReconciler.SPEC_CHANGED);
+        assertEquals("True", changed.getStatus());
+        assertEquals(edited.getMetadata().getGeneration(), changed.getObservedGeneration());
+        assertEquals(edited.getMetadata().getGeneration(), edited.getStatus().getObservedGeneration());
+        assertEquals(List.of("aod"), edited.getStatus().getRun().sources());
+        complete("r1");
+        backend.applied.set(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("r1") == RefreshStatus.Phase.Succeeded);
+        assertEquals(List.of(List.of("aod")), backend.asked);
+        assertEquals(List.of(false), backend.forced);
     }
 }

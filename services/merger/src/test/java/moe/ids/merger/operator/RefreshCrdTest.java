@@ -68,6 +68,14 @@ class RefreshCrdTest {
     }
 
     @Test
+    void theSpecIsImmutable() {
+        JsonNode rules = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/x-kubernetes-validations");
+        assertTrue(rules.isArray() && rules.size() == 1, rules.toString());
+        assertEquals("self == oldSelf", rules.get(0).get("rule").asText());
+        assertTrue(rules.get(0).get("message").asText().contains("create a new Refresh"), rules.toString());
+    }
+
+    @Test
     void sourceNamesAreTheScrapersSources() {
         assertEquals(Sources.names().stream().sorted().toList(),
                 Arrays.stream(SourceName.values()).map(SourceName::id).sorted().toList());
