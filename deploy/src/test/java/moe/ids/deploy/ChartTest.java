@@ -296,7 +296,7 @@ class ChartTest {
                 "ids.moe/refreshes/status", Set.of("update"),
                 "ids.moe/refreshes/finalizers", Set.of("update"),
                 "batch/jobs", Set.of("get", "list", "watch", "create"),
-                "coordination.k8s.io/leases", Set.of("get", "create", "patch"))));
+                "coordination.k8s.io/leases", Set.of("get", "create", "update", "patch"))));
         Role trigger = rendered.get(Role.class, R + "-refresh-trigger");
         assertThat(rules(trigger), equalTo(Map.of("ids.moe/refreshes", Set.of("create", "get"))));
         for (String name : List.of(R + "-merger", R + "-refresh-trigger")) {
