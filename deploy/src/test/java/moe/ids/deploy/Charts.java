@@ -62,6 +62,27 @@ final class Charts {
         return Rendered.parse(template(valuesFile, set));
     }
 
+    /**
+     * What {@code helm install} creates: the chart's {@code crds/} first, then the rendered templates.
+     *
+     * @param valuesFile values file, or null for the chart's defaults
+     * @param set        extra --set pairs
+     * @return the objects, CustomResourceDefinitions first
+     */
+    static Rendered install(Path valuesFile, Map<String, Object> set) {
+        Rendered templates = render(valuesFile, set);
+        List<HasMetadata> all = new ArrayList<>();
+        try (var files = Files.list(chart().resolve("crds"))) {
+            for (Path f : files.sorted().toList()) {
+                all.addAll(Rendered.parse(Files.readString(f)).objects());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        all.addAll(templates.objects());
+        return new Rendered(templates.yaml(), all);
+    }
+
     /** Parsed objects of one rendering. */
     record Rendered(String yaml, List<HasMetadata> objects) {
         static Rendered parse(String yaml) {

@@ -108,7 +108,7 @@ class ClusterIT {
         set.put("merger.controller.pollSeconds", "1");
         set.put("merger.controller.ingestPollSeconds", "1");
         set.put("ingestor.config.ingestor.poll-seconds", "1");
-        Charts.Rendered rendered = Charts.render(null, set);
+        Charts.Rendered rendered = Charts.install(null, set);
         String server = System.getenv().getOrDefault("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres");
         t0 = Instant.now();
         cluster = LocalCluster.start(rendered.objects(), NS, Charts.chart().getParent().getParent(),

@@ -38,6 +38,8 @@ public final class AuthorizingDispatcher extends Dispatcher {
     private final Map<String, Rbac.User> tokens = new ConcurrentHashMap<>();
     private final List<Decision> audit = new CopyOnWriteArrayList<>();
     private final Function<String, String> kindToResource;
+    /** The REST mapper's part for custom resources: {@code group/Kind} → plural, from the CRDs created. */
+    private final Map<String, String> customResources = new ConcurrentHashMap<>();
     private volatile Rbac rbac;
     private volatile boolean ownerReferencesEnforced = true;
 
@@ -96,12 +98,27 @@ public final class AuthorizingDispatcher extends Dispatcher {
                     request.getPath(), denied);
             return status(403, "Forbidden", denied, attrs);
         }
+        byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
         MockResponse response = !attrs.resourceRequest() && attrs.path().equals("/version")
                 ? new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                         .setBody(VERSION)
                 : store.dispatch(request);
         audit.add(new Decision(Instant.now(), user.name(), attrs, grant.get(), null, response.code()));
+        if (attrs.verb().equals("create") && attrs.resource().equals("customresourcedefinitions")
+                && response.code() / 100 == 2) {
+            learn(body);
+        }
         return response;
+    }
+
+    private void learn(byte[] crd) {
+        try {
+            JsonNode spec = JSON.readTree(crd).path("spec");
+            customResources.put(spec.path("group").asText() + "/" + spec.path("names").path("kind").asText(),
+                    spec.path("names").path("plural").asText());
+        } catch (Exception ex) {
+            LOG.log(System.Logger.Level.WARNING, "unreadable CustomResourceDefinition: {0}", ex.getMessage());
+        }
     }
 
     /** OwnerReferencesPermissionEnforcement; null when admitted. Subresource writes are not checked. */
@@ -139,7 +156,8 @@ public final class AuthorizingDispatcher extends Dispatcher {
             String apiVersion = ref.path("apiVersion").asText();
             String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
             String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
-            String resource = kindToResource.apply(group + "/" + ref.path("kind").asText());
+            String groupKind = group + "/" + ref.path("kind").asText();
+            String resource = customResources.getOrDefault(groupKind, kindToResource.apply(groupKind));
             RequestAttributes finalizers = new RequestAttributes(true, "update", group, version,
                     resource == null ? ref.path("kind").asText().toLowerCase() : resource, "finalizers",
                     attrs.namespace(), ref.path("name").asText(), "");

@@ -1,7 +1,5 @@
 package moe.ids.deploy.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -14,7 +12,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
 
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -32,7 +29,6 @@ import java.util.Map;
  * check, and records every decision. Plain HTTP on a loopback port.
  */
 public final class StandInApiServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Plural resources of the built-in kinds an owner reference may name, by {@code group/Kind}. */
     private static final Map<String, String> BUILT_IN = Map.ofEntries(
@@ -175,24 +171,9 @@ public final class StandInApiServer implements AutoCloseable {
         return audit().stream().filter(AuthorizingDispatcher.Decision::denied).toList();
     }
 
-    /** The REST mapper: built-in kinds, then the CRDs in the store. */
+    /** The REST mapper's built-in kinds (custom resources are learnt from the CRDs created). */
     private String resourceOf(String groupKind) {
-        String builtIn = BUILT_IN.get(groupKind);
-        if (builtIn != null) {
-            return builtIn;
-        }
-        MockResponse crds = crud.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
-        try {
-            for (JsonNode crd : JSON.readTree(crds.getBody().readUtf8()).path("items")) {
-                JsonNode spec = crd.path("spec");
-                if ((spec.path("group").asText() + "/" + spec.path("names").path("kind").asText()).equals(groupKind)) {
-                    return spec.path("names").path("plural").asText();
-                }
-            }
-        } catch (Exception ex) {
-            return null;
-        }
-        return null;
+        return BUILT_IN.get(groupKind);
     }
 
     @Override

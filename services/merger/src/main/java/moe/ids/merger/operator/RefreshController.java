@@ -293,11 +293,7 @@ public final class RefreshController implements AutoCloseable {
     }
 
     private void prune() {
-        List<Refresh> finished = refreshes.getStore().list().stream().filter(RefreshReconciler::finished)
-                .sorted(Comparator.comparing((Refresh r) -> r.getMetadata().getCreationTimestamp(),
-                        Comparator.nullsFirst(Comparator.naturalOrder())).thenComparing(r -> r.getMetadata().getName()))
-                .toList();
-        for (Refresh old : finished.subList(0, Math.max(0, finished.size() - cfg.keepFinished()))) {
+        for (Refresh old : RefreshReconciler.prunable(refreshes.getStore().list(), cfg.keepFinished())) {
             LOG.log(System.Logger.Level.INFO, "pruning finished {0}", old.getMetadata().getName());
             client.resources(Refresh.class).inNamespace(cfg.namespace()).withName(old.getMetadata().getName()).delete();
         }

@@ -150,6 +150,26 @@ public final class RefreshReconciler {
                 .orElse(unfinished.isEmpty() ? null : unfinished.getFirst());
     }
 
+    /**
+     * The finished Refreshes beyond the newest {@code keep}, oldest first. Age is when they finished (an instant
+     * to the nanosecond), not their creation time: Kubernetes keeps that to the second, so Refreshes created in
+     * the same second would otherwise be ordered by name and the newest could be pruned first.
+     *
+     * @param all  every Refresh
+     * @param keep finished Refreshes kept
+     * @return those to delete
+     */
+    static List<Refresh> prunable(List<Refresh> all, int keep) {
+        List<Refresh> finished = all.stream().filter(RefreshReconciler::finished)
+                .sorted(Comparator.comparing((Refresh r) -> r.getStatus().getFinishedAt() == null ? Instant.MIN
+                                : Instant.parse(r.getStatus().getFinishedAt()))
+                        .thenComparing(r -> r.getMetadata().getCreationTimestamp(),
+                                Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparing(r -> r.getMetadata().getName()))
+                .toList();
+        return finished.subList(0, Math.max(0, finished.size() - keep));
+    }
+
     static boolean finished(Refresh r) {
         RefreshStatus.Phase p = r.getStatus() == null ? null : r.getStatus().getPhase();
         return p == RefreshStatus.Phase.Succeeded || p == RefreshStatus.Phase.Failed;

@@ -44,6 +44,27 @@ class RefreshReconcilerTest {
         return r;
     }
 
+    private static Refresh finished(String name, String created, String finishedAt) {
+        Refresh r = new Refresh();
+        r.getMetadata().setName(name);
+        r.getMetadata().setCreationTimestamp(created);
+        RefreshStatus st = new RefreshStatus();
+        st.setPhase(RefreshStatus.Phase.Succeeded);
+        st.setFinishedAt(finishedAt);
+        r.setStatus(st);
+        return r;
+    }
+
+    @Test
+    void pruningTakesTheEarliestFinishedEvenWhenCreatedInTheSameSecond() {
+        String second = "2026-06-01T11:00:00Z";
+        List<Refresh> all = List.of(finished("refresh-b", second, "2026-06-01T11:00:02.100Z"),
+                finished("refresh-a", second, "2026-06-01T11:00:05.300Z"),
+                finished("refresh-c", second, "2026-06-01T11:00:01.200Z"), running(1, List.of(), false));
+        assertEquals(List.of("refresh-c", "refresh-b"), RefreshReconciler.prunable(all, 1).stream()
+                .map(r -> r.getMetadata().getName()).toList());
+    }
+
     @Test
     void aJobFailedWithFailedIndexesIsFinished() {
         assertEquals(Optional.of("Failed: FailedIndexes"), RefreshReconciler.jobFinished(job("Failed", "FailedIndexes")));
