@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.helidon.logging.common.LogConfig;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.deploy.cluster.AuthorizingDispatcher;
 import moe.ids.deploy.cluster.LocalCluster;
@@ -87,6 +88,7 @@ class ClusterIT {
 
     @BeforeAll
     static void install() throws Exception {
+        LogConfig.configureRuntime(); // the test's logging.properties: timelines and the RBAC table are logged
         Path upstream = ReplayServer.locateUpstream().orElse(null);
         if (upstream == null) {
             written = Files.createTempDirectory("ids-moe-upstream");
@@ -99,7 +101,9 @@ class ClusterIT {
         set.put("postgresql.auth.username", unique);
         set.put("postgresql.auth.database", unique);
         set.put("scraper.upstreamMirror", "http://127.0.0.1:" + replay.port());
-        set.put("refresh.sources", "{" + String.join(",", SyntheticUpstream.SOURCES) + "}");
+        for (int i = 0; i < SyntheticUpstream.SOURCES.size(); i++) {
+            set.put("refresh.sources[" + i + "]", SyntheticUpstream.SOURCES.get(i));
+        }
         set.put("merger.replicas", "2");
         // second-scale timings (the defaults are for real clusters: 15 s leases, 5 s polls)
         set.put("merger.controller.leaseDurationSeconds", "6");

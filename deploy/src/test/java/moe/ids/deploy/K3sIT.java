@@ -51,8 +51,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * End to end on a real single-node cluster (k3s in Docker): the images built by the workflow are loaded into
  * k3s, the chart is installed with real Helm, a Refresh runs the pipeline against the replay server (beside
- * the cluster, reached through Testcontainers' host port tunnel) and {@code GET /mal/1} is answered through the
- * API's Service. The replay server serves the recorded upstream when it is found (as by
+ * the cluster, reached through Testcontainers' host port tunnel) and {@code GET /mal/1} is answered by an API pod
+ * on its named container port (the one the Service targets). The replay server serves the recorded upstream when
+ * it is found (as by
  * {@link ReplayServer#locateUpstream()}: {@code -Dids.moe.upstream}, {@code IDS_MOE_UPSTREAM}, {@code ../shared})
  * and the Refresh then names every source; otherwise (the GitHub workflow) a synthetic one
  * ({@link SyntheticUpstream}, written here unless {@code IDS_MOE_UPSTREAM} points at one), and the Refresh names
@@ -176,7 +177,17 @@ class K3sIT {
         }
         assertThat("Refresh status: " + status("e2e"), phase, equalTo("Succeeded"));
 
-        try (LocalPortForward pf = kube.services().inNamespace(NS).withName(R + "-api").portForward(80)) {
+        // fabric8 forwards a Service's port only when its targetPort is a number; the chart's is the name `http`,
+        // so forward to a ready API pod's container port of that name instead.
+        Pod apiPod = kube.pods().inNamespace(NS).withLabel("app.kubernetes.io/component", "api")
+                .withLabel("app.kubernetes.io/instance", R).list().getItems().stream()
+                .filter(p -> p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+                .findFirst().orElseThrow(() -> new AssertionError("no ready API pod\n" + diagnostics()));
+        int apiPort = apiPod.getSpec().getContainers().getFirst().getPorts().stream()
+                .filter(p -> "http".equals(p.getName())).findFirst().orElseThrow().getContainerPort();
+        try (LocalPortForward pf = kube.pods().inNamespace(NS).withName(apiPod.getMetadata().getName())
+                .portForward(apiPort)) {
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> answer = get(http, pf, "mal/1");
             assertThat(answer.body(), answer.statusCode(), equalTo(200));
