@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.helidon.config.Config;
-import io.helidon.logging.common.LogConfig;
 import io.helidon.config.ConfigSources;
 import moe.ids.deploy.cluster.AuthorizingDispatcher;
 import moe.ids.deploy.cluster.Rbac;
@@ -71,11 +70,6 @@ class ChartRbacMockTest {
 
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger exits = new java.util.concurrent.atomic.AtomicInteger();
-
-    @org.junit.jupiter.api.BeforeAll
-    static void logging() {
-        LogConfig.configureRuntime(); // the test's logging.properties: the RBAC table is logged
-    }
 
     static Stream<String> variants() throws IOException {
         try (Stream<Path> files = Files.list(Charts.chart().resolve("ci"))) {

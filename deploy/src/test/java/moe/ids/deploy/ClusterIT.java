@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.helidon.logging.common.LogConfig;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.deploy.cluster.AuthorizingDispatcher;
 import moe.ids.deploy.cluster.LocalCluster;
@@ -88,7 +87,6 @@ class ClusterIT {
 
     @BeforeAll
     static void install() throws Exception {
-        LogConfig.configureRuntime(); // the test's logging.properties: timelines and the RBAC table are logged
         Path upstream = ReplayServer.locateUpstream().orElse(null);
         if (upstream == null) {
             written = Files.createTempDirectory("ids-moe-upstream");
