@@ -53,6 +53,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
@@ -745,7 +746,9 @@ class ChartTest {
         }
         assertThat(alerts.keySet(), contains("IdsMoeRefreshFailed", "IdsMoeDataStale", "IdsMoeIngestorLagging",
                 "IdsMoeApiErrors"));
-        assertThat(alerts.get("IdsMoeDataStale"), containsString("[48h]"));
+        assertThat(alerts.get("IdsMoeDataStale"), containsString("refresh_last_success_timestamp_seconds"));
+        assertThat(alerts.get("IdsMoeDataStale"), endsWith("> 172800"));
+        assertThat(alerts.get("IdsMoeRefreshFailed"), containsString("result=\"Failed\""));
         assertThat(alerts.get("IdsMoeIngestorLagging"), containsString("ingestor_lag_seconds"));
         assertThat(alerts.get("IdsMoeApiErrors"), containsString("status=~\"5..\""));
     }

@@ -18,9 +18,6 @@ import java.util.stream.Stream;
  * the metric names an expression selects, whether its brackets balance, and the names the services register.
  */
 final class Promql {
-    /** kube-state-metrics series the chart reads (the Refresh controller's scraper Jobs); not ours to export. */
-    static final Set<String> KUBE_STATE_METRICS = Set.of("kube_job_failed", "kube_job_status_failed",
-            "kube_job_status_succeeded");
     private static final Pattern METER = Pattern.compile("\\b(Counter|Gauge|Timer)\\.builder\\(\\s*\"([a-z_:][a-z0-9_:]*)\"");
     private static final Pattern IDENT = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without", "on",
@@ -36,10 +33,10 @@ final class Promql {
     /**
      * @return every series name the services register with Helidon's metrics, in their Prometheus form (a counter
      *         gains {@code _total}; a timer is exported as a histogram or summary: {@code _bucket}, {@code _count},
-     *         {@code _sum}, {@code _max}), plus {@link #KUBE_STATE_METRICS}
+     *         {@code _sum}, {@code _max})
      */
     static Set<String> knownMetrics() {
-        Set<String> out = new TreeSet<>(KUBE_STATE_METRICS);
+        Set<String> out = new TreeSet<>();
         Path services = Charts.chart().resolve("../../services").normalize();
         try (Stream<Path> files = Files.walk(services)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/"))

@@ -48,6 +48,7 @@ public final class RefreshController implements AutoCloseable {
     private final KubernetesClient client;
     private final ControllerConfig cfg;
     private final RefreshReconciler reconciler;
+    private final ControllerMetrics metrics;
     private final IntConsumer exit;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("refresh-reconciler").daemon(true).factory());
@@ -75,6 +76,7 @@ public final class RefreshController implements AutoCloseable {
         this.client = client;
         this.cfg = cfg;
         this.reconciler = reconciler;
+        this.metrics = new ControllerMetrics(this::lastSuccess);
         this.exit = exit;
     }
 
@@ -258,6 +260,19 @@ public final class RefreshController implements AutoCloseable {
         }
     }
 
+    /** Epoch seconds at which the newest Succeeded Refresh finished, from the informer; 0 when not leading. */
+    private double lastSuccess() {
+        SharedIndexInformer<Refresh> informer = refreshes;
+        if (!leading.get() || informer == null) {
+            return 0;
+        }
+        return informer.getStore().list().stream()
+                .filter(x -> x.getStatus() != null && x.getStatus().getPhase() == RefreshStatus.Phase.Succeeded
+                        && x.getStatus().getFinishedAt() != null)
+                .mapToDouble(x -> java.time.Instant.parse(x.getStatus().getFinishedAt()).toEpochMilli() / 1000.0)
+                .max().orElse(0);
+    }
+
     private void reconcileNow(String name) {
         queued.remove(name);
         if (!leading.get() || refreshes == null) {
@@ -273,7 +288,12 @@ public final class RefreshController implements AutoCloseable {
         Optional<Duration> again;
         try {
             reconciles.incrementAndGet();
+            boolean wasFinished = RefreshReconciler.finished(r);
             again = reconciler.reconcile(r, all);
+            if (!wasFinished && RefreshReconciler.finished(r)) {
+                metrics.finished(r.getStatus().getPhase().name(), r.getStatus().getConditions().stream()
+                        .filter(c -> "Ready".equals(c.getType())).map(c -> c.getReason()).findFirst().orElse(""));
+            }
         } catch (RuntimeException ex) {
             if (worker.isShutdown()) {
                 return;

@@ -183,6 +183,26 @@ class RefreshControllerMockTest {
     }
 
     @Test
+    void finishedRefreshesAreCountedAndTheLastSuccessIsExported() {
+        var registry = io.helidon.metrics.api.Metrics.globalRegistry();
+        var succeeded = List.of(io.helidon.metrics.api.Metrics.tag("result", "Succeeded"),
+                io.helidon.metrics.api.Metrics.tag("reason", "Succeeded"));
+        long before = registry.counter("refresh_runs", succeeded).map(c -> c.count()).orElse(0L);
+        Instant start = Instant.now();
+        controller("a", 10);
+        create("counted", List.of());
+        complete("counted");
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("counted") == RefreshStatus.Phase.Ingesting);
+        backend.applied.set(backend.version.get());
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("counted") == RefreshStatus.Phase.Succeeded);
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.counter("refresh_runs", succeeded)
+                .map(c -> c.count()).orElse(0L) == before + 1);
+        double last = registry.gauge("refresh_last_success_timestamp_seconds", List.of()).orElseThrow().value()
+                .doubleValue();
+        assertTrue(last >= start.getEpochSecond(), "last success " + last);
+    }
+
+    @Test
     void walksEveryPhaseToSucceeded() {
         List<RefreshStatus.Phase> seen = new CopyOnWriteArrayList<>();
         try (Watch w = client.resources(Refresh.class).inNamespace(NS).watch(new Watcher<>() {
