@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The Job controller and the kubelet's part for Jobs: each Job's completions run as {@link Pod}s (Indexed Jobs
@@ -176,7 +175,7 @@ final class JobController {
         labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
         labels.put("controller-uid", job.getMetadata().getUid());
         Map<String, String> env = new HashMap<>();
-        String name = job.getMetadata().getName() + "-" + (indexed ? index + "-" : "") + suffix();
+        String name = job.getMetadata().getName() + "-" + (indexed ? index + "-" : "") + LocalCluster.randomSuffix();
         if (indexed) {
             labels.put("batch.kubernetes.io/job-completion-index", Integer.toString(index));
             env.put("JOB_COMPLETION_INDEX", Integer.toString(index));
@@ -184,15 +183,6 @@ final class JobController {
         Pod pod = cluster.newPod(name, job.getMetadata().getNamespace(), labels, template.getSpec(), env);
         pod.start();
         return pod;
-    }
-
-    private static String suffix() {
-        String chars = "bcdfghjklmnpqrstvwxz2456789";
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 5; i++) {
-            b.append(chars.charAt(ThreadLocalRandom.current().nextInt(chars.length())));
-        }
-        return b.toString();
     }
 
     private void write(Job job, Run run, boolean indexed, boolean perIndex, boolean complete) {

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -217,7 +216,7 @@ public final class LocalCluster implements AutoCloseable {
             String name = d.getMetadata().getName();
             int want = d.getSpec().getReplicas() != null ? d.getSpec().getReplicas()
                     : hpa.getOrDefault("Deployment/" + name, 1);
-            String hash = HexFormat.of().formatHex(Integer.toHexString(Objects.hash(name)).getBytes()).substring(0, 10);
+            String hash = String.format("%010x", Integer.toUnsignedLong(name.hashCode()));
             scale(name + "-", d.getSpec().getSelector(), d.getSpec().getTemplate().getMetadata().getLabels(),
                     d.getSpec().getTemplate().getSpec(), want, i -> name + "-" + hash + "-" + randomSuffix());
         }
@@ -257,7 +256,8 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static String randomSuffix() {
+    /** @return five characters as Kubernetes' generated names end with */
+    static String randomSuffix() {
         String chars = "bcdfghjklmnpqrstvwxz2456789";
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 5; i++) {

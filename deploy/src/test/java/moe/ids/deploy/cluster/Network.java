@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The cluster network on the loopback range: every pod gets an address of its own in 127.0.10.0/23 (so two
- * pods can listen on the same container port, as in their own network namespaces), every Service a cluster IP
- * in 127.0.20.0/24 with a TCP forwarder per port that plays kube-proxy (round-robin over the ready endpoints at
+ * The cluster network on the loopback range, in a 127.N.0.0/16 of its own (N drawn at random, so that two test
+ * runs on one machine do not meet): every pod gets an address of its own in 127.N.0.0/17 (so two pods can listen
+ * on the same container port, as in their own network namespaces), every Service a cluster IP in 127.N.200.0/24
+ * with a TCP forwarder per port that plays kube-proxy (round-robin over the ready endpoints at
  * connect time), and cluster DNS is a hosts file (the JDK's {@code jdk.net.hosts.file}) naming each Service
  * as {@code svc}, {@code svc.ns}, {@code svc.ns.svc} and {@code svc.ns.svc.cluster.local}; a headless Service
  * names its ready pods directly. Nothing leaves 127.0.0.0/8.
@@ -31,6 +32,7 @@ public final class Network implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Network.class.getName());
 
     private final Path hostsFile;
+    private final int net = java.util.concurrent.ThreadLocalRandom.current().nextInt(16, 250);
     private final AtomicInteger nextPod = new AtomicInteger(1);
     private final AtomicInteger nextService = new AtomicInteger(1);
     private final Map<String, List<String>> names = new LinkedHashMap<>();
@@ -59,14 +61,14 @@ public final class Network implements AutoCloseable {
      */
     public String podIp() {
         int n = nextPod.getAndIncrement();
-        return "127.0." + (10 + n / 250) + "." + (n % 250 + 1);
+        return "127." + net + "." + (n / 250) + "." + (n % 250 + 1);
     }
 
     /**
      * @return a new cluster IP
      */
     public String serviceIp() {
-        return "127.0.20." + nextService.getAndIncrement();
+        return "127." + net + ".200." + nextService.getAndIncrement();
     }
 
     /**

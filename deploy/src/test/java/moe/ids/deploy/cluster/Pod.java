@@ -169,14 +169,13 @@ public final class Pod {
             ready = true;
             return;
         }
-        List<String> cmd = new ArrayList<>();
-        List<String> command = container.getCommand() == null || container.getCommand().isEmpty()
-                ? image.entrypoint() : container.getCommand();
-        cmd.addAll(command);
+        // the image's entrypoint names paths of this machine already; what the pod spec says is translated
+        List<String> cmd = new ArrayList<>(container.getCommand() == null || container.getCommand().isEmpty()
+                ? image.entrypoint()
+                : container.getCommand().stream().map(a -> translate(expand(a, env), mounts)).toList());
         if (container.getArgs() != null) {
-            cmd.addAll(container.getArgs().stream().map(a -> expand(a, env)).toList());
+            cmd.addAll(container.getArgs().stream().map(a -> translate(expand(a, env), mounts)).toList());
         }
-        cmd.replaceAll(a -> translate(a, mounts));
         if (image.kind() == Images.Kind.REDIS) {
             // the pod's 0.0.0.0 is its own address
             int last = cmd.size() - 1;
@@ -392,31 +391,28 @@ public final class Pod {
     /** A Secret's data, decoded; the stand-in store keeps {@code stringData} as it was sent. */
     private Map<String, String> secretData(String secretName, boolean optional) {
         Secret s = cluster.admin().secrets().inNamespace(namespace).withName(secretName).get();
-        if (s == null) {
-            if (optional) {
-                return Map.of();
-            }
-            throw new IllegalStateException(name + ": Secret " + secretName + " not found");
-        }
         Map<String, String> out = new LinkedHashMap<>();
-        if (s.getData() != null) {
+        if (s != null && s.getData() != null) {
             s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
         }
-        if (s.getStringData() != null) {
+        if (s != null && s.getStringData() != null) {
             out.putAll(s.getStringData());
         }
-        return out;
+        return found("Secret", secretName, s != null, optional, out);
     }
 
     private Map<String, String> configMapData(String cmName, boolean optional) {
         ConfigMap cm = cluster.admin().configMaps().inNamespace(namespace).withName(cmName).get();
-        if (cm == null) {
-            if (optional) {
-                return Map.of();
-            }
-            throw new IllegalStateException(name + ": ConfigMap " + cmName + " not found");
+        return found("ConfigMap", cmName, cm != null, optional, cm == null || cm.getData() == null ? Map.of() : cm.getData());
+    }
+
+    /** A missing, non-optional source keeps the container from starting (CreateContainerConfigError). */
+    private Map<String, String> found(String kind, String source, boolean exists, boolean optional,
+                                      Map<String, String> data) {
+        if (!exists && !optional) {
+            throw new IllegalStateException(name + ": " + kind + " " + source + " not found");
         }
-        return cm.getData() == null ? Map.of() : cm.getData();
+        return data;
     }
 
     /** The container's environment as the kubelet builds it, plus the stand-in's translations. */
