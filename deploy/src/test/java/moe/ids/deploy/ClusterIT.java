@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.deploy.cluster.AuthorizingDispatcher;
@@ -41,16 +44,12 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -81,8 +80,7 @@ class ClusterIT {
     private static LocalCluster cluster;
     private static Map<String, JsonNode> expected = Map.of();
     private static final Map<String, List<String>> TIMELINES = new ConcurrentHashMap<>();
-    private static final List<String> LOG_LINES = new CopyOnWriteArrayList<>();
-    private static ScheduledExecutorService watcher;
+    private static Watch watch;
     private static Instant t0;
 
     @BeforeAll
@@ -115,8 +113,16 @@ class ClusterIT {
         t0 = Instant.now();
         cluster = LocalCluster.start(rendered.objects(), NS, Charts.chart().getParent().getParent(),
                 DatabaseUrl.parse("TEST_DATABASE_URL", server));
-        watcher = Executors.newSingleThreadScheduledExecutor();
-        watcher.scheduleWithFixedDelay(ClusterIT::recordPhases, 0, 200, TimeUnit.MILLISECONDS);
+        watch = cluster.admin().genericKubernetesResources(REFRESH).inNamespace(NS).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, GenericKubernetesResource r) {
+                record(r);
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
         try {
             await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(cluster::workloadsReady);
         } catch (ConditionTimeoutException e) {
@@ -127,8 +133,8 @@ class ClusterIT {
 
     @AfterAll
     static void uninstall() throws IOException {
-        if (watcher != null) {
-            watcher.shutdownNow();
+        if (watch != null) {
+            watch.close();
         }
         TIMELINES.forEach((name, phases) -> LOG.log(System.Logger.Level.INFO, "timeline {0}: {1}", name, phases));
         if (cluster != null) {
@@ -151,6 +157,7 @@ class ClusterIT {
         String name = awaitNewRefresh(Set.of());
         Map<String, Object> status = awaitFinished(name);
         assertEquals("Succeeded", status.get("phase"), () -> "status " + status + "\n" + cluster.describe());
+        await().atMost(Duration.ofSeconds(10)).until(() -> phases(name).contains("Succeeded"));
         assertEquals(List.of("Pending", "Scraping", "Merging", "Ingesting", "Succeeded"), phases(name));
         List<Map<String, Object>> sources = list(status.get("sources"));
         assertEquals(SyntheticUpstream.SOURCES, sources.stream().map(s -> s.get("name")).toList());
@@ -230,6 +237,29 @@ class ClusterIT {
 
     @Test
     @Order(5)
+    void eachMergerSaysWhetherItLeadsOrStandsBy() throws Exception {
+        List<String> roles = new ArrayList<>();
+        for (String pod : cluster.pods(R + "-merger-")) {
+            var address = cluster.podAddress(pod, "http");
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address.getHostString()
+                    + ":" + address.getPort() + "/observe/health/ready")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+            JsonNode check = null;
+            for (JsonNode c : JSON.readTree(ready.body()).path("checks")) {
+                if ("controller".equals(c.path("name").asText())) {
+                    check = c;
+                }
+            }
+            assertTrue(check != null, ready.body());
+            roles.add(check.path("data").path("role").asText());
+            assertEquals(holder(), check.path("data").path("leader").asText(), ready.body());
+        }
+        roles.sort(Comparator.naturalOrder());
+        assertEquals(List.of("leader", "standby"), roles);
+    }
+
+    @Test
+    @Order(6)
     void noRequestWasRefusedAndEveryServiceAccountStayedInItsRole() {
         List<AuthorizingDispatcher.Decision> audit = cluster.apiServer().audit();
         Map<String, TreeSet<String>> byUser = new TreeMap<>();
@@ -315,21 +345,14 @@ class ClusterIT {
         return o instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
     }
 
-    /** Phase changes of every Refresh, as seen by polling (a phase shorter than the poll may be missed). */
-    private static void recordPhases() {
-        try {
-            for (GenericKubernetesResource r : cluster.admin().genericKubernetesResources(REFRESH).inNamespace(NS)
-                    .list().getItems()) {
-                String name = r.getMetadata().getName();
-                Object st = r.getAdditionalProperties().get("status");
-                String phase = st instanceof Map<?, ?> m && m.get("phase") != null ? m.get("phase").toString() : "Pending";
-                List<String> seen = TIMELINES.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>());
-                if (seen.isEmpty() || !seen.getLast().startsWith(phase + " ")) {
-                    seen.add(phase + " +" + Duration.between(t0, Instant.now()).toMillis() / 100 / 10.0 + "s");
-                }
-            }
-        } catch (RuntimeException e) {
-            // the cluster is going away
+    /** Phase changes of every Refresh, from a watch (every status write is an event, so no phase is missed). */
+    private static void record(GenericKubernetesResource r) {
+        String name = r.getMetadata().getName();
+        Object st = r.getAdditionalProperties().get("status");
+        String phase = st instanceof Map<?, ?> m && m.get("phase") != null ? m.get("phase").toString() : "Pending";
+        List<String> seen = TIMELINES.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>());
+        if (seen.isEmpty() || !seen.getLast().startsWith(phase + " ")) {
+            seen.add(phase + " +" + Duration.between(t0, Instant.now()).toMillis() / 100 / 10.0 + "s");
         }
     }
 

@@ -343,6 +343,17 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * @param pod  a pod
+     * @param port the name of one of its container ports
+     * @return where to reach it (what the kubelet's probes and Prometheus use)
+     */
+    public InetSocketAddress podAddress(String pod, String port) {
+        Pod p = Objects.requireNonNull(pods.get(pod), pod);
+        return new InetSocketAddress(p.ip(), p.port(new io.fabric8.kubernetes.api.model.IntOrString(port))
+                .orElseThrow(() -> new IllegalArgumentException(pod + " has no port " + port)));
+    }
+
+    /**
      * @param prefix pod name prefix, e.g. {@code ids-moe-merger-}
      * @return the live pods whose names start with it
      */
