@@ -8,6 +8,7 @@ import io.helidon.metrics.api.Metrics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -17,6 +18,12 @@ import java.util.function.DoubleSupplier;
  * chart's alerts and dashboard use for failed refreshes and stale data.
  */
 public final class ControllerMetrics {
+    /**
+     * The gauge is registered once per registry, so it reads whichever controller was built last (a process runs
+     * one; tests build several in one JVM).
+     */
+    private static final AtomicReference<DoubleSupplier> LAST_SUCCESS = new AtomicReference<>(() -> 0);
+
     private final MeterRegistry registry;
     private final Map<String, Counter> runs = new ConcurrentHashMap<>();
 
@@ -29,7 +36,9 @@ public final class ControllerMetrics {
 
     ControllerMetrics(MeterRegistry registry, DoubleSupplier lastSuccess) {
         this.registry = registry;
-        registry.getOrCreate(Gauge.builder("refresh_last_success_timestamp_seconds", lastSuccess::getAsDouble)
+        LAST_SUCCESS.set(lastSuccess);
+        registry.getOrCreate(Gauge.builder("refresh_last_success_timestamp_seconds",
+                        () -> LAST_SUCCESS.get().getAsDouble())
                 .description("when the newest Succeeded Refresh finished (epoch seconds; 0 on a standby)"));
     }
 
