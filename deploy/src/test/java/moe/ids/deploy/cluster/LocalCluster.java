@@ -65,6 +65,8 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<String, String> clusterIps = new ConcurrentHashMap<>();
     private final List<String> provisioned = new CopyOnWriteArrayList<>();
     private final Thread loop;
+    /** Kills the pods' processes if the test JVM ends without closing the cluster (they would outlive it). */
+    private final Thread reaper = new Thread(() -> pods.values().forEach(Pod::kill), "local-cluster-reaper");
     private volatile boolean closed;
 
     private LocalCluster(List<HasMetadata> objects, String namespace, Path root, DatabaseUrl postgresAdmin)
@@ -80,6 +82,7 @@ public final class LocalCluster implements AutoCloseable {
             service(s);
         }
         loop = Thread.ofPlatform().name("local-cluster").daemon(true).start(this::run);
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     /**
@@ -408,9 +411,7 @@ public final class LocalCluster implements AutoCloseable {
         }).collect(Collectors.joining("\n"));
     }
 
-    /**
-     * @param timeout how long to wait for the loop to stop
-     */
+    /** Stops the control loop and every pod, closes the network and the API server, drops what was provisioned. */
     @Override
     public void close() {
         closed = true;
@@ -422,6 +423,11 @@ public final class LocalCluster implements AutoCloseable {
         }
         jobs.close();
         pods.values().forEach(Pod::delete);
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the reaper runs anyway
+        }
         network.close();
         api.close();
         try (Connection c = Database.connect(postgresAdmin); Statement st = c.createStatement()) {
