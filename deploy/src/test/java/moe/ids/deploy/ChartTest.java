@@ -69,7 +69,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The chart under real Helm (lint --strict, template) for the default values and every {@code ci/*-values.yaml},
- * parsed into fabric8 objects and checked for what the chart promises (DESIGN.md §6).
+ * parsed into fabric8 objects and checked for what the chart promises (charts/ids-moe/README.md).
  */
 class ChartTest {
     private static final String R = Charts.RELEASE;

@@ -1,4 +1,4 @@
--- ids.moe schema, version 1 (DESIGN.md §4). Applied by Flyway under a PostgreSQL advisory lock.
+-- ids.moe schema, version 1. Applied by Flyway under a PostgreSQL advisory lock.
 
 -- Every fetch attempt of every source, kept for history and /status freshness.
 CREATE TABLE source_fetch (

@@ -261,7 +261,7 @@ class ApiIT {
     /**
      * The API sets its own HTTP/1.1 protocol config (no keep-alive header); an operator's
      * {@code server.protocols.http_1_1} settings still apply on top of it (an explicit protocol replaces the
-     * configured one unless it reads that node — found by hand in session 8).
+     * configured one unless it reads that node).
      */
     @Test
     void configuredHttp1SettingsStillApply() throws IOException {

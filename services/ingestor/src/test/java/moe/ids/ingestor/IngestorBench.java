@@ -65,7 +65,7 @@ public final class IngestorBench {
                 ourBest = Math.min(ourBest, System.nanoTime() - t0);
                 ourMem = usedMemory(env) - m0;
             }
-            // the bucketed layout (64 / 32 fields per bucket, the default before session 6), for its memory
+            // the bucketed layout (64 / 32 fields per bucket), for its memory
             RedisState.clear(env.redis, env.prefix);
             long m0 = usedMemory(env);
             new RedisStore(env.redis, env.layout, Tuning.DEFAULT.withBucketFields(64, 32), new IngestorMetrics())
@@ -177,7 +177,7 @@ public final class IngestorBench {
 
     private static long usedMemory(TestEnv env) {
         // keys just UNLINKed are freed by Redis' background thread: wait for it, or the previous round's keys
-        // still count (session 6 measured the seed layout at 27.6 MB that way; 60 MB is the settled figure)
+        // still count (measured that way the seed layout showed 27.6 MB; 60 MB is the settled figure)
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> env.redis.info("memory").contains("lazyfree_pending_objects:0"));
         for (String line : env.redis.info("memory").split("\r?\n")) {

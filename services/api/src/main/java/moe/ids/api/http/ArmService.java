@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * arm-server v2 compatibility (ORIGINAL.md Appendix C): {@code GET /api/v2/ids?source=&id=&include=},
+ * arm-server v2 compatibility: {@code GET /api/v2/ids?source=&id=&include=},
  * {@code POST /api/v2/ids} (an object or an array of 1–100 objects), {@code GET /api/v2/imdb|themoviedb|thetvdb?id=}
  * (arrays). Not found is 200 {@code null} (or {@code []}); validation errors are arm-server's
  * {@code FST_ERR_VALIDATION} shape. Relations are arm-server's kebab-case object built from our entries.

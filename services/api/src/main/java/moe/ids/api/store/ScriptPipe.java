@@ -46,7 +46,7 @@ public final class ScriptPipe implements AutoCloseable {
      * mapping keys: with stride 1 the keys alone (the pipe expects one tier-1 hash), with stride 2 each key followed
      * by its tier-1 bucket key under the expected gen. Returns {@code {version, gen, mbuckets, ids, entries}} (two
      * arrays in key order, false for a miss), or an empty array when no generation is served. When the generation
-     * has one hash per tier (the ingestor's default layout since session 6) every key is read with ONE tier-1
+     * has one hash per tier (the ingestor's default layout) every key is read with ONE tier-1
      * {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets each key costs two
      * {@code HGET}s, its bucket taken from the arguments when gen and count are as expected, else hashed here (each
      * {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md).

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the merger hands the ingestor (DESIGN.md §4): applied on top of {@code base}, it yields the published
+ * What the merger hands the ingestor: applied on top of {@code base}, it yields the published
  * state of {@code version}. Mapping deletions are explicit, so no stale key survives.
  *
  * @param version   this change set's version (strictly increasing)

@@ -22,7 +22,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Encodes change sets as the JSON document of DESIGN.md §4
+ * Encodes change sets as the JSON document the outbox stores
  * ({@code {version, base, created_at, upsert:[{id, entry}], delete:[id], map_set:{key:id}, map_del:[key]}}),
  * gzip-compressed for the outbox. Streaming Jackson, so 100k-entry sets stay cheap.
  */

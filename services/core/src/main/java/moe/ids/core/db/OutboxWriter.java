@@ -15,7 +15,7 @@ import java.sql.Timestamp;
 import java.util.stream.Stream;
 
 /**
- * Writes one change set the way DESIGN.md §4 says the ingestor reads it: the outbox row ({@code change_set},
+ * Writes one change set the way the ingestor reads it: the outbox row ({@code change_set},
  * gzip JSON), the published state it leads to ({@code anime} rows as canonical JSON + hash,
  * {@code published_mapping}), the merge report, and {@code NOTIFY ids_moe_change_set '<version>'} — all on
  * the caller's connection, inside the caller's transaction, so they commit (or not) together.

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One anime as served: the keys of DESIGN.md §3 in their fixed order, then the extra fields
+ * One anime as served: the served keys in their fixed order (README, "Using the API"), then the extra fields
  * {@code thetvdb} and {@code themoviedb_tv}. {@code null} means unknown. Nothing internal (hashes,
  * internal IDs) is part of an entry; see {@link CanonicalJson} for its bytes.
  *

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The mapping keys an entry owns (PLATFORMS.md, "Mapping keys"): {@code {platform}/{id}} for every platform
+ * The mapping keys an entry owns: {@code {platform}/{id}} for every platform
  * with a value, {@code kaize_id/{n}}, {@code nautiljon_id/{n}}, Trakt {@code trakt/{type}/{id}} plus
  * {@code trakt/shows/{id}/seasons/{n}}, and TMDB {@code themoviedb/movie/{id}}. Which entry a key of a shared
  * platform finally resolves to is the merger's decision; this class only lists candidates.

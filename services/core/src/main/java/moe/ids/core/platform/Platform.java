@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One platform of the registry (PLATFORMS.md).
+ * One platform of the registry ({@link Platforms}).
  *
  * @param name        canonical lower-case name, e.g. {@code myanimelist}
  * @param code        two-letter code, e.g. {@code ma}

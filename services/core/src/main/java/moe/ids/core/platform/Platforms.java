@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The platform registry: the 20 lookup platforms and the 3 redirect-only targets of PLATFORMS.md,
+ * The platform registry: the 20 lookup platforms and the 3 redirect-only targets,
  * resolvable case-insensitively by canonical name, two-letter code or alias.
  */
 public final class Platforms {
@@ -56,7 +56,7 @@ public final class Platforms {
     }
 
     /**
-     * @return all 23 platforms, lookup platforms first, in PLATFORMS.md order
+     * @return all 23 platforms, lookup platforms first, in registry order
      */
     public static List<Platform> all() {
         return ALL;

@@ -3,7 +3,7 @@ package moe.ids.core.redis;
 import java.util.Objects;
 
 /**
- * The Redis key scheme (DESIGN.md §4), in one place. Tier 1 {@code {prefix}m:{mapping key}} → internal ID;
+ * The Redis key scheme, in one place. Tier 1 {@code {prefix}m:{mapping key}} → internal ID;
  * tier 2 {@code {prefix}a:{internal id}} → the entry's canonical JSON; {@code {prefix}meta} → applied version,
  * time, counts and source freshness. The prefix (default {@code ids:}) lets several installations or test runs
  * share one Redis.

@@ -44,7 +44,7 @@ class CanonicalJsonTest {
         assertEquals(List.of("title", "anidb", "anilist", "animenewsnetwork", "animeplanet", "anisearch", "annict",
                 "imdb", "kaize", "kaize_id", "kitsu", "livechart", "myanimelist", "nautiljon", "nautiljon_id",
                 "notify", "otakotaku", "shikimori", "shoboi", "silveryasha", "simkl", "themoviedb", "trakt",
-                "trakt_type", "trakt_season"), AnimeEntry.KEYS.subList(0, 25), "DESIGN.md §3 order");
+                "trakt_type", "trakt_season"), AnimeEntry.KEYS.subList(0, 25), "the served key order");
     }
 
     @Test

@@ -33,7 +33,7 @@ class PlatformsTest {
         return Path.of(upstream).resolveSibling(file);
     }
 
-    /** Every row of the seed table (shared/PLATFORMS.md): name, code and each alias resolve to the name. */
+    /** Every row of the recorded platform table (outside the repository, read when present): name, code and each alias resolve to the name. */
     @Test
     void everyAliasOfTheSeedTableResolves() throws IOException {
         Path table = shared("PLATFORMS.md");
@@ -67,7 +67,7 @@ class PlatformsTest {
         assertThat(names > 100, is(true));
     }
 
-    /** The original API's alias map (ORIGINAL.md §1.7) is a subset of the registry. */
+    /** The original API's alias map (from the recorded notes on it, read when present) is a subset of the registry. */
     @Test
     void everyAliasOfTheOriginalApiResolves() throws IOException {
         Path original = shared("ORIGINAL.md");
