@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.deploy.cluster.AuthorizingDispatcher;
 import moe.ids.deploy.cluster.LocalCluster;
 import moe.ids.replay.ReplayServer;
 import moe.ids.replay.SyntheticUpstream;
@@ -23,12 +22,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,13 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,7 +69,7 @@ class ClusterIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration REFRESH_TIMEOUT = Duration.ofMinutes(5);
 
-    private static Path written;
+    private static TestUpstream upstreamFolder;
     private static ReplayServer replay;
     private static LocalCluster cluster;
     private static Map<String, JsonNode> expected = Map.of();
@@ -85,12 +79,9 @@ class ClusterIT {
 
     @BeforeAll
     static void install() throws Exception {
-        Path upstream = ReplayServer.locateUpstream().orElse(null);
-        if (upstream == null) {
-            written = Files.createTempDirectory("ids-moe-upstream");
-            upstream = SyntheticUpstream.write(written);
-        }
-        expected = SyntheticUpstream.isSynthetic(upstream) ? SyntheticUpstream.expectedLookups(upstream) : Map.of();
+        upstreamFolder = TestUpstream.locateOrWrite();
+        Path upstream = upstreamFolder.root();
+        expected = upstreamFolder.synthetic() ? SyntheticUpstream.expectedLookups(upstream) : Map.of();
         replay = ReplayServer.start(upstream, "b");
         String unique = "ids_moe_c_" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> set = new LinkedHashMap<>();
@@ -132,7 +123,7 @@ class ClusterIT {
     }
 
     @AfterAll
-    static void uninstall() throws IOException {
+    static void uninstall() {
         if (watch != null) {
             watch.close();
         }
@@ -143,10 +134,8 @@ class ClusterIT {
         if (replay != null) {
             replay.close();
         }
-        if (written != null) {
-            try (Stream<Path> files = Files.walk(written)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+        if (upstreamFolder != null) {
+            upstreamFolder.close();
         }
     }
 
@@ -261,19 +250,8 @@ class ClusterIT {
     @Test
     @Order(6)
     void noRequestWasRefusedAndEveryServiceAccountStayedInItsRole() {
-        List<AuthorizingDispatcher.Decision> audit = cluster.apiServer().audit();
-        Map<String, TreeSet<String>> byUser = new TreeMap<>();
-        for (AuthorizingDispatcher.Decision d : audit) {
-            if (d.user() == null || d.user().equals("kubernetes-admin")) {
-                continue;
-            }
-            String what = d.attrs().verb() + " " + (d.attrs().apiGroup().isEmpty() ? "" : d.attrs().apiGroup() + "/")
-                    + d.attrs().combinedResource();
-            byUser.computeIfAbsent(d.user(), u -> new TreeSet<>()).add(what + " <- "
-                    + (d.grant() == null ? "DENIED " + d.denial() : d.grant().role() + " " + d.grant().rule()));
-        }
-        LOG.log(System.Logger.Level.INFO, "requests by ServiceAccount:\n{0}", byUser.entrySet().stream()
-                .map(e -> e.getKey() + "\n  " + String.join("\n  ", e.getValue())).collect(Collectors.joining("\n")));
+        Map<String, java.util.SortedSet<String>> byUser = cluster.apiServer().requestsByUser();
+        LOG.log(System.Logger.Level.INFO, "requests by ServiceAccount:\n{0}", cluster.apiServer().requestsByUserText());
         assertEquals(List.of(), cluster.apiServer().denied().stream().map(d -> d.user() + ": " + d.denial())
                 .distinct().toList());
         assertTrue(byUser.containsKey("system:serviceaccount:" + NS + ":" + R + "-refresh-trigger"), byUser::toString);

@@ -35,11 +35,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -78,8 +76,8 @@ class K3sIT {
 
     private static ReplayServer replay;
     private static KubernetesClient kube;
-    /** The synthetic upstream written by this test, deleted afterwards; null when none was written. */
-    private static Path written;
+    /** The upstream replayed (a synthetic one written by this test is deleted afterwards). */
+    private static TestUpstream upstreamFolder;
     /** Sources the Refresh names: empty (= all) for the recorded upstream, the synthetic one's otherwise. */
     private static List<String> sources = List.of();
     /** Lookups to check through the API (the synthetic upstream's manifest), mapping key → expected fields. */
@@ -94,14 +92,9 @@ class K3sIT {
             assumeTrue(present, "image " + image + " not built (docker build -f docker/Dockerfile --build-arg SERVICE="
                     + s + " -t " + image + " .)");
         }
-        Path upstream = ReplayServer.locateUpstream().orElse(null);
-        if (upstream == null) {
-            written = Files.createTempDirectory("ids-moe-upstream");
-            upstream = SyntheticUpstream.write(written);
-            LOG.log(System.Logger.Level.INFO, "recorded upstream not found; synthetic upstream written to {0}",
-                    upstream);
-        }
-        if (SyntheticUpstream.isSynthetic(upstream)) {
+        upstreamFolder = TestUpstream.locateOrWrite();
+        Path upstream = upstreamFolder.root();
+        if (upstreamFolder.synthetic()) {
             sources = SyntheticUpstream.SOURCES;
             expected = SyntheticUpstream.expectedLookups(upstream);
         }
@@ -129,12 +122,8 @@ class K3sIT {
         if (replay != null) {
             replay.close();
         }
-        if (written != null) {
-            try (Stream<Path> files = Files.walk(written)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (java.io.IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not delete " + written, e);
-            }
+        if (upstreamFolder != null) {
+            upstreamFolder.close();
         }
     }
 

@@ -40,26 +40,18 @@ public final class AuthorizingDispatcher extends Dispatcher {
     private final Function<String, String> kindToResource;
     /** The REST mapper's part for custom resources: {@code group/Kind} → plural, from the CRDs created. */
     private final Map<String, String> customResources = new ConcurrentHashMap<>();
-    private volatile Rbac rbac;
-    private volatile boolean ownerReferencesEnforced = true;
+    private final Rbac rbac;
 
     /**
      * @param store          the CRUD store the allowed requests go to
      * @param rbac           the authorizer
-     * @param kindToResource {@code group/Kind} → plural resource (the API server's REST mapper)
+     * @param kindToResource {@code group/Kind} → plural resource of the built-in kinds (the API server's REST
+     *                       mapper; custom resources are learnt from the CRDs created)
      */
     AuthorizingDispatcher(KubernetesCrudDispatcher store, Rbac rbac, Function<String, String> kindToResource) {
         this.store = store;
         this.rbac = rbac;
         this.kindToResource = kindToResource;
-    }
-
-    void rbac(Rbac next) {
-        this.rbac = next;
-    }
-
-    void ownerReferencesEnforced(boolean on) {
-        this.ownerReferencesEnforced = on;
     }
 
     void token(String token, Rbac.User user) {
@@ -91,7 +83,7 @@ public final class AuthorizingDispatcher extends Dispatcher {
             LOG.log(System.Logger.Level.WARNING, "403 {0} {1}: {2}", request.getMethod(), request.getPath(), message);
             return status(403, "Forbidden", message, attrs);
         }
-        String denied = ownerReferencesEnforced ? admit(user, attrs, request) : null;
+        String denied = admit(user, attrs, request);
         if (denied != null) {
             audit.add(new Decision(Instant.now(), user.name(), attrs, grant.get(), denied, 403));
             LOG.log(System.Logger.Level.WARNING, "403 (admission) {0} {1}: {2}", request.getMethod(),

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -177,18 +176,6 @@ public final class Network implements AutoCloseable {
             s.close();
         } catch (IOException e) {
             // closing anyway
-        }
-    }
-
-    /**
-     * @param ip an address of this network
-     * @return it as an {@link InetAddress}
-     */
-    static InetAddress address(String ip) {
-        try {
-            return InetAddress.getByName(ip);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(ip, e);
         }
     }
 

@@ -302,23 +302,6 @@ public final class Pod {
         return deleted;
     }
 
-    /**
-     * @param timeout how long to wait
-     * @return the exit code, or empty when still running
-     */
-    Optional<Integer> await(Duration timeout) {
-        Process p = process;
-        if (p == null) {
-            return Optional.empty();
-        }
-        try {
-            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(p.exitValue()) : Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
-    }
-
     /** Volumes: container path → the directory holding it here. */
     private Map<String, Path> mount() {
         Map<String, Path> mounts = new LinkedHashMap<>();

@@ -43,6 +43,9 @@ public final class StandInApiServer implements AutoCloseable {
             "ClusterRole", "ClusterRoleBinding", "Namespace", "PersistentVolume", "StorageClass", "PriorityClass",
             "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "IngressClass");
 
+    /** The user Helm and kubectl act as in the tests. */
+    private static final String ADMIN = "kubernetes-admin";
+
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
     private final AuthorizingDispatcher dispatcher;
     private final KubernetesMockServer server;
@@ -50,10 +53,10 @@ public final class StandInApiServer implements AutoCloseable {
     private final KubernetesClient admin;
 
     private StandInApiServer(Rbac rbac) {
-        dispatcher = new AuthorizingDispatcher(crud, rbac, this::resourceOf);
+        dispatcher = new AuthorizingDispatcher(crud, rbac, BUILT_IN::get);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        admin = client(Rbac.User.admin("kubernetes-admin"), "default");
+        admin = client(Rbac.User.admin(ADMIN), "default");
     }
 
     /**
@@ -144,20 +147,6 @@ public final class StandInApiServer implements AutoCloseable {
     }
 
     /**
-     * @param enforce whether the OwnerReferencesPermissionEnforcement admission plugin is on (default: on)
-     */
-    public void ownerReferencesEnforced(boolean enforce) {
-        dispatcher.ownerReferencesEnforced(enforce);
-    }
-
-    /**
-     * @param objects the Roles and bindings to enforce from now on (replacing the current ones)
-     */
-    public void rbac(List<? extends HasMetadata> objects) {
-        dispatcher.rbac(Rbac.of(objects));
-    }
-
-    /**
      * @return every request decided so far, in order
      */
     public List<AuthorizingDispatcher.Decision> audit() {
@@ -165,15 +154,43 @@ public final class StandInApiServer implements AutoCloseable {
     }
 
     /**
+     * What each user other than the admin asked for and the rule that allowed it (or why not), e.g.
+     * {@code "patch coordination.k8s.io/leases <- Role/ns/r apiGroups=[…] resources=[leases] verbs=[…]"}.
+     *
+     * @return user → its distinct requests, sorted
+     */
+    public Map<String, java.util.SortedSet<String>> requestsByUser() {
+        Map<String, java.util.SortedSet<String>> out = new java.util.TreeMap<>();
+        for (AuthorizingDispatcher.Decision d : audit()) {
+            if (d.user() == null || d.user().equals(ADMIN)) {
+                continue;
+            }
+            RequestAttributes a = d.attrs();
+            String what = a.verb() + " " + (!a.resourceRequest() ? a.path()
+                    : (a.apiGroup().isEmpty() ? "" : a.apiGroup() + "/") + a.combinedResource());
+            out.computeIfAbsent(d.user(), u -> new java.util.TreeSet<>()).add(what + " <- "
+                    + (d.grant() == null ? "DENIED: " + d.denial() : d.grant().role() + " " + d.grant().rule()));
+        }
+        return out;
+    }
+
+    /**
+     * @return {@link #requestsByUser()} as indented lines, for a test's log
+     */
+    public String requestsByUserText() {
+        StringBuilder out = new StringBuilder();
+        requestsByUser().forEach((user, requests) -> {
+            out.append(user).append('\n');
+            requests.forEach(r -> out.append("  ").append(r).append('\n'));
+        });
+        return out.toString();
+    }
+
+    /**
      * @return the requests refused (401 or 403)
      */
     public List<AuthorizingDispatcher.Decision> denied() {
         return audit().stream().filter(AuthorizingDispatcher.Decision::denied).toList();
-    }
-
-    /** The REST mapper's built-in kinds (custom resources are learnt from the CRDs created). */
-    private String resourceOf(String groupKind) {
-        return BUILT_IN.get(groupKind);
     }
 
     @Override
