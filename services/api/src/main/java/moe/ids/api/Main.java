@@ -1,11 +1,10 @@
 package moe.ids.api;
 
 import io.helidon.config.Config;
-import io.helidon.http.DirectHandler;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -26,6 +25,8 @@ import moe.ids.api.store.NearCache;
 import moe.ids.api.store.ScriptPipe;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.core.redis.RedisKeys;
+import moe.ids.http.Edge;
+import moe.ids.http.EdgeConfig;
 import moe.ids.ingestor.Layout;
 import moe.ids.ingestor.RedisClients;
 import moe.ids.ingestor.RedisReader;
@@ -48,7 +49,7 @@ public final class Main {
         ApiConfig cfg = ApiConfig.from(config);
         LOG.log(System.Logger.Level.INFO, "api config: {0}", cfg);
         Api api = Api.start(cfg, config.get("server"));
-        LOG.log(System.Logger.Level.INFO, "api listening on http://127.0.0.1:{0,number,#}", api.server().port());
+        api.edge().onListenerLost(() -> Runtime.getRuntime().halt(70));
         Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-shutdown"));
     }
 
@@ -74,17 +75,20 @@ public final class Main {
      * @param redis         pooled Redis client
      * @param pipe          pipelined lookup connections, or null
      * @param invalidations near-cache subscriber
+     * @param edge          the listeners' connection handling
      * @param server        web server
      * @param store         the store (tests look at its cache)
      */
-    public record Api(RedisClient redis, ScriptPipe pipe, Invalidations invalidations, WebServer server,
+    public record Api(RedisClient redis, ScriptPipe pipe, Invalidations invalidations, Edge edge, WebServer server,
                       EntryStore store)
             implements AutoCloseable {
 
         /**
          * @param cfg    settings
-         * @param server {@code server} config node (host, …); the port comes from {@code cfg}
+         * @param server {@code server} config node (host, timeouts, observe port, …); the port comes from
+         *               {@code cfg}
          * @return the started API
+         * @throws moe.ids.http.ServerStartException when a port cannot be bound
          */
         public static Api start(ApiConfig cfg, Config server) {
             onePoller();
@@ -102,39 +106,44 @@ public final class Main {
             Datasets datasets = new Datasets(store);
             ApiMetrics metrics = new ApiMetrics(store, pipe, datasets);
             ApiErrors errors = new ApiErrors();
-            WebServer ws = WebServer.builder()
-                    .config(server)
-                    .port(cfg.port())
-                    .connectionOptions(o -> o.tcpNoDelay(true))
-                    // HTTP/1.1 connections persist by default (RFC 9112): without the redundant
-                    // "Connection: keep-alive" a lookup's headers fit the 256 bytes Helidon reserves for them (no
-                    // buffer growth per answer). An explicit protocol replaces the configured one, so
-                    // server.protocols.http_1_1 is read on top of this default
-                    .addProtocol(Http1Config.builder().sendKeepAliveHeader(false)
-                            .config(server.get("protocols.http_1_1")).build())
-                    .maxPayloadSize(Math.max(cfg.maxBodyBytes(), 1 << 20) * 4L)
-                    .directHandlers(directHandlers(new JsonDirectHandler()))
-                    .addFeature(ObserveFeature.builder()
-                            .addObserver(HealthObserver.builder().details(true)
-                                    .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
-                                    .addCheck(new ReadinessCheck("dataset",
-                                            () -> store.metaIfPresent().isPresent()))
-                                    .build())
-                            .addObserver(MetricsObserver.create())
-                            .build())
-                    .routing(r -> routing(r, cfg, store, datasets, metrics, errors))
-                    .build()
-                    .start();
-            return new Api(redis, pipe, invalidations, ws, store);
+            EdgeConfig edgeCfg = EdgeConfig.from(server, cfg.port(), -1);
+            Edge edge = Edge.create(edgeCfg.withPorts(cfg.port(), edgeCfg.observePort()), "api");
+            WebServer ws;
+            try {
+                WebServerConfig.Builder b = WebServer.builder().config(server);
+                // HTTP/1.1 connections persist by default (RFC 9112): without the redundant
+                // "Connection: keep-alive" a lookup's headers fit the 256 bytes Helidon reserves for them (no
+                // buffer growth per answer). server.protocols.http_1_1 is read on top of this default
+                edge.apply(b, Http1Config.builder().sendKeepAliveHeader(false)
+                        .config(server.get("protocols.http_1_1")).build(), new JsonDirectHandler());
+                ws = edge.start(b
+                        .connectionOptions(o -> o.tcpNoDelay(true))
+                        .maxPayloadSize(Math.max(cfg.maxBodyBytes(), 1 << 20) * 4L)
+                        .addFeature(ObserveFeature.builder()
+                                .sockets(edge.observeSockets())
+                                .addObserver(HealthObserver.builder().details(true)
+                                        .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
+                                        .addCheck(new ReadinessCheck("dataset",
+                                                () -> store.metaIfPresent().isPresent()))
+                                        .addCheck(edge.livenessCheck())
+                                        .build())
+                                .addObserver(MetricsObserver.create())
+                                .build())
+                        .routing(r -> routing(r, cfg, store, datasets, metrics, errors)));
+            } catch (RuntimeException e) {
+                edge.close();
+                if (invalidations != null) {
+                    invalidations.close();
+                }
+                if (pipe != null) {
+                    pipe.close();
+                }
+                redis.close();
+                throw e;
+            }
+            return new Api(redis, pipe, invalidations, edge, ws, store);
         }
 
-        private static DirectHandlers directHandlers(DirectHandler handler) {
-            DirectHandlers.Builder b = DirectHandlers.builder();
-            for (DirectHandler.EventType t : DirectHandler.EventType.values()) {
-                b.addHandler(t, handler);
-            }
-            return b.build();
-        }
 
         private static void routing(HttpRouting.Builder r, ApiConfig cfg, EntryStore store, Datasets datasets,
                                     ApiMetrics metrics, ApiErrors errors) {
@@ -153,6 +162,7 @@ public final class Main {
         @Override
         public void close() {
             server.stop();
+            edge.close();
             if (invalidations != null) {
                 invalidations.close();
             }

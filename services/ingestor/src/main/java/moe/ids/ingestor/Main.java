@@ -4,6 +4,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
+import moe.ids.http.Edge;
+import moe.ids.http.EdgeConfig;
+import moe.ids.http.ServerStartException;
+import moe.ids.http.TransportErrors;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -48,15 +52,25 @@ public final class Main {
             return;
         }
         ingestor.start();
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .port(cfg.port())
-                .addFeature(observe(db, redis, ingestor))
-                .build()
-                .start();
-        LOG.log(System.Logger.Level.INFO, "ingestor listening on http://127.0.0.1:{0,number,#}", server.port());
+        Config serverConfig = config.get("server");
+        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
+                serverConfig.get("observe-port").asInt().orElse(-1)), "ingestor");
+        WebServer server;
+        try {
+            server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),
+                    new TransportErrors()).addFeature(observe(db, redis, ingestor, edge)));
+        } catch (ServerStartException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            ingestor.close();
+            redis.close();
+            db.close();
+            System.exit(1);
+            return;
+        }
+        edge.onListenerLost(() -> Runtime.getRuntime().halt(70));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
+            edge.close();
             ingestor.close();
             redis.close();
             db.close();
@@ -78,9 +92,11 @@ public final class Main {
                 cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), metrics);
     }
 
-    static ObserveFeature observe(HikariDataSource db, RedisClient redis, Ingestor ingestor) {
+    static ObserveFeature observe(HikariDataSource db, RedisClient redis, Ingestor ingestor, Edge edge) {
         return ObserveFeature.builder()
+                .sockets(edge.observeSockets())
                 .addObserver(HealthObserver.builder().details(true)
+                        .addCheck(edge.livenessCheck())
                         .addCheck(ReadinessCheck.postgres("postgres", db))
                         .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
                         .addCheck(new ReadinessCheck("ingest", () -> ingestor.problem().map(p -> {

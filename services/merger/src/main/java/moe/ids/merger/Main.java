@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
+import moe.ids.http.Edge;
+import moe.ids.http.EdgeConfig;
+import moe.ids.http.TransportErrors;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.health.HealthObserverConfig;
@@ -84,20 +87,24 @@ public final class Main {
         if (controller != null) {
             health.addCheck(ControllerHealth.liveness(controller)).addCheck(ControllerHealth.readiness(controller));
         }
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .port(cfg.port())
+        Config serverConfig = config.get("server");
+        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
+                serverConfig.get("observe-port").asInt().orElse(-1)), "merger");
+        health.addCheck(edge.livenessCheck());
+        LOG.log(System.Logger.Level.INFO, "merger: {0}", kube == null ? "controller off (not in a cluster)"
+                : "controller on");
+        WebServer server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),
+                        new TransportErrors())
                 .addFeature(ObserveFeature.builder()
+                        .sockets(edge.observeSockets())
                         .addObserver(health.build())
                         .addObserver(MetricsObserver.create())
-                        .build())
-                .build()
-                .start();
-        LOG.log(System.Logger.Level.INFO, "merger listening on http://127.0.0.1:{0,number,#}{1}", server.port(),
-                kube == null ? " (controller off: not in a cluster)" : " (controller on)");
+                        .build()));
+        edge.onListenerLost(() -> Runtime.getRuntime().halt(70));
         RefreshController running = controller;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
+            edge.close();
             if (running != null) {
                 running.close();
             }

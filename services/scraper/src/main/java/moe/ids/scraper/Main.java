@@ -4,6 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
+import moe.ids.http.Edge;
+import moe.ids.http.EdgeConfig;
+import moe.ids.http.TransportErrors;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -90,19 +93,22 @@ public final class Main {
         Database.ensureExists(cfg.database());
         Migrations.migrate(cfg.database());
         HikariDataSource db = Database.pool(cfg.database(), "scraper", 4);
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .port(cfg.port())
+        Config serverConfig = config.get("server");
+        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
+                serverConfig.get("observe-port").asInt().orElse(-1)), "scraper");
+        WebServer server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),
+                        new TransportErrors())
                 .addFeature(ObserveFeature.builder()
+                        .sockets(edge.observeSockets())
                         .addObserver(HealthObserver.builder().details(true)
-                                .addCheck(ReadinessCheck.postgres("postgres", db)).build())
+                                .addCheck(ReadinessCheck.postgres("postgres", db))
+                                .addCheck(edge.livenessCheck()).build())
                         .addObserver(MetricsObserver.create())
-                        .build())
-                .build()
-                .start();
-        LOG.log(System.Logger.Level.INFO, "scraper listening on http://127.0.0.1:{0,number,#}", server.port());
+                        .build()));
+        edge.onListenerLost(() -> Runtime.getRuntime().halt(70));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
+            edge.close();
             db.close();
         }, "scraper-shutdown"));
     }

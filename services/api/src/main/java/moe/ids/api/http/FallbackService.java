@@ -9,10 +9,15 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
 
 /**
- * Registered last: a GET or HEAD nothing else answered is 404 {@code Endpoint not found}; any other method is 405
- * with the path's own {@code Allow} (POST is accepted only by {@code POST /{platform}} and {@code POST /api/v2/ids}).
+ * Registered last: a GET or HEAD nothing else answered is 404 {@code Endpoint not found}; any other method is 404
+ * where a GET would be (a one-segment name that is neither a route nor a dump), else 405 with the path's own
+ * {@code Allow} (POST is accepted only by {@code POST /{platform}} and {@code POST /api/v2/ids}).
  */
 public final class FallbackService implements HttpService {
+    /** The one-segment paths with a route of their own. */
+    private static final java.util.Set<String> FIXED = java.util.Set.of("status", "heartbeat", "ping", "updated",
+            "robots.txt", "openapi", "openapi.json", "schema", "schema.json", "redirect", "rd", "favicon.ico");
+
     @Override
     public void routing(HttpRules rules) {
         rules.any(this::fallback);
@@ -26,6 +31,12 @@ public final class FallbackService implements HttpService {
         Method m = req.prologue().method();
         if (m == Method.GET || m == Method.HEAD) {
             throw new ApiException.Missing("Endpoint not found");
+        }
+        List<String> segments = Paths.segments(req.path().rawPath());
+        if (segments.size() == 1 && !segments.getFirst().isEmpty() && !FIXED.contains(segments.getFirst())) {
+            // what a GET of this one-segment path would find (a dump, named by a platform): a name that is not
+            // one is 404 for every method, like the GET
+            DumpService.target(LookupKeys.decode(segments.getFirst()));
         }
         throw new ApiException.MethodNotAllowed(m.text(), allow(req.path().rawPath()));
     }
