@@ -210,7 +210,9 @@ class ApiIT {
         assertEquals("GET, HEAD, OPTIONS", http.send("POST", "/status", "[]").header("allow"));
         assertEquals("GET, HEAD, POST, OPTIONS", http.send("DELETE", "/mal", null).header("allow"));
         assertEquals("GET, HEAD, POST, OPTIONS", http.send("PUT", "/AniList", "x").header("allow"));
-        assertEquals("GET, HEAD, OPTIONS", http.send("PUT", "/kurozora", "x").header("allow"));
+        // a one-segment name that is neither a route nor a dump is 404 for every method, like its GET
+        assertError(http.send("PUT", "/kurozora", "x"), 404, "Not found", null);
+        assertError(http.send("POST", "/nosuchplatform", "[1]"), 404, "Not found", null);
     }
 
     /**

@@ -166,6 +166,9 @@ final class EdgeConnection implements ServerConnection, InterruptableTask<Void>,
     }
 
     private String kill(String why) {
+        if (closedFor != null) {
+            return null;
+        }
         closedFor = why;
         try {
             socket.close();
@@ -223,6 +226,12 @@ final class EdgeConnection implements ServerConnection, InterruptableTask<Void>,
     }
 
     private byte[] timedRead() {
+        DataReader sniffed = ctx.dataReader();
+        if (sniffed.available() > 0) {
+            // bytes Helidon read to pick a protocol (it does when a listener has more than one selector, e.g. when
+            // server.protocols is configured): they come first
+            return sniffed.readBytes(sniffed.available());
+        }
         readSince = System.nanoTime();
         reading = true;
         try {

@@ -67,7 +67,6 @@ final class Watchdog implements AutoCloseable {
             try {
                 String why = c.check(now);
                 if (why != null) {
-                    open.remove(c);
                     closed.increment();
                     if (!"linger".equals(why)) {
                         log.log(System.Logger.Level.INFO, why,
