@@ -87,10 +87,11 @@ public final class Edge implements AutoCloseable {
      */
     public WebServerConfig.Builder apply(WebServerConfig.Builder builder, Http1Config http1, DirectHandler errors) {
         DirectHandlers handlers = directHandlers(errors);
-        listener(builder, cfg, cfg.port(), maxConnections(), http1, clients, handlers);
+        listener(builder, cfg, cfg.port(), maxConnections(), http1, clients, handlers, errors);
         if (cfg.separateObserve()) {
             ListenerConfig.Builder observe = ListenerConfig.builder();
-            listener(observe, cfg, cfg.observePort(), EdgeConfig.OBSERVE_CONNECTIONS, http1, observers, handlers);
+            listener(observe, cfg, cfg.observePort(), EdgeConfig.OBSERVE_CONNECTIONS, http1, observers, handlers,
+                    errors);
             builder.putSocket(OBSERVE, observe.build());
         }
         return builder;
@@ -204,13 +205,13 @@ public final class Edge implements AutoCloseable {
     }
 
     private static <B extends ListenerConfig.BuilderBase<B, ?>> void listener(
-            ListenerConfig.BuilderBase<B, ?> b, EdgeConfig cfg, int port, int maxConnections, Http1Config http1, Watchdog watchdog,
-            DirectHandlers handlers) {
+            ListenerConfig.BuilderBase<B, ?> b, EdgeConfig cfg, int port, int maxConnections, Http1Config http1,
+            Watchdog watchdog, DirectHandlers handlers, DirectHandler errors) {
         b.host(cfg.host())
                 .port(port)
                 .protocolsDiscoverServices(false)
                 .protocols(List.of())
-                .connectionSelectors(List.of(new EdgeSelector(http1, cfg, watchdog)))
+                .connectionSelectors(List.of(new EdgeSelector(http1, cfg, watchdog, errors)))
                 .maxTcpConnections(maxConnections)
                 .directHandlers(handlers);
     }

@@ -1,6 +1,7 @@
 package moe.ids.http;
 
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,10 @@ import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.common.task.InterruptableTask;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.Header;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.ProxyProtocolData;
@@ -44,6 +49,7 @@ final class EdgeConnection implements ServerConnection, InterruptableTask<Void>,
     private static final int LINGER_BYTES = 1 << 20;
 
     private final ConnectionContext ctx;
+    private final DirectHandler errors;
     private final HelidonSocket socket;
     private final EdgeConfig cfg;
     private final EdgeReader reader;
@@ -60,8 +66,9 @@ final class EdgeConnection implements ServerConnection, InterruptableTask<Void>,
     private volatile String closedFor;
     private volatile boolean closeAfterAnswer;
 
-    EdgeConnection(ConnectionContext ctx, EdgeConfig cfg, int maxLine) {
+    EdgeConnection(ConnectionContext ctx, EdgeConfig cfg, int maxLine, DirectHandler errors) {
         this.ctx = ctx;
+        this.errors = errors;
         this.socket = ctx.serverSocket();
         this.cfg = cfg;
         this.reader = new EdgeReader(this::read, maxLine, maxLine);
@@ -159,10 +166,38 @@ final class EdgeConnection implements ServerConnection, InterruptableTask<Void>,
         }
         return switch (phase) {
             case IDLE -> now - phaseSince > cfg.idleTimeout().toNanos() ? kill("idle-timeout") : null;
-            case HEAD -> now - phaseSince > cfg.headerTimeout().toNanos() ? kill("header-timeout") : null;
+            case HEAD -> now - phaseSince > cfg.headerTimeout().toNanos() ? timeout() : null;
             case BODY -> now - readSince > cfg.readTimeout().toNanos() ? kill("read-timeout") : null;
             case LINGER -> now - phaseSince > cfg.lingerTimeout().toNanos() ? kill("linger") : null;
         };
+    }
+
+    /**
+     * A request that did not arrive in time: answered 408 (nothing else is being written: the connection's own
+     * thread waits for the rest of the head), then closed.
+     */
+    private String timeout() {
+        if (closedFor != null) {
+            return null;
+        }
+        try {
+            DirectHandler.TransportResponse r = errors.handle(DirectHandler.TransportRequest.empty(),
+                    DirectHandler.EventType.OTHER, Status.REQUEST_TIMEOUT_408, ServerResponseHeaders.create(),
+                    "The request did not arrive within " + cfg.headerTimeout().toMillis() + " ms");
+            byte[] body = r.entity().orElse(new byte[0]);
+            StringBuilder head = new StringBuilder("HTTP/1.1 ").append(r.status().code()).append(' ')
+                    .append(r.status().reasonPhrase()).append("\r\n");
+            for (Header h : r.headers()) {
+                head.append(h.name()).append(": ").append(h.get()).append("\r\n");
+            }
+            head.append("Connection: close\r\nContent-Length: ").append(body.length).append("\r\n\r\n");
+            BufferData answer = BufferData.create(head.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.write(answer);
+            socket.write(BufferData.create(body));
+        } catch (RuntimeException clientGone) {
+            // nothing to answer to
+        }
+        return kill("header-timeout");
     }
 
     private String kill(String why) {

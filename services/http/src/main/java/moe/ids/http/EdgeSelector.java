@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -26,13 +27,16 @@ final class EdgeSelector implements ServerConnectionSelector {
     private final EdgeConfig cfg;
     private final Watchdog watchdog;
     private final int maxLine;
+    private final DirectHandler errors;
 
     /**
      * @param http1    the HTTP/1.1 settings (its connection listeners are replaced by the edge's)
      * @param cfg      timeouts
      * @param watchdog where connections are registered
+     * @param errors   answers for requests rejected before routing (here: a head that did not arrive in time)
      */
-    EdgeSelector(Http1Config http1, EdgeConfig cfg, Watchdog watchdog) {
+    EdgeSelector(Http1Config http1, EdgeConfig cfg, Watchdog watchdog, DirectHandler errors) {
+        this.errors = errors;
         this.http1 = Http1ConnectionSelector.builder()
                 // each list holds one listener: Helidon 4.5 combines two or more into a listener that calls none
                 .config(Http1Config.builder().from(http1)
@@ -62,7 +66,7 @@ final class EdgeSelector implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        EdgeConnection c = new EdgeConnection(ctx, cfg, maxLine);
+        EdgeConnection c = new EdgeConnection(ctx, cfg, maxLine, errors);
         c.delegate(http1.connection(c));
         return watchdog.track(c);
     }

@@ -167,6 +167,13 @@ class EdgeIT {
     }
 
     @Test
+    void halfARequestIsAnswered408ThenClosed() throws IOException {
+        String wire = exchange("GET /echo HTTP/1.1\r\nHost: x\r\nX-Half: ");
+        assertThat(wire, startsWith("HTTP/1.1 408"));
+        assertThat(wire, containsString("application/json"));
+    }
+
+    @Test
     void aBodyThatStopsIsCutAtTheReadTimeout() throws IOException {
         assertClosedWithin(s -> s.getOutputStream().write(
                 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc".getBytes(StandardCharsets.US_ASCII)),
