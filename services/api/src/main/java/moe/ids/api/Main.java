@@ -27,6 +27,7 @@ import moe.ids.core.health.ReadinessCheck;
 import moe.ids.core.redis.RedisKeys;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
+import moe.ids.http.ServerStartException;
 import moe.ids.ingestor.Layout;
 import moe.ids.ingestor.RedisClients;
 import moe.ids.ingestor.RedisReader;
@@ -48,7 +49,14 @@ public final class Main {
         Config config = Config.create();
         ApiConfig cfg = ApiConfig.from(config);
         LOG.log(System.Logger.Level.INFO, "api config: {0}", cfg);
-        Api api = Api.start(cfg, config.get("server"));
+        Api api;
+        try {
+            api = Api.start(cfg, config.get("server"));
+        } catch (ServerStartException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            System.exit(1);
+            return;
+        }
         api.edge().onListenerLost(() -> Runtime.getRuntime().halt(70));
         Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-shutdown"));
     }

@@ -121,10 +121,17 @@ public final class Edge implements AutoCloseable {
      * @throws ServerStartException when a listener could not be bound (port taken, address not local, …)
      */
     public WebServer start(WebServerConfig.Builder builder) {
+        // a port that cannot be bound is found before Helidon tries (which logs a stack trace, then goes on)
+        String problem = bindProblem();
+        if (!problem.isEmpty()) {
+            throw new ServerStartException(service + " could not listen: " + problem);
+        }
         WebServer ws = builder.build().start();
         if (!ws.isRunning() || ws.port() <= 0 || cfg.separateObserve() && ws.port(OBSERVE) <= 0) {
             ws.stop();
-            throw new ServerStartException(service + " could not listen: " + bindProblem());
+            String later = bindProblem();
+            throw new ServerStartException(service + " could not listen: "
+                    + (later.isEmpty() ? "a listener failed to start (" + cfg.host() + ":" + cfg.port() + ")" : later));
         }
         this.server = ws;
         LOG.log(System.Logger.Level.INFO, "{0} listening on {1} (clients){2}", service, where(ws.port()),
@@ -239,6 +246,7 @@ public final class Edge implements AutoCloseable {
                 continue;
             }
             try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
                 s.bind(new InetSocketAddress(InetAddress.getByName(cfg.host()), ports[i]));
             } catch (BindException e) {
                 sb.append(sb.isEmpty() ? "" : "; ").append(keys[i]).append(' ').append(cfg.host()).append(':')
@@ -248,7 +256,7 @@ public final class Edge implements AutoCloseable {
                         .append(ports[i]).append(": ").append(e.getMessage());
             }
         }
-        return sb.isEmpty() ? "a listener failed to start (" + cfg.host() + ":" + cfg.port() + ")" : sb.toString();
+        return sb.toString();
     }
 
     private void checkAccepting() {
