@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RateLimitedLog {
     private final System.Logger logger;
     private final long intervalNanos;
+    private final java.util.function.LongSupplier clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
     /**
@@ -20,8 +21,18 @@ public final class RateLimitedLog {
      * @param interval shortest time between two lines of one kind
      */
     public RateLimitedLog(System.Logger logger, Duration interval) {
+        this(logger, interval, System::nanoTime);
+    }
+
+    /**
+     * @param logger   where lines go
+     * @param interval shortest time between two lines of one kind
+     * @param clock    nanosecond clock
+     */
+    RateLimitedLog(System.Logger logger, Duration interval, java.util.function.LongSupplier clock) {
         this.logger = logger;
         this.intervalNanos = interval.toNanos();
+        this.clock = clock;
     }
 
     /**
@@ -36,7 +47,7 @@ public final class RateLimitedLog {
             return false;
         }
         Window w = windows.computeIfAbsent(kind, k -> new Window());
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long last = w.last.get();
         if (last != 0 && now - last < intervalNanos || !w.last.compareAndSet(last, now == 0 ? 1 : now)) {
             w.suppressed.incrementAndGet();
