@@ -2,6 +2,7 @@ package moe.ids.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -32,6 +33,7 @@ final class RequestHead {
     }
 
     private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
+    private static final byte[] VERSION_10 = " HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
 
     private RequestHead() {
     }
@@ -46,19 +48,30 @@ final class RequestHead {
         if (lf < 0) {
             return Verdict.MORE;
         }
-        if (lf == 0 || buf[lf - 1] != '\r' || !needsRewrite(new String(buf, 0, lf - 1, StandardCharsets.ISO_8859_1))) {
+        // on the hot path: bytes compared in place, nothing allocated
+        if (lf == 0 || buf[lf - 1] != '\r' || !http10(buf, lf - 1) && !absolute(buf, lf - 1)) {
             return Verdict.PASS;
         }
         return indexOf(buf, len, HEAD_END) < 0 ? Verdict.MORE : Verdict.REWRITE;
     }
 
-    private static boolean needsRewrite(String line) {
-        int sp1 = line.indexOf(' ');
-        int sp2 = line.lastIndexOf(' ');
-        if (sp1 <= 0 || sp2 <= sp1) {
+    private static boolean http10(byte[] buf, int end) {
+        return end >= VERSION_10.length + 2
+                && Arrays.equals(buf, end - VERSION_10.length, end, VERSION_10, 0, VERSION_10.length);
+    }
+
+    private static boolean absolute(byte[] buf, int end) {
+        int sp = indexOf(buf, end, (byte) ' ');
+        if (sp < 0 || end - sp < 9) {
             return false;
         }
-        return "HTTP/1.0".equals(line.substring(sp2 + 1)) || authorityEnd(line.substring(sp1 + 1, sp2)) > 0;
+        int i = sp + 1;
+        if ((buf[i] | 0x20) != 'h' || (buf[i + 1] | 0x20) != 't' || (buf[i + 2] | 0x20) != 't'
+                || (buf[i + 3] | 0x20) != 'p') {
+            return false;
+        }
+        int colon = (buf[i + 4] | 0x20) == 's' ? i + 5 : i + 4;
+        return buf[colon] == ':' && buf[colon + 1] == '/' && buf[colon + 2] == '/';
     }
 
     /** @return index just past the authority of an absolute http(s) URI, or -1 when the target is not one */
