@@ -137,7 +137,8 @@ public final class Main {
                                         .build())
                                 .addObserver(MetricsObserver.create())
                                 .build())
-                        .routing(r -> routing(r, cfg, store, datasets, metrics, errors)));
+                        .routing(r -> routing(r, cfg, store, datasets, metrics, errors,
+                                !edge.config().separateObserve())));
             } catch (RuntimeException e) {
                 edge.close();
                 if (invalidations != null) {
@@ -154,7 +155,7 @@ public final class Main {
 
 
         private static void routing(HttpRouting.Builder r, ApiConfig cfg, EntryStore store, Datasets datasets,
-                                    ApiMetrics metrics, ApiErrors errors) {
+                                    ApiMetrics metrics, ApiErrors errors, boolean observeHere) {
             r.addFilter(new ApiFilter(errors, metrics))
                     .error(Exception.class, errors)
                     // lookups are the hot path: tried right after arm-server's fixed /api/v2/* paths (which
@@ -164,7 +165,7 @@ public final class Main {
                             new InfoService(store, cfg),
                             new RedirectService(store),
                             new DumpService(datasets, cfg),
-                            new FallbackService());
+                            new FallbackService(observeHere));
         }
 
         @Override

@@ -126,6 +126,8 @@ class HostileClientIT {
         }
         assertEquals(200, status(exchange(port, "GET /mal/1 HTTP/1.0\r\n\r\n")), "HTTP/1.0 is served");
         assertEquals(200, status(exchange(port, "GET http://ids.moe/mal/1 HTTP/1.1\r\nConnection: close\r\n\r\n")));
+        assertEquals(404, status(exchange(port, "GET /observe/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+                "health details are not on the client port");
         assertEquals(404, status(exchange(port,
                 "POST /nosuchplatform HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\n[1]")));
     }

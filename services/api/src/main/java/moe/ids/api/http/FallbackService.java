@@ -18,13 +18,23 @@ public final class FallbackService implements HttpService {
     private static final java.util.Set<String> FIXED = java.util.Set.of("status", "heartbeat", "ping", "updated",
             "robots.txt", "openapi", "openapi.json", "schema", "schema.json", "redirect", "rd", "favicon.ico");
 
+    private final boolean observeHere;
+
+    /**
+     * @param observeHere whether {@code /observe} is served on this port (its routes follow this one); when it has
+     *                    a port of its own, {@code /observe} here is a path like any other
+     */
+    public FallbackService(boolean observeHere) {
+        this.observeHere = observeHere;
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.any(this::fallback);
     }
 
     private void fallback(ServerRequest req, ServerResponse res) {
-        if (Paths.observe(req.path().rawPath())) {
+        if (observeHere && Paths.observe(req.path().rawPath())) {
             res.next();
             return;
         }
