@@ -25,6 +25,12 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 {{- end }}
 {{- end -}}
 
+{{/* Label of the Services that serve /observe/metrics (the ServiceMonitor selects them by it): the merger's, the
+     ingestor's and the API's observe Service, never the API's clients' Service. */}}
+{{- define "ids-moe.metricsLabel" -}}
+ids.moe/metrics: "true"
+{{- end -}}
+
 {{/* Image of one of our services; call with (dict "ctx" $ "service" "api"). */}}
 {{- define "ids-moe.image" -}}
 {{- $img := .ctx.Values.image -}}
@@ -101,7 +107,8 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 {{- end -}}
 
 {{/* Pod annotations of a Java service: checksums that roll the pods when their configuration or credentials
-     change, Prometheus scrape annotations, the user's. Call with (dict "ctx" $ "port" 8081 "extra" MAP). */}}
+     change, Prometheus scrape annotations (on the port serving /observe/metrics), the user's.
+     Call with (dict "ctx" $ "port" 8081 "extra" MAP). */}}
 {{- define "ids-moe.podAnnotations" -}}
 {{- $a := dict
   "checksum/config" (include (print .ctx.Template.BasePath "/configmap.yaml") .ctx | sha256sum)
@@ -162,25 +169,26 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
   value: {{ .Values.redis.prefix | quote }}
 {{- end -}}
 
-{{/* Probes on Helidon's health endpoints (readiness checks PostgreSQL/Redis, liveness the JVM). */}}
+{{/* Probes on Helidon's health endpoints (readiness checks PostgreSQL/Redis, liveness the JVM). Call with the
+     name of the container port serving /observe: "http" (merger, ingestor), "observe" (the API). */}}
 {{- define "ids-moe.probes" -}}
 startupProbe:
   httpGet:
     path: /observe/health/live
-    port: http
+    port: {{ . }}
   periodSeconds: 5
   failureThreshold: 60
 livenessProbe:
   httpGet:
     path: /observe/health/live
-    port: http
+    port: {{ . }}
   periodSeconds: 10
   timeoutSeconds: 3
   failureThreshold: 3
 readinessProbe:
   httpGet:
     path: /observe/health/ready
-    port: http
+    port: {{ . }}
   periodSeconds: 5
   timeoutSeconds: 3
   failureThreshold: 3

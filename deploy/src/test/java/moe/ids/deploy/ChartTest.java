@@ -153,8 +153,17 @@ class ChartTest {
             assertThat(path(c.getReadinessProbe()), equalTo("/observe/health/ready"));
             assertThat(path(c.getLivenessProbe()), equalTo("/observe/health/live"));
             assertThat(path(c.getStartupProbe()), equalTo("/observe/health/live"));
+            assertThat(c.getPorts().getFirst().getName(), equalTo("http"));
             assertThat(c.getPorts().getFirst().getContainerPort(),
                     equalTo(Map.of("api", 8080, "merger", 8081, "ingestor", 8082).get(svc)));
+            // the API serves /observe on a port of its own (not on its lookup port); the others on their only one
+            String observe = svc.equals("api") ? "observe" : "http";
+            for (Probe p : List.of(c.getReadinessProbe(), c.getLivenessProbe(), c.getStartupProbe())) {
+                assertThat(svc, p.getHttpGet().getPort().getStrVal(), equalTo(observe));
+            }
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            c.getPorts().forEach(p -> ports.put(p.getName(), p.getContainerPort()));
+            assertThat(svc, ports.keySet(), svc.equals("api") ? contains("http", "observe") : contains("http"));
             // the chart's config file reaches Helidon through its meta-config
             assertThat(env(c, "JDK_JAVA_OPTIONS").getValue(),
                     containsString("-Dio.helidon.config.meta-config=/etc/ids-moe/meta-config.yaml"));
@@ -162,6 +171,7 @@ class ChartTest {
             assertThat(annotations.keySet(), hasItems("checksum/config", "checksum/secrets"));
             if (!variant.equals("ingress-values.yaml")) {
                 assertThat(annotations.get("prometheus.io/path"), equalTo("/observe/metrics"));
+                assertThat(svc, annotations.get("prometheus.io/port"), equalTo(ports.get(observe).toString()));
             }
         }
         assertThat(rendered.get(Deployment.class, R + "-merger").getSpec().getTemplate().getSpec().getContainers()
@@ -373,6 +383,104 @@ class ChartTest {
                 equalTo(Map.of("KAIZE_EMAIL", "someone@example.org", "KAIZE_PASSWORD", "not-a-real-password")));
     }
 
+    @ParameterizedTest
+    @MethodSource("variants")
+    void theApisObservePortHasAServiceOfItsOwnAndTheClientsServiceHasNone(String variant) {
+        Charts.Rendered rendered = r(variant);
+        Deployment api = rendered.get(Deployment.class, R + "-api");
+        Service clients = rendered.get(Service.class, R + "-api");
+        assertThat(clients.getSpec().getPorts().stream().map(p -> p.getName()).toList(), contains("http"));
+        assertThat(clients.getSpec().getPorts().getFirst().getTargetPort().getStrVal(), equalTo("http"));
+        assertThat(clients.getMetadata().getLabels().keySet(), not(hasItem("ids.moe/metrics")));
+        Service observe = rendered.get(Service.class, R + "-api-observe");
+        assertThat(observe.getSpec().getType(), equalTo("ClusterIP"));
+        assertThat(observe.getSpec().getSelector(), equalTo(api.getSpec().getSelector().getMatchLabels()));
+        assertThat(observe.getSpec().getPorts().size(), equalTo(1));
+        assertThat(observe.getSpec().getPorts().getFirst().getName(), equalTo("observe"));
+        assertThat(observe.getSpec().getPorts().getFirst().getPort(), equalTo(9080));
+        assertThat(observe.getSpec().getPorts().getFirst().getTargetPort().getStrVal(), equalTo("observe"));
+        assertThat(observe.getMetadata().getLabels().get("ids.moe/metrics"), equalTo("true"));
+        // what the Ingress routes to is the clients' Service
+        rendered.find(Ingress.class, R + "-api").ifPresent(ing -> ing.getSpec().getRules().forEach(rule -> rule.getHttp()
+                .getPaths().forEach(path -> {
+                    assertThat(path.getBackend().getService().getName(), equalTo(R + "-api"));
+                    assertThat(path.getBackend().getService().getPort().getName(), equalTo("http"));
+                })));
+        // the API's settings file names the ports the pod spec declares
+        Map<String, Object> server = config(rendered, "api.yaml", "server");
+        assertThat(server.get("port"), equalTo(8080));
+        assertThat(server.get("observe-port"), equalTo(9080));
+    }
+
+    @Test
+    void theServiceMonitorScrapesEveryObservePortAndNoLookupPort() {
+        Charts.Rendered rendered = r("ingress-values.yaml");
+        HasMetadata monitor = rendered.objects().stream().filter(o -> o.getKind().equals("ServiceMonitor"))
+                .findFirst().orElseThrow();
+        Map<String, Object> spec = Serialization.unmarshal(Serialization.asYaml(monitor), Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, String> selector = (Map<String, String>) at(spec, "spec", "selector", "matchLabels");
+        assertThat(at(spec, "spec", "selector", "matchExpressions"), nullValue());
+        // the Services it selects, and on each the ports its endpoints name: Prometheus' targets
+        List<?> endpoints = (List<?>) at(spec, "spec", "endpoints");
+        Map<String, Integer> targets = new LinkedHashMap<>();
+        for (Service svc : rendered.all(Service.class)) {
+            Map<String, String> labels = svc.getMetadata().getLabels();
+            if (!selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
+                continue;
+            }
+            for (Object e : endpoints) {
+                Map<?, ?> endpoint = (Map<?, ?>) e;
+                assertThat(endpoint.get("path"), equalTo("/observe/metrics"));
+                svc.getSpec().getPorts().stream().filter(p -> p.getName().equals(endpoint.get("port")))
+                        .forEach(p -> targets.put(svc.getMetadata().getName(), p.getPort()));
+            }
+        }
+        assertThat(targets, equalTo(Map.of(R + "-api-observe", 9080, R + "-merger", 8081, R + "-ingestor", 8082)));
+        assertThat(r("default").yaml(), not(containsString("kind: ServiceMonitor")));
+    }
+
+    @Test
+    void theObservePortIsConfigurable() {
+        Charts.Rendered rendered = Charts.render(Charts.chart().resolve("ci/ingress-values.yaml"),
+                Map.of("api.observePort", "9181"));
+        Deployment api = rendered.get(Deployment.class, R + "-api");
+        Container c = api.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(c.getPorts().stream().filter(p -> p.getName().equals("observe")).findFirst().orElseThrow()
+                .getContainerPort(), equalTo(9181));
+        assertThat(config(rendered, "api.yaml", "server").get("observe-port"), equalTo(9181));
+        assertThat(rendered.get(Service.class, R + "-api-observe").getSpec().getPorts().getFirst().getPort(),
+                equalTo(9181));
+        assertThat(ingressPorts(rendered.get(NetworkPolicy.class, R + "-api")), contains(8080, 9181));
+        Charts.Rendered annotated = Charts.render(null, Map.of("api.observePort", "9181"));
+        assertThat(annotated.get(Deployment.class, R + "-api").getSpec().getTemplate().getMetadata().getAnnotations()
+                .get("prometheus.io/port"), equalTo("9181"));
+        // the lookup port cannot be it, nor can the API's settings move either port behind the pod spec's back
+        assertThrows(IllegalStateException.class, () -> Charts.template(null, Map.of("api.observePort", "8080")));
+        var e = assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("api.config.server.observe-port", "9090")));
+        assertThat(e.getMessage(), containsString("api.config.server.observe-port"));
+        assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("api.config.server.port", "8000")));
+    }
+
+    @Test
+    void connectionSettingsReachTheApi() {
+        Map<String, Object> server = config(r("default"), "api.yaml", "server");
+        assertThat(server.get("max-connections"), equalTo(1024));
+        assertThat(server.get("idle-timeout"), equalTo("PT60S"));
+        assertThat(server.get("linger-timeout"), equalTo("PT0.5S"));
+        Map<String, Object> changed = config(Charts.render(null, Map.of("api.config.server.max-connections", "4096",
+                "api.config.server.read-timeout", "PT30S")), "api.yaml", "server");
+        assertThat(changed.get("max-connections"), equalTo(4096));
+        assertThat(changed.get("read-timeout"), equalTo("PT30S"));
+        assertThat(changed.get("observe-port"), equalTo(9080));
+        assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("api.config.server.idle-timeout", "60s")));
+        assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("api.config.server.max-connections", "0")));
+    }
+
     @Test
     void networkPoliciesIsolateTheStores() {
         Charts.Rendered rendered = r("default");
@@ -385,10 +493,11 @@ class ChartTest {
         // Redis: only the ingestor and the API
         NetworkPolicy redis = rendered.get(NetworkPolicy.class, R + "-redis");
         assertThat(ingressComponents(redis), containsInAnyOrder("ingestor", "api"));
-        // the API is the only one open to everyone
+        // the API's lookup port is the only one open to everyone; its /observe port admits no one without metricsFrom
         NetworkPolicy api = rendered.get(NetworkPolicy.class, R + "-api");
+        assertThat(api.getSpec().getIngress().size(), equalTo(1));
         assertThat(api.getSpec().getIngress().getFirst().getFrom(), empty());
-        assertThat(api.getSpec().getIngress().getFirst().getPorts().getFirst().getPort().getIntVal(), equalTo(8080));
+        assertThat(ingressPorts(api), contains(8080));
         for (String closed : List.of("merger", "ingestor", "scraper", "refresh-trigger")) {
             NetworkPolicy np = rendered.get(NetworkPolicy.class, R + "-" + closed);
             assertThat(closed, np.getSpec().getIngress(), empty());
@@ -410,16 +519,23 @@ class ChartTest {
     }
 
     @Test
-    void restrictedApiStillAdmitsTheHelmTestAndMetricsPeers() {
+    void restrictedApiAdmitsTheHelmTestOnItsLookupPortAndMetricsPeersOnItsObservePort() {
         Charts.Rendered rendered = r("ingress-values.yaml");
         NetworkPolicy api = rendered.get(NetworkPolicy.class, R + "-api");
-        List<NetworkPolicyPeer> from = api.getSpec().getIngress().getFirst().getFrom();
-        assertThat(from.size(), equalTo(3));
+        assertThat(api.getSpec().getIngress().size(), equalTo(2));
+        // lookups: the listed peers and the helm test pod, on 8080 only
+        var lookups = api.getSpec().getIngress().get(0);
+        assertThat(lookups.getPorts().stream().map(p -> p.getPort().getIntVal()).toList(), contains(8080));
+        List<NetworkPolicyPeer> from = lookups.getFrom();
+        assertThat(from.size(), equalTo(2));
         assertThat(from.get(0).getNamespaceSelector().getMatchLabels(),
                 equalTo(Map.of("kubernetes.io/metadata.name", "ingress-nginx")));
         assertThat(from.get(1).getPodSelector().getMatchLabels().get("app.kubernetes.io/component"), equalTo("test"));
-        // apiFrom does not shut the metrics scrapers out of the API's /observe/metrics
-        assertThat(from.get(2).getNamespaceSelector().getMatchLabels(),
+        // /observe (the API's /observe/metrics): the metrics scrapers only, on the observe port only
+        var observe = api.getSpec().getIngress().get(1);
+        assertThat(observe.getPorts().stream().map(p -> p.getPort().getIntVal()).toList(), contains(9080));
+        assertThat(observe.getFrom().size(), equalTo(1));
+        assertThat(observe.getFrom().getFirst().getNamespaceSelector().getMatchLabels(),
                 equalTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
         NetworkPolicy merger = rendered.get(NetworkPolicy.class, R + "-merger");
         assertThat(merger.getSpec().getIngress().getFirst().getFrom().getFirst().getNamespaceSelector()
@@ -505,6 +621,8 @@ class ChartTest {
         assertThat(notes, containsString("port-forward"));
         assertThat(notes, containsString("curl -s http://127.0.0.1:8080/heartbeat"));
         assertThat(notes, containsString("kubectl -n {{ .Release.Namespace }} get rf"));
+        assertThat(notes, containsString("-api-observe {{ .Values.api.observePort }}"));
+        assertThat(notes, containsString("/observe/health/ready"));
     }
 
     @Test
@@ -837,6 +955,16 @@ class ChartTest {
                     assertThat(e.getOperator(), equalTo("In"));
                     out.addAll(e.getValues());
                 })));
+        return out;
+    }
+
+    private static List<Integer> ingressPorts(NetworkPolicy np) {
+        List<Integer> out = new ArrayList<>();
+        np.getSpec().getIngress().forEach(rule -> {
+            for (NetworkPolicyPort p : rule.getPorts()) {
+                out.add(p.getPort().getIntVal());
+            }
+        });
         return out;
     }
 

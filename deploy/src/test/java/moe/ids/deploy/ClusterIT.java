@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,8 +58,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * IPs with forwarders and DNS names; Jobs (the controller's scraper Jobs, the CronJob's trigger Job) run through a
  * stand-in Job controller; upstream is the replay server, reached through the rendered {@code UPSTREAM_MIRROR}
  * (the recorded upstream when it is found, else the synthetic one). Everything goes through the API the chart
- * exposes: Refreshes walk their phases, the API Service answers lookups, a failing source fails alone, a killed
- * leader is replaced, a second Refresh waits its turn, and no request is refused by the chart's RBAC.
+ * exposes: Refreshes walk their phases, the API Service answers lookups, the API's health and metrics are on its
+ * observe port (the one its probes, its prometheus.io annotations and its observe Service name) and not on its
+ * lookup port, a failing source fails alone, a killed leader is replaced, a second Refresh waits its turn, and no
+ * request is refused by the chart's RBAC.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
@@ -76,6 +82,8 @@ class ClusterIT {
     private static final Map<String, List<String>> TIMELINES = new ConcurrentHashMap<>();
     private static Watch watch;
     private static Instant t0;
+    /** The API's /observe port (api.observePort). */
+    private static int observePort;
 
     @BeforeAll
     static void install() throws Exception {
@@ -99,6 +107,10 @@ class ClusterIT {
         set.put("merger.controller.pollSeconds", "1");
         set.put("merger.controller.ingestPollSeconds", "1");
         set.put("ingestor.config.ingestor.poll-seconds", "1");
+        // not the default 9080: an API run on this machine holds its observe port on every interface, where no pod
+        // address could bind it; a free port also shows every object following api.observePort
+        observePort = freePort();
+        set.put("api.observePort", Integer.toString(observePort));
         Charts.Rendered rendered = Charts.install(null, set);
         String server = System.getenv().getOrDefault("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres");
         t0 = Instant.now();
@@ -226,12 +238,47 @@ class ClusterIT {
 
     @Test
     @Order(5)
+    void theApiAnswersObserveOnItsObservePortOnly() throws Exception {
+        assertEquals("observe", observePort(R + "-api"), "the API's probes use its observe port");
+        Map<String, String> annotations = cluster.admin().apps().deployments().inNamespace(NS).withName(R + "-api").get()
+                .getSpec().getTemplate().getMetadata().getAnnotations();
+        List<String> pods = cluster.pods(R + "-api-");
+        assertFalse(pods.isEmpty(), "no API pod");
+        for (String pod : pods) {
+            // the lookup port serves lookups only
+            InetSocketAddress lookups = cluster.podAddress(pod, "http");
+            assertEquals(200, get(lookups, "/heartbeat").statusCode());
+            notServed(get(lookups, "/observe/health/ready"));
+            notServed(get(lookups, "/observe/metrics"));
+            // the observe port: the probes' health checks
+            InetSocketAddress observe = cluster.podAddress(pod, "observe");
+            assertEquals(observePort, observe.getPort());
+            HttpResponse<String> ready = get(observe, "/observe/health/ready");
+            assertEquals(200, ready.statusCode(), ready.body());
+            Set<String> checks = new TreeSet<>();
+            JSON.readTree(ready.body()).path("checks").forEach(c -> checks.add(c.path("name").asText()));
+            assertTrue(checks.containsAll(Set.of("redis", "dataset")), ready.body());
+            // and the metrics, where the prometheus.io annotations send a scraper
+            InetSocketAddress scraped = new InetSocketAddress(observe.getHostString(),
+                    Integer.parseInt(annotations.get("prometheus.io/port")));
+            HttpResponse<String> metrics = get(scraped, annotations.get("prometheus.io/path"));
+            assertEquals(200, metrics.statusCode(), metrics.body());
+            assertTrue(metrics.body().contains("api_near_cache_entries"), metrics.body());
+        }
+        // through the Services: the clients' one has no /observe, the observe one (the ServiceMonitor's) has
+        notServed(api("/observe/health/ready"));
+        notServed(api("/observe/metrics"));
+        HttpResponse<String> metrics = get(cluster.serviceAddress(R + "-api-observe", observePort), "/observe/metrics");
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        assertTrue(metrics.body().contains("api_near_cache_entries"), metrics.body());
+    }
+
+    @Test
+    @Order(6)
     void eachMergerSaysWhetherItLeadsOrStandsBy() throws Exception {
         List<String> roles = new ArrayList<>();
         for (String pod : cluster.pods(R + "-merger-")) {
-            var address = cluster.podAddress(pod, "http");
-            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address.getHostString()
-                    + ":" + address.getPort() + "/observe/health/ready")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ready = get(cluster.podAddress(pod, observePort(R + "-merger")), "/observe/health/ready");
             assertEquals(200, ready.statusCode(), ready.body());
             JsonNode check = null;
             for (JsonNode c : JSON.readTree(ready.body()).path("checks")) {
@@ -248,7 +295,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void noRequestWasRefusedAndEveryServiceAccountStayedInItsRole() {
         Map<String, java.util.SortedSet<String>> byUser = cluster.apiServer().requestsByUser();
         LOG.log(System.Logger.Level.INFO, "requests by ServiceAccount:\n{0}", cluster.apiServer().requestsByUserText());
@@ -262,10 +309,32 @@ class ClusterIT {
     // ---- helpers
 
     private static HttpResponse<String> api(String path) throws Exception {
-        var address = cluster.serviceAddress(R + "-api", 80);
+        return get(cluster.serviceAddress(R + "-api", 80), path);
+    }
+
+    private static HttpResponse<String> get(InetSocketAddress address, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address.getHostString() + ":"
                 + address.getPort() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An error answer, neither health checks nor metrics. */
+    private static void notServed(HttpResponse<String> r) {
+        assertTrue(r.statusCode() >= 400, () -> r.uri() + " answered " + r.statusCode() + ": " + r.body());
+        assertFalse(r.body().contains("\"checks\"") || r.body().contains("api_near_cache_entries"),
+                () -> r.uri() + " answered " + r.body());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The container port a Deployment's readiness probe names: where its pods serve /observe. */
+    private static String observePort(String deployment) {
+        return cluster.admin().apps().deployments().inNamespace(NS).withName(deployment).get().getSpec().getTemplate()
+                .getSpec().getContainers().getFirst().getReadinessProbe().getHttpGet().getPort().getStrVal();
     }
 
     private static String holder() {

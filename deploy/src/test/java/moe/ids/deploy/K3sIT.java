@@ -43,6 +43,8 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -50,7 +52,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * End to end on a real single-node cluster (k3s in Docker): the images built by the workflow are loaded into
  * k3s, the chart is installed with real Helm, a Refresh runs the pipeline against the replay server (beside
  * the cluster, reached through Testcontainers' host port tunnel) and {@code GET /mal/1} is answered by an API pod
- * on its named container port (the one the Service targets). The replay server serves the recorded upstream when
+ * on its named container port {@code http} (the one the Service targets), its health and metrics on {@code observe}. The replay server serves the recorded upstream when
  * it is found (as by
  * {@link ReplayServer#locateUpstream()}: {@code -Dids.moe.upstream}, {@code IDS_MOE_UPSTREAM}, {@code ../shared})
  * and the Refresh then names every source; otherwise (the GitHub workflow) a synthetic one
@@ -166,18 +168,29 @@ class K3sIT {
         }
         assertThat("Refresh status: " + status("e2e"), phase, equalTo("Succeeded"));
 
-        // fabric8 forwards a Service's port only when its targetPort is a number; the chart's is the name `http`,
-        // so forward to a ready API pod's container port of that name instead.
+        // fabric8 forwards a Service's port only when its targetPort is a number; the chart's are names (`http` for
+        // lookups, `observe` for health and metrics), so forward to a ready API pod's container ports of those names.
         Pod apiPod = kube.pods().inNamespace(NS).withLabel("app.kubernetes.io/component", "api")
                 .withLabel("app.kubernetes.io/instance", R).list().getItems().stream()
                 .filter(p -> p.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
                 .findFirst().orElseThrow(() -> new AssertionError("no ready API pod\n" + diagnostics()));
-        int apiPort = apiPod.getSpec().getContainers().getFirst().getPorts().stream()
-                .filter(p -> "http".equals(p.getName())).findFirst().orElseThrow().getContainerPort();
+        int apiPort = containerPort(apiPod, "http");
+        int observePort = containerPort(apiPod, "observe");
         try (LocalPortForward pf = kube.pods().inNamespace(NS).withName(apiPod.getMetadata().getName())
-                .portForward(apiPort)) {
+                .portForward(apiPort);
+             LocalPortForward observe = kube.pods().inNamespace(NS).withName(apiPod.getMetadata().getName())
+                .portForward(observePort)) {
             HttpClient http = HttpClient.newHttpClient();
+            // health and metrics on the observe port (the probes', Prometheus'), not on the lookup port
+            HttpResponse<String> ready = get(http, observe, "observe/health/ready");
+            assertThat(ready.body(), ready.statusCode(), equalTo(200));
+            HttpResponse<String> metrics = get(http, observe, "observe/metrics");
+            assertThat(metrics.body(), metrics.statusCode(), equalTo(200));
+            assertThat(metrics.body(), containsString("api_near_cache_entries"));
+            HttpResponse<String> notServed = get(http, pf, "observe/health/ready");
+            assertThat(notServed.body(), notServed.statusCode(), greaterThanOrEqualTo(400));
+            assertThat(notServed.body(), not(containsString("\"checks\"")));
             HttpResponse<String> answer = get(http, pf, "mal/1");
             assertThat(answer.body(), answer.statusCode(), equalTo(200));
             assertThat(answer.body(), containsString("\"myanimelist\":1"));
@@ -195,6 +208,12 @@ class K3sIT {
         String test = Helm.test(R).withNamespace(NS).withKubeConfigContents(K3S.getKubeConfigYaml()).call()
                 .getStatus();
         assertThat(test, equalTo("deployed"));
+    }
+
+    private static int containerPort(Pod pod, String name) {
+        return pod.getSpec().getContainers().getFirst().getPorts().stream().filter(p -> name.equals(p.getName()))
+                .findFirst().orElseThrow(() -> new AssertionError(pod.getMetadata().getName() + " has no port " + name))
+                .getContainerPort();
     }
 
     private static String image(String service) {
