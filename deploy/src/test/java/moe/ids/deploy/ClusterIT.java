@@ -318,9 +318,9 @@ class ClusterIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** An error answer, neither health checks nor metrics. */
+    /** A 404, neither health checks nor metrics. */
     private static void notServed(HttpResponse<String> r) {
-        assertTrue(r.statusCode() >= 400, () -> r.uri() + " answered " + r.statusCode() + ": " + r.body());
+        assertEquals(404, r.statusCode(), () -> r.uri() + " answered " + r.statusCode() + ": " + r.body());
         assertFalse(r.body().contains("\"checks\"") || r.body().contains("api_near_cache_entries"),
                 () -> r.uri() + " answered " + r.body());
     }
