@@ -161,7 +161,7 @@ public final class Database {
             return at + ": unknown host";
         }
         if (e instanceof EOFException || e instanceof SocketException) {
-            return at + " closed the connection (" + msg + ")";
+            return at + " closed the connection" + (e.getMessage() == null ? "" : " (" + msg + ")");
         }
         if (!(e instanceof SQLException sql) || sql.getSQLState() == null) {
             return null;
