@@ -40,7 +40,8 @@ class DatabaseTimeoutsIT {
             assertFailsFast(expected, () -> Database.ensureExists(url));
             assertFailsFast(expected, () -> Migrations.migrate(url));
             long t0 = System.nanoTime();
-            SQLException ex = assertThrows(SQLException.class, () -> Database.connect(url).close());
+            SQLException ex = assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(SQLException.class, () -> Database.connect(url).close()));
             assertEquals(expected, Database.explain(url, ex).orElseThrow());
             assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(4).toNanos(), "connect gave up after ~2 s");
         }
@@ -69,17 +70,20 @@ class DatabaseTimeoutsIT {
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", port(server))) {
             DatabaseUrl url = new DatabaseUrl(server.jdbcUrl().replaceFirst(":\\d+/", ":" + proxy.port() + "/"),
                     server.user(), server.password(), "DATABASE_URL", SHORT);
-            try (Connection c = Database.connect(url); Statement st = c.createStatement()) {
-                st.execute("SELECT 1");
-                proxy.freeze();
-                long t0 = System.nanoTime();
-                SQLException ex = assertTimeoutPreemptively(BOUND,
-                        () -> assertThrows(SQLException.class, () -> st.execute("SELECT 1")));
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertTrue(ms >= 2_500 && ms < 6_000, "gave up after the 3 s socket timeout, took " + ms + " ms");
-                assertEquals("DATABASE_URL: PostgreSQL at 127.0.0.1:" + proxy.port()
-                        + " stopped answering (nothing read for 3 s)", Database.explain(url, ex).orElseThrow());
-            }
+            // in a thread of its own: without a socket timeout the read never returns, and the test fails at BOUND
+            Failed failed = assertTimeoutPreemptively(BOUND, () -> {
+                try (Connection c = Database.connect(url); Statement st = c.createStatement()) {
+                    st.execute("SELECT 1");
+                    proxy.freeze();
+                    long t0 = System.nanoTime();
+                    SQLException ex = assertThrows(SQLException.class, () -> st.execute("SELECT 1"));
+                    return new Failed(ex, (System.nanoTime() - t0) / 1_000_000);
+                }
+            });
+            assertTrue(failed.ms() >= 2_500 && failed.ms() < 6_000,
+                    "gave up after the 3 s socket timeout, took " + failed.ms() + " ms");
+            assertEquals("DATABASE_URL: PostgreSQL at 127.0.0.1:" + proxy.port()
+                    + " stopped answering (nothing read for 3 s)", Database.explain(url, failed.ex()).orElseThrow());
         } finally {
             Database.drop(server);
         }
@@ -92,6 +96,10 @@ class DatabaseTimeoutsIT {
         assertThrows(moe.ids.core.error.ConfigException.class,
                 () -> new DatabaseTimeouts(s, s, Duration.ZERO, s, s));
         new DatabaseTimeouts(s, s, Duration.ZERO, Duration.ZERO, s);
+    }
+
+    /** A query that failed, and after how long. */
+    private record Failed(SQLException ex, long ms) {
     }
 
     private static void assertFailsFast(String expected, Executable call) {
