@@ -67,7 +67,7 @@ public final class RefreshLock implements AutoCloseable {
      * @return the lock; close it to release it
      * @throws RefreshBusyException when another refresh still holds it after {@code wait}; the message names the
      *                              holder, e.g. {@code another refresh is running on this database (pid 4242 since
-     *                              2026-01-01T05:00:00Z: ids-moe merger refresh, pid 77 on host)}
+     *                              …: ids-moe merger refresh, pid 77 on host)}
      * @throws UnavailableException when PostgreSQL fails
      */
     public static RefreshLock acquire(ConnectionSource source, Mode mode, String what, Duration wait) {
@@ -127,7 +127,7 @@ public final class RefreshLock implements AutoCloseable {
 
     /**
      * @param c any connection to the database
-     * @return who holds the lock, e.g. {@code pid 4242 since 2026-01-01T05:00:00Z: ids-moe merger refresh, pid 77 on
+     * @return who holds the lock, e.g. {@code pid 4242 since …: ids-moe merger refresh, pid 77 on
      *         host}, or empty when nobody (visible to this user) does
      * @throws SQLException when PostgreSQL fails
      */
