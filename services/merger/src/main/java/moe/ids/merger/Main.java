@@ -13,8 +13,10 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.health.HealthObserverConfig;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
+import moe.ids.core.error.Fatal;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.merger.operator.ControllerConfig;
 import moe.ids.merger.operator.ControllerHealth;
@@ -44,26 +46,33 @@ public final class Main {
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        Config config = Config.create();
-        MergerConfig cfg = MergerConfig.from(config);
-        List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);
-        String command = args.length == 0 ? "serve" : args[0];
-        if ("refresh".equals(command) && !rest.isEmpty() && "create".equals(rest.getFirst())) {
-            System.exit(RefreshCreate.run(ControllerConfig.from(config), rest.subList(1, rest.size())));
-        }
-        LOG.log(System.Logger.Level.INFO, "merger config: {0}", cfg);
-        switch (command) {
-            case "serve" -> serve(config, cfg);
-            case "refresh" -> System.exit(LocalRefresh.run(config, cfg, rest));
-            case "migrate" -> {
-                Database.ensureExists(cfg.database());
-                Migrations.migrate(cfg.database());
+        DatabaseUrl database = null;
+        try {
+            Config config = Config.create();
+            MergerConfig cfg = MergerConfig.from(config);
+            database = cfg.database();
+            List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);
+            String command = args.length == 0 ? "serve" : args[0];
+            if ("refresh".equals(command) && !rest.isEmpty() && "create".equals(rest.getFirst())) {
+                System.exit(RefreshCreate.run(ControllerConfig.from(config), rest.subList(1, rest.size())));
             }
-            default -> {
-                LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use serve, refresh, refresh create or migrate",
-                        command);
-                System.exit(64);
+            LOG.log(System.Logger.Level.INFO, "merger config: {0}", cfg);
+            switch (command) {
+                case "serve" -> serve(config, cfg);
+                case "refresh" -> System.exit(LocalRefresh.run(config, cfg, rest));
+                case "migrate" -> {
+                    Database.ensureExists(cfg.database());
+                    Migrations.migrate(cfg.database());
+                }
+                default -> {
+                    LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use serve, refresh, refresh create or "
+                            + "migrate", command);
+                    System.exit(64);
+                }
             }
+        } catch (RuntimeException | Error ex) {
+            // one line saying why (the stack trace at DEBUG), exit 1
+            System.exit(Fatal.report(LOG, "merger", ex, database));
         }
     }
 

@@ -10,19 +10,24 @@ import moe.ids.http.TransportErrors;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.config.Settings;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
-import moe.ids.core.error.IdsMoeException;
+import moe.ids.core.db.RefreshLock;
+import moe.ids.core.error.Fatal;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.scraper.source.Outcome;
 import moe.ids.scraper.source.SourceResult;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The scraper's entry point. {@code [run] [--source NAME]... [--force]} fetches once and exits (0 when no
- * source failed, 3 when some did, 1 on a fatal error); in a Kubernetes Indexed Job without {@code --source}, the
+ * source failed, 3 when some did, 75 when a refresh holds the database's refresh lock, 1 on a fatal error, with one
+ * line saying why); in a Kubernetes Indexed Job without {@code --source}, the
  * pod scrapes {@code SCRAPER_SOURCES[JOB_COMPLETION_INDEX]} ({@code SCRAPER_FORCE=true} forces it);
  * {@code serve} only exposes health and metrics.
  */
@@ -37,22 +42,29 @@ public final class Main {
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        Config config = Config.create();
-        ScraperConfig cfg = ScraperConfig.from(config);
-        LOG.log(System.Logger.Level.INFO, "scraper config: {0}", cfg);
-        List<String> rest = new ArrayList<>(List.of(args));
-        String command = rest.isEmpty() || rest.getFirst().startsWith("--") ? "run" : rest.removeFirst();
-        switch (command) {
-            case "run" -> System.exit(run(cfg, rest));
-            case "serve" -> serve(config, cfg);
-            default -> {
-                LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use run or serve", command);
-                System.exit(64);
+        DatabaseUrl database = null;
+        try {
+            Config config = Config.create();
+            ScraperConfig cfg = ScraperConfig.from(config);
+            database = cfg.database();
+            LOG.log(System.Logger.Level.INFO, "scraper config: {0}", cfg);
+            List<String> rest = new ArrayList<>(List.of(args));
+            String command = rest.isEmpty() || rest.getFirst().startsWith("--") ? "run" : rest.removeFirst();
+            switch (command) {
+                case "run" -> System.exit(run(config, cfg, rest));
+                case "serve" -> serve(config, cfg);
+                default -> {
+                    LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use run or serve", command);
+                    System.exit(64);
+                }
             }
+        } catch (RuntimeException | Error ex) {
+            // one line saying why (the stack trace at DEBUG), exit 1
+            System.exit(Fatal.report(LOG, "scraper", ex, database));
         }
     }
 
-    private static int run(ScraperConfig cfg, List<String> args) {
+    private static int run(Config config, ScraperConfig cfg, List<String> args) {
         RunArgs parsed;
         try {
             parsed = RunArgs.parse(args);
@@ -78,14 +90,17 @@ public final class Main {
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
-            try (HikariDataSource db = Database.pool(cfg.database(), "scraper", cfg.parallelism() + 5);
+            // shared: the pods of one scraper Job run side by side, never beside a refresh or a merge
+            try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()), RefreshLock.Mode.SHARED,
+                    "scraper " + (sources.isEmpty() ? "all" : String.join(",", sources)), Duration.ofSeconds(
+                            Settings.intIn(config, "scraper.refresh-lock-wait-seconds", 0, 0, 86_400)));
+                 HikariDataSource db = Database.pool(cfg.database(), "scraper", cfg.parallelism() + 5);
                  Scraper scraper = new Scraper(cfg, db)) {
                 List<SourceResult> results = scraper.run(sources, force);
                 return results.stream().anyMatch(r -> r.result() == Outcome.Failed) ? 3 : 0;
             }
-        } catch (IdsMoeException ex) {
-            LOG.log(System.Logger.Level.ERROR, "scrape failed: {0}", ex.getMessage());
-            return 1;
+        } catch (RuntimeException ex) {
+            return Fatal.report(LOG, "scrape failed", ex, cfg.database());
         }
     }
 

@@ -14,10 +14,23 @@ import java.nio.charset.StandardCharsets;
  * @param jdbcUrl  JDBC URL without credentials
  * @param user     user name, or null to let the driver decide
  * @param password password, or null
+ * @param variable the variable or key it came from, named in errors (e.g. {@code DATABASE_URL})
+ * @param timeouts how long to wait for this server
  */
-public record DatabaseUrl(String jdbcUrl, String user, String password) {
+public record DatabaseUrl(String jdbcUrl, String user, String password, String variable, DatabaseTimeouts timeouts) {
     /** Default for local runs. */
     public static final String DEFAULT = "postgres://postgres@127.0.0.1:5432/ids_moe";
+
+    /**
+     * A location named {@code DATABASE_URL} with the default timeouts.
+     *
+     * @param jdbcUrl  JDBC URL without credentials
+     * @param user     user name, or null
+     * @param password password, or null
+     */
+    public DatabaseUrl(String jdbcUrl, String user, String password) {
+        this(jdbcUrl, user, password, "DATABASE_URL", DatabaseTimeouts.DEFAULT);
+    }
 
     /**
      * @param variable the variable or key it came from, named in errors
@@ -32,7 +45,7 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
         }
         String v = value.strip();
         if (v.startsWith("jdbc:postgresql:")) {
-            return new DatabaseUrl(v, null, null);
+            return new DatabaseUrl(v, null, null, variable, DatabaseTimeouts.DEFAULT);
         }
         if (!v.startsWith("postgres://") && !v.startsWith("postgresql://")) {
             throw new ConfigException(variable + " must start with jdbc:postgresql:, postgres:// or postgresql://"
@@ -60,7 +73,8 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
         }
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-        return new DatabaseUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + db + query, user, password);
+        return new DatabaseUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + db + query, user, password,
+                variable, DatabaseTimeouts.DEFAULT);
     }
 
     /**
@@ -85,7 +99,39 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
         String hostPort = slash < 0 ? rest : rest.substring(0, slash);
         int q = jdbcUrl.indexOf('?');
         String query = q < 0 ? "" : jdbcUrl.substring(q);
-        return new DatabaseUrl(prefix + hostPort + "/" + otherDatabase + query, user, password);
+        return new DatabaseUrl(prefix + hostPort + "/" + otherDatabase + query, user, password, variable, timeouts);
+    }
+
+    /**
+     * @param other how long to wait for the server
+     * @return this location with those timeouts
+     */
+    public DatabaseUrl withTimeouts(DatabaseTimeouts other) {
+        return new DatabaseUrl(jdbcUrl, user, password, variable, other);
+    }
+
+    /**
+     * @param name the variable or key to name in errors
+     * @return this location named so
+     */
+    public DatabaseUrl withVariable(String name) {
+        return new DatabaseUrl(jdbcUrl, user, password, name, timeouts);
+    }
+
+    /**
+     * @return the server part of the JDBC URL, {@code host:port} (several for a multi-host URL), for messages
+     */
+    public String server() {
+        int start = jdbcUrl.indexOf("//");
+        if (start < 0) {
+            return "localhost:5432";
+        }
+        String rest = jdbcUrl.substring(start + 2);
+        int end = rest.indexOf('/');
+        String hosts = end < 0 ? rest : rest.substring(0, end);
+        int q = hosts.indexOf('?');
+        hosts = q < 0 ? hosts : hosts.substring(0, q);
+        return hosts.isEmpty() ? "localhost:5432" : hosts.contains(":") || hosts.contains(",") ? hosts : hosts + ":5432";
     }
 
     /**
@@ -98,7 +144,7 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
 
     @Override
     public String toString() {
-        return redacted();
+        return redacted() + " (timeouts: " + timeouts + ")";
     }
 
     private static String decode(String s) {

@@ -14,10 +14,25 @@ public final class Settings {
 
     /**
      * @param config root config
-     * @return the PostgreSQL location
+     * @return the PostgreSQL location with the code's default timeouts ({@link DatabaseTimeouts#DEFAULT}) where
+     *         {@code database.*-timeout-seconds} are not set
      */
     public static DatabaseUrl database(Config config) {
-        return pick(config, "DATABASE_URL", "database.url", DatabaseUrl.DEFAULT, DatabaseUrl::parse);
+        return database(config, DatabaseTimeouts.DEFAULT);
+    }
+
+    /**
+     * @param config   root config
+     * @param defaults the service's timeouts where {@code database.*-timeout-seconds} are not set
+     * @return the PostgreSQL location; errors about reaching it name {@code DATABASE_URL} (with the key when the
+     *         value came from {@code database.url})
+     */
+    public static DatabaseUrl database(Config config, DatabaseTimeouts defaults) {
+        DatabaseUrl url = pick(config, "DATABASE_URL", "database.url", DatabaseUrl.DEFAULT, DatabaseUrl::parse);
+        String named = System.getenv("DATABASE_URL") != null ? "DATABASE_URL"
+                : config.get("database.url").asString().isPresent() ? "DATABASE_URL (database.url)"
+                : "DATABASE_URL (default)";
+        return url.withVariable(named).withTimeouts(DatabaseTimeouts.from(config, defaults));
     }
 
     /**

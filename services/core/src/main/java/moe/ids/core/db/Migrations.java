@@ -4,6 +4,8 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.error.UnavailableException;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,6 +28,7 @@ public final class Migrations {
      *
      * @param url the database
      * @return how many migrations this call applied (0 when the schema was current)
+     * @throws UnavailableException naming the variable of {@code url} when PostgreSQL cannot be reached
      */
     public static int migrate(DatabaseUrl url) {
         try (Connection lock = Database.connect(url)) {
@@ -34,7 +37,7 @@ public final class Migrations {
             }
             try {
                 MigrateResult result = Flyway.configure()
-                        .dataSource(url.jdbcUrl(), url.user(), url.password())
+                        .dataSource(Database.dataSource(url))
                         .locations("classpath:db/migration")
                         .load()
                         .migrate();
@@ -49,7 +52,8 @@ public final class Migrations {
                 }
             }
         } catch (SQLException ex) {
-            throw new moe.ids.core.error.UnavailableException("cannot migrate the database: " + ex.getMessage(), ex);
+            throw new UnavailableException(Database.explain(url, ex)
+                    .orElseGet(() -> "cannot migrate the database: " + ex.getMessage()), ex);
         }
     }
 }

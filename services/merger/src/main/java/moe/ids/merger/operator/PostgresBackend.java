@@ -1,5 +1,6 @@
 package moe.ids.merger.operator;
 
+import moe.ids.core.db.RefreshLock;
 import moe.ids.core.error.UnavailableException;
 import moe.ids.merger.MergeService;
 import moe.ids.merger.publish.PublishedStore;
@@ -10,11 +11,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The controller's pipeline steps on PostgreSQL: scrape results, {@link MergeService}, ingest state. */
+/**
+ * The controller's pipeline steps on PostgreSQL: scrape results, {@link MergeService} (under the database's
+ * {@link RefreshLock}, exclusive, not waiting: while another refresh holds it the merge fails and is retried), ingest
+ * state.
+ */
 public final class PostgresBackend implements RefreshBackend {
     private final DataSource db;
     private final MergeService merger;
@@ -61,7 +67,11 @@ public final class PostgresBackend implements RefreshBackend {
 
     @Override
     public MergeService.Outcome merge(boolean force) {
-        return merger.run(force);
+        // exclusive for the merge and publish; a refresh running here (e.g. a local one) makes it Retrying
+        try (RefreshLock lock = RefreshLock.acquire(db::getConnection, RefreshLock.Mode.EXCLUSIVE,
+                "merger controller merge", Duration.ZERO)) {
+            return merger.run(force);
+        }
     }
 
     @Override

@@ -1,0 +1,80 @@
+package moe.ids.core.db;
+
+import com.zaxxer.hikari.HikariDataSource;
+import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.error.RefreshBusyException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The refresh lock's modes on real PostgreSQL (a database of its own): scrapers share it, a refresh excludes
+ * them and another refresh, the refusal names the holder, a released lock is free again, and a pooled connection
+ * goes back to its pool without the lock or the holder's name.
+ */
+class RefreshLockModesIT {
+    private DatabaseUrl db;
+
+    @BeforeEach
+    void database() {
+        db = TestDatabases.fresh("lockmodes");
+    }
+
+    @AfterEach
+    void drop() {
+        Database.drop(db);
+    }
+
+    @Test
+    void scrapersShareAndARefreshExcludes() {
+        RefreshLock.ConnectionSource own = () -> Database.connect(db);
+        try (RefreshLock a = RefreshLock.acquire(own, RefreshLock.Mode.SHARED, "scraper aod", Duration.ZERO);
+             RefreshLock b = RefreshLock.acquire(own, RefreshLock.Mode.SHARED, "scraper arm", Duration.ZERO)) {
+            RefreshBusyException ex = assertThrows(RefreshBusyException.class,
+                    () -> RefreshLock.acquire(own, RefreshLock.Mode.EXCLUSIVE, "merger refresh", Duration.ZERO));
+            assertTrue(ex.getMessage().matches("another refresh is running on this database \\(pid \\d+ since \\S+Z: "
+                    + "ids-moe scraper a.., pid \\d+ on .*\\); try again when it ends"), ex.getMessage());
+        }
+        try (RefreshLock refresh = RefreshLock.acquire(own, RefreshLock.Mode.EXCLUSIVE, "merger refresh",
+                Duration.ZERO)) {
+            assertThrows(RefreshBusyException.class,
+                    () -> RefreshLock.acquire(own, RefreshLock.Mode.SHARED, "scraper aod", Duration.ZERO));
+            long t0 = System.nanoTime();
+            RefreshBusyException ex = assertThrows(RefreshBusyException.class,
+                    () -> RefreshLock.acquire(own, RefreshLock.Mode.EXCLUSIVE, "merger refresh", Duration.ofSeconds(2)));
+            assertTrue(System.nanoTime() - t0 >= Duration.ofSeconds(2).toNanos(), "waited the 2 s");
+            assertTrue(ex.getMessage().contains("; waited 2 s;"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void pooledConnectionGoesBackWithoutTheLockOrTheName() throws Exception {
+        try (HikariDataSource pool = Database.pool(db, "lockmodes", 1)) {
+            try (RefreshLock lock = RefreshLock.acquire(pool::getConnection, RefreshLock.Mode.EXCLUSIVE,
+                    "merger controller merge", Duration.ZERO); Connection other = Database.connect(db)) {
+                assertTrue(RefreshLock.holder(other).orElseThrow().contains("ids-moe merger controller merge"));
+            }
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT current_setting('application_name'), "
+                         + "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                         + "(SELECT oid FROM pg_database WHERE datname = current_database()))")) {
+                rs.next();
+                assertEquals("PostgreSQL JDBC Driver", rs.getString(1));
+                assertEquals(0, rs.getLong(2), "no advisory lock left");
+            }
+            try (Connection other = Database.connect(db)) {
+                assertEquals(Optional.empty(), RefreshLock.holder(other));
+            }
+        }
+    }
+}

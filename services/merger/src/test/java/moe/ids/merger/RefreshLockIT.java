@@ -1,0 +1,191 @@
+package moe.ids.merger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.db.Database;
+import moe.ids.core.db.Migrations;
+import moe.ids.core.db.RefreshLock;
+import moe.ids.core.db.TestDatabases;
+import moe.ids.core.error.RefreshBusyException;
+import moe.ids.merger.merge.MergeSettings;
+import moe.ids.merger.operator.PostgresBackend;
+import moe.ids.replay.ReplayServer;
+import moe.ids.replay.SyntheticUpstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two refreshes on one database: while one connection holds the refresh lock, the local refresh refuses at once
+ * with one line naming the holder (exit 75) and changes nothing, or waits (bounded) and then runs; the controller's
+ * merge step refuses too (the reconciler retries it). Real PostgreSQL (a database of its own) and the synthetic
+ * upstream on a replay server.
+ */
+class RefreshLockIT {
+    private static final List<String> ARGS = SyntheticUpstream.SOURCES.stream()
+            .flatMap(s -> java.util.stream.Stream.of("--source", s)).toList();
+    private static final List<String> TABLES = List.of("source_fetch", "source_snapshot", "source_state", "scrape_run",
+            "scrape_page", "anime", "identity_key", "published_mapping", "change_set", "merge_report");
+
+    /** Held, so the handler stays on it (JUL keeps loggers weakly). */
+    private static final Logger IDS = Logger.getLogger("moe.ids");
+
+    @TempDir
+    Path tmp;
+
+    private DatabaseUrl db;
+    private ReplayServer replay;
+    private final Captured log = new Captured();
+
+    @BeforeEach
+    void start() {
+        db = TestDatabases.fresh("refreshlock");
+        Migrations.migrate(db);
+        replay = ReplayServer.start(SyntheticUpstream.write(tmp.resolve("upstream")), "b");
+        IDS.addHandler(log);
+    }
+
+    @AfterEach
+    void stop() {
+        IDS.removeHandler(log);
+        replay.close();
+        Database.drop(db);
+    }
+
+    @Test
+    void secondRefreshRefusesWithTheHolderAndChangesNothing() throws Exception {
+        try (Connection holder = hold()) {
+            int rc = LocalRefresh.run(config(0), merger(), ARGS);
+            assertEquals(75, rc, "exit code of a refused refresh; log: " + log.lines);
+            assertEquals(1, log.errors().size(), log.lines.toString());
+            String line = log.errors().getFirst();
+            assertTrue(line.matches("refresh: another refresh is running on this database \\(pid " + pid(holder)
+                    + " since \\S+Z: test holder\\); try again when it ends"), line);
+            assertEquals(Map.of(), replay.requestCounts(), "nothing was fetched");
+            counts().forEach((table, n) -> assertEquals(0L, n, table + " untouched"));
+        }
+    }
+
+    @Test
+    void secondRefreshWaitsForTheFirstUpToTheSetting() throws Exception {
+        Connection holder = hold();
+        try {
+            CompletableFuture<Integer> second = CompletableFuture.supplyAsync(
+                    () -> LocalRefresh.run(config(60), merger(), ARGS));
+            await().atMost(20, TimeUnit.SECONDS).until(() -> log.lines.stream()
+                    .anyMatch(l -> l.contains("waiting up to 60 s")));
+            assertEquals(Map.of(), replay.requestCounts(), "nothing fetched while waiting");
+            holder.close(); // the first refresh ends: its session, and with it the lock
+            assertEquals(0, second.get(60, TimeUnit.SECONDS), log.lines.toString());
+            assertEquals(1L, counts().get("change_set"), "the waiting refresh ran and published");
+        } finally {
+            holder.close();
+        }
+    }
+
+    @Test
+    void controllerMergeRefusesWhileARefreshHoldsTheLock() throws Exception {
+        try (Connection holder = hold(); HikariDataSource pool = Database.pool(db, "refreshlock", 2)) {
+            PostgresBackend backend = new PostgresBackend(pool,
+                    new MergeService(pool, MergeSettings.DEFAULTS, 0.05), "default");
+            RefreshBusyException ex = assertThrows(RefreshBusyException.class, () -> backend.merge(false));
+            assertTrue(ex.getMessage().contains("(pid " + pid(holder) + " since "), ex.getMessage());
+            assertEquals(0L, counts().get("merge_report"), "no merge ran");
+        }
+    }
+
+    /** A connection holding the refresh lock, as a running refresh does. */
+    private Connection hold() throws SQLException {
+        Connection c = Database.connect(db);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET application_name = 'test holder'");
+            st.execute("SELECT pg_advisory_lock(" + RefreshLock.KEY + ")");
+        }
+        return c;
+    }
+
+    private Config config(int waitSeconds) {
+        return Config.just(ConfigSources.create(Map.of(
+                "scraper.mirror", replay.baseUri().toString(),
+                "scraper.http.backoff-base-ms", "20",
+                "scraper.http.backoff-max-ms", "200",
+                "merger.refresh-lock-wait-seconds", Integer.toString(waitSeconds))));
+    }
+
+    private MergerConfig merger() {
+        return new MergerConfig(db, 0, MergeSettings.DEFAULTS, 0.05);
+    }
+
+    private Map<String, Long> counts() throws SQLException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Connection c = Database.connect(db); Statement st = c.createStatement()) {
+            for (String table : TABLES) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+                    rs.next();
+                    out.put(table, rs.getLong(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The project's log records, formatted. */
+    private static final class Captured extends Handler {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        private final List<String> errors = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void publish(LogRecord r) {
+            String msg = r.getParameters() == null || r.getParameters().length == 0 ? r.getMessage()
+                    : java.text.MessageFormat.format(r.getMessage(), r.getParameters());
+            lines.add(msg);
+            if (r.getLevel() == Level.SEVERE) {
+                errors.add(msg);
+            }
+        }
+
+        List<String> errors() {
+            return List.copyOf(errors);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
