@@ -24,9 +24,11 @@ import moe.ids.api.store.EntryStore;
 import moe.ids.api.store.Invalidations;
 import moe.ids.api.store.NearCache;
 import moe.ids.api.store.ScriptPipe;
+import moe.ids.core.error.ConfigException;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.core.redis.RedisKeys;
 import moe.ids.ingestor.Layout;
+import moe.ids.ingestor.RedisCheck;
 import moe.ids.ingestor.RedisClients;
 import moe.ids.ingestor.RedisReader;
 import redis.clients.jedis.HostAndPort;
@@ -40,16 +42,25 @@ public final class Main {
     }
 
     /**
+     * Starts the API; a setting that cannot work (a malformed value, {@code REDIS_URL} refused by Redis) ends the
+     * process with status 1 and one log line naming it ({@link RedisCheck#atStart}).
+     *
      * @param args ignored
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        Config config = Config.create();
-        ApiConfig cfg = ApiConfig.from(config);
-        LOG.log(System.Logger.Level.INFO, "api config: {0}", cfg);
-        Api api = Api.start(cfg, config.get("server"));
-        LOG.log(System.Logger.Level.INFO, "api listening on http://127.0.0.1:{0,number,#}", api.server().port());
-        Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-shutdown"));
+        try {
+            Config config = Config.create();
+            ApiConfig cfg = ApiConfig.from(config);
+            LOG.log(System.Logger.Level.INFO, "api config: {0}", cfg);
+            RedisCheck.atStart(cfg.redis(), () -> System.exit(1));
+            Api api = Api.start(cfg, config.get("server"));
+            LOG.log(System.Logger.Level.INFO, "api listening on http://127.0.0.1:{0,number,#}", api.server().port());
+            Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-shutdown"));
+        } catch (ConfigException ex) {
+            LOG.log(System.Logger.Level.ERROR, ex.getMessage());
+            System.exit(1);
+        }
     }
 
     /**
