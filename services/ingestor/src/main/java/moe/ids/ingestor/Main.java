@@ -104,7 +104,7 @@ public final class Main {
         IngestorMetrics metrics = new IngestorMetrics();
         Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
         return new Ingestor(new Outbox(db), new RedisStore(redis, layout, cfg.tuning(), metrics), cfg.database(),
-                cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), metrics);
+                cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), cfg.redisProbe(), metrics);
     }
 
     static ObserveFeature observe(HikariDataSource db, RedisClient redis, Ingestor ingestor) {

@@ -65,6 +65,17 @@ public final class RedisStore {
     }
 
     /**
+     * @return true when Redis answers {@code PING} now (never throws)
+     */
+    public boolean ping() {
+        try {
+            return "PONG".equals(redis.ping());
+        } catch (RuntimeException ex) {
+            return false;
+        }
+    }
+
+    /**
      * @return the served meta, or empty when Redis holds no dataset
      */
     public Optional<Meta> meta() {
