@@ -23,12 +23,14 @@ import moe.ids.api.store.EntryStore;
 import moe.ids.api.store.Invalidations;
 import moe.ids.api.store.NearCache;
 import moe.ids.api.store.ScriptPipe;
+import moe.ids.core.error.ConfigException;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.core.redis.RedisKeys;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.ServerStartException;
 import moe.ids.ingestor.Layout;
+import moe.ids.ingestor.RedisCheck;
 import moe.ids.ingestor.RedisClients;
 import moe.ids.ingestor.RedisReader;
 import redis.clients.jedis.HostAndPort;
@@ -42,23 +44,25 @@ public final class Main {
     }
 
     /**
+     * Starts the API; a setting that cannot work (a malformed value, {@code REDIS_URL} refused by Redis) ends the
+     * process with status 1 and one log line naming it ({@link RedisCheck#atStart}).
+     *
      * @param args ignored
      */
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        Config config = Config.create();
-        ApiConfig cfg = ApiConfig.from(config);
-        LOG.log(System.Logger.Level.INFO, "api config: {0}", cfg);
-        Api api;
         try {
-            api = Api.start(cfg, config.get("server"));
-        } catch (ServerStartException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+            Config config = Config.create();
+            ApiConfig cfg = ApiConfig.from(config);
+            LOG.log(System.Logger.Level.INFO, "api config: {0}", cfg);
+            RedisCheck.atStart(cfg.redis(), () -> System.exit(1));
+            Api api = Api.start(cfg, config.get("server"));
+            api.edge().onListenerLost(() -> Runtime.getRuntime().halt(70));
+            Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-shutdown"));
+        } catch (ConfigException | ServerStartException ex) {
+            LOG.log(System.Logger.Level.ERROR, ex.getMessage());
             System.exit(1);
-            return;
         }
-        api.edge().onListenerLost(() -> Runtime.getRuntime().halt(70));
-        Runtime.getRuntime().addShutdownHook(new Thread(api::close, "api-shutdown"));
     }
 
     /**

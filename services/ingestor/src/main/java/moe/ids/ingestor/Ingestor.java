@@ -4,6 +4,8 @@ import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.db.Database;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,8 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Keeps Redis equal to the merger's published state: waits for {@code NOTIFY ids_moe_change_set} (or polls when
  * the listening connection is down), then {@link #syncOnce() syncs} — applies the outbox chain from Redis' version
  * in order, or rebuilds with a staged full load when Redis is empty, broken, ahead, or further behind than the
- * outbox reaches. Failures back off exponentially; the position lives in Redis ({@code meta.version}), so a
- * restart or an outage loses nothing.
+ * outbox reaches. Failures back off exponentially; while Redis is down it is PINGed at a short interval, so a Redis
+ * that comes back is resynced at once rather than after the grown backoff. The position lives in Redis
+ * ({@code meta.version}), so a restart or an outage loses nothing.
  */
 public final class Ingestor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Ingestor.class.getName());
@@ -30,11 +33,13 @@ public final class Ingestor implements AutoCloseable {
     private final String consumer;
     private final Duration pollInterval;
     private final Duration maxBackoff;
+    private final Duration redisProbe;
     private final IngestorMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicReference<String> problem = new AtomicReference<>("not synced yet");
     private volatile long reported = -1;
     private volatile Thread thread;
+    private volatile Duration waiting;
     private volatile Connection listen;
     private long lastGc;
 
@@ -45,16 +50,19 @@ public final class Ingestor implements AutoCloseable {
      * @param consumer     name in {@code ingest_state}
      * @param pollInterval longest wait between syncs (also how fast a flushed Redis is noticed)
      * @param maxBackoff   longest wait after failures
+     * @param redisProbe   while Redis is down, how often it is PINGed; the retry follows as soon as it answers
+     *                     (zero: wait out the backoff)
      * @param metrics      meters
      */
     public Ingestor(Outbox outbox, RedisStore store, DatabaseUrl listenUrl, String consumer, Duration pollInterval,
-                    Duration maxBackoff, IngestorMetrics metrics) {
+                    Duration maxBackoff, Duration redisProbe, IngestorMetrics metrics) {
         this.outbox = outbox;
         this.store = store;
         this.listenUrl = listenUrl;
         this.consumer = consumer;
         this.pollInterval = pollInterval;
         this.maxBackoff = maxBackoff;
+        this.redisProbe = redisProbe;
         this.metrics = metrics;
     }
 
@@ -75,6 +83,13 @@ public final class Ingestor implements AutoCloseable {
      */
     public Optional<String> problem() {
         return Optional.ofNullable(problem.get());
+    }
+
+    /**
+     * @return the wait in progress after a failed pass (the backoff), or empty while syncing or waiting for work
+     */
+    public Optional<Duration> backoff() {
+        return Optional.ofNullable(waiting);
     }
 
     /**
@@ -157,27 +172,73 @@ public final class Ingestor implements AutoCloseable {
     private void loop() {
         Duration backoff = Duration.ofMillis(200);
         while (running.get()) {
-            boolean ok;
+            Exception failed = null;
             try {
                 syncOnce();
-                ok = true;
                 backoff = Duration.ofMillis(200);
             } catch (Exception ex) {
-                ok = false;
+                failed = ex;
                 problem.set(ex.getClass().getSimpleName() + ": " + ex.getMessage());
-                LOG.log(System.Logger.Level.WARNING, "sync failed (retrying in {0} ms): {1}", backoff.toMillis(),
-                        String.valueOf(ex.getMessage()));
+                LOG.log(System.Logger.Level.WARNING, "sync failed (retrying in {0} ms): {1}{2}", backoff.toMillis(),
+                        redisDown(ex) ? "Redis (REDIS_URL): " : "", String.valueOf(ex.getMessage()));
             }
             if (!running.get()) {
                 break;
             }
-            if (ok) {
+            if (failed == null) {
                 awaitWork();
             } else {
-                pause(backoff);
+                retryWait(backoff, redisDown(failed));
                 backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * Waits out a failed pass's backoff. When Redis could not be reached, PINGs it every {@code redisProbe} meanwhile
+     * and returns as soon as it answers: the backoff grows to {@code maxBackoff} during a long outage, and without the
+     * probe a Redis that came back (empty) stayed unsynced — the API answering 503 — for up to that long.
+     */
+    private void retryWait(Duration backoff, boolean redisDown) {
+        waiting = backoff;
+        try {
+            if (!redisDown || redisProbe.isZero()) {
+                pause(backoff);
+                return;
+            }
+            long end = System.nanoTime() + backoff.toNanos();
+            while (running.get()) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                pause(Duration.ofNanos(Math.min(left, redisProbe.toNanos())));
+                if (running.get() && store.ping()) {
+                    LOG.log(System.Logger.Level.INFO, "Redis answers again; syncing now");
+                    return;
+                }
+            }
+        } finally {
+            waiting = null;
+        }
+    }
+
+    /**
+     * @param ex why a pass failed
+     * @return true when Redis could not be reached or cannot serve yet (connection refused or lost, timeout, a
+     *         restarted server still loading its data)
+     */
+    static boolean redisDown(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JedisConnectionException) {
+                return true;
+            }
+            if (t instanceof JedisDataException && t.getMessage() != null && (t.getMessage().startsWith("LOADING")
+                    || t.getMessage().startsWith("MASTERDOWN") || t.getMessage().startsWith("TRYAGAIN"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Waits for a notification, at most {@code pollInterval}; falls back to a plain wait when LISTEN is down. */

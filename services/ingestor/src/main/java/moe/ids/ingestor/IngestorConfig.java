@@ -18,16 +18,49 @@ import java.time.Duration;
  * @param consumer     name under which the applied version is reported ({@code ingestor.consumer})
  * @param pollInterval longest wait between syncs without a notification ({@code ingestor.poll-seconds}, 5)
  * @param maxBackoff   longest wait between retries after failures ({@code ingestor.max-backoff-seconds}, 30)
+ * @param redisProbe   while Redis is down, how often it is PINGed so that the resync starts as soon as it answers
+ *                     ({@code ingestor.redis-probe-millis}, 500; 0 = wait out the backoff)
  * @param tuning       bucket sizes, batch size, transaction limit, build lease ({@code ingestor.*})
  */
 public record IngestorConfig(DatabaseUrl database, RedisUrl redis, String redisPrefix, int port, String consumer,
-                             Duration pollInterval, Duration maxBackoff, Tuning tuning) {
+                             Duration pollInterval, Duration maxBackoff, Duration redisProbe, Tuning tuning) {
+    /** Default of {@code ingestor.redis-probe-millis}. */
+    public static final Duration DEFAULT_REDIS_PROBE = Duration.ofMillis(500);
 
     /** Validates. */
     public IngestorConfig {
         if (consumer == null || consumer.isBlank()) {
             throw new ConfigException("ingestor.consumer must not be empty");
         }
+        if (redisProbe == null || redisProbe.isNegative()) {
+            throw new ConfigException("ingestor.redis-probe-millis must not be negative");
+        }
+    }
+
+    /**
+     * Settings with the default Redis probe interval.
+     *
+     * @param database     PostgreSQL
+     * @param redis        Redis
+     * @param redisPrefix  key prefix
+     * @param port         HTTP port
+     * @param consumer     name in {@code ingest_state}
+     * @param pollInterval longest wait between syncs
+     * @param maxBackoff   longest wait between retries
+     * @param tuning       writer sizes
+     */
+    public IngestorConfig(DatabaseUrl database, RedisUrl redis, String redisPrefix, int port, String consumer,
+                          Duration pollInterval, Duration maxBackoff, Tuning tuning) {
+        this(database, redis, redisPrefix, port, consumer, pollInterval, maxBackoff, DEFAULT_REDIS_PROBE, tuning);
+    }
+
+    /**
+     * @param probe Redis probe interval while it is down
+     * @return a copy with it
+     */
+    public IngestorConfig withRedisProbe(Duration probe) {
+        return new IngestorConfig(database, redis, redisPrefix, port, consumer, pollInterval, maxBackoff, probe,
+                tuning);
     }
 
     /**
@@ -44,6 +77,8 @@ public record IngestorConfig(DatabaseUrl database, RedisUrl redis, String redisP
                 config.get("ingestor.consumer").asString().orElse("default"),
                 Duration.ofSeconds(Settings.intIn(config, "ingestor.poll-seconds", 5, 1, 3600)),
                 Duration.ofSeconds(Settings.intIn(config, "ingestor.max-backoff-seconds", 30, 1, 3600)),
+                Duration.ofMillis(Settings.intIn(config, "ingestor.redis-probe-millis",
+                        (int) DEFAULT_REDIS_PROBE.toMillis(), 0, 60_000)),
                 new Tuning(
                         Settings.intIn(config, "ingestor.mapping-bucket-fields", d.mappingBucketFields(), 0, 100_000),
                         Settings.intIn(config, "ingestor.entry-bucket-fields", d.entryBucketFields(), 0, 100_000),

@@ -36,8 +36,12 @@ public record Layout(RedisKeys keys) {
 
     /**
      * Lua, read-only: {@code KEYS[1]} = meta, {@code ARGV[1]} = prefix, {@code ARGV[2..]} = mapping keys. Returns
-     * {@code {version, id1, json1, id2, json2, …}} (nil pairs for misses), or an empty array when no generation
-     * is served. One script resolves both tiers, so it is atomic with respect to a change set's MULTI/EXEC.
+     * {@code {version, id1, json1, id2, json2, …}} (false pairs for unknown keys), or an empty array when no
+     * generation is served. One script resolves both tiers, so it is atomic with respect to a change set's
+     * MULTI/EXEC. A miss asks whether its bucket exists ({@code EXISTS}, only then, once per bucket in a row): an
+     * empty string in place of the id (tier-1 bucket) or of the JSON (tier-2 bucket) says that the bucket the
+     * layout computes is missing from a non-empty dataset (for tier 1, meta's {@code counts} has {@code "total"}
+     * &gt; 0: an empty dataset has no buckets), i.e. data was lost — not an unknown key ({@link #lost}).
      */
     public static final String LOOKUP_SCRIPT = """
             local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'mbuckets', 'abuckets')
@@ -46,25 +50,42 @@ public record Layout(RedisKeys keys) {
             local mb = tonumber(m[3])
             local ab = tonumber(m[4])
             local out = {m[1]}
+            local seen, gone, full
             for i = 2, #ARGV do
               local k = ARGV[i]
               local h = 0
               for j = 1, #k do h = (h * 31 + string.byte(k, j)) % mb end
-              local id = redis.call('HGET', p .. 'm:' .. h, k)
+              local mk = p .. 'm:' .. h
+              local id = redis.call('HGET', mk, k)
+              local js = false
               if id then
-                out[#out + 1] = id
-                out[#out + 1] = redis.call('HGET', p .. 'a:' .. (tonumber(id) % ab), id)
+                local ak = p .. 'a:' .. (tonumber(id) % ab)
+                js = redis.call('HGET', ak, id)
+                if not js then
+                  if ak ~= seen then seen = ak; gone = redis.call('EXISTS', ak) == 0 end
+                  if gone then js = '' end
+                end
               else
-                out[#out + 1] = false
-                out[#out + 1] = false
+                if mk ~= seen then seen = mk; gone = redis.call('EXISTS', mk) == 0 end
+                if gone then
+                  if full == nil then
+                    local c = redis.call('HGET', KEYS[1], 'counts')
+                    local t = c and string.match(c, '"total":(%d+)')
+                    full = t ~= nil and tonumber(t) > 0
+                  end
+                  if full then id = '' end
+                end
               end
+              out[#out + 1] = id
+              out[#out + 1] = js
             end
             return out
             """;
 
     /**
      * Lua, read-only: {@code KEYS[1]} = meta, {@code ARGV[1]} = prefix, {@code ARGV[2..]} = internal IDs.
-     * Returns {@code {version, json1, json2, …}}, or an empty array when no generation is served.
+     * Returns {@code {version, json1, json2, …}} (false where unknown, an empty string ({@link #lost}) where the
+     * ID's bucket is missing from a non-empty dataset), or an empty array when no generation is served.
      */
     public static final String ENTRIES_SCRIPT = """
             local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'abuckets')
@@ -72,11 +93,46 @@ public record Layout(RedisKeys keys) {
             local p = ARGV[1] .. 'g' .. m[2] .. ':a:'
             local ab = tonumber(m[3])
             local out = {m[1]}
+            local seen, gone, full
             for i = 2, #ARGV do
-              out[#out + 1] = redis.call('HGET', p .. (tonumber(ARGV[i]) % ab), ARGV[i])
+              local ak = p .. (tonumber(ARGV[i]) % ab)
+              local js = redis.call('HGET', ak, ARGV[i])
+              if not js then
+                if ak ~= seen then seen = ak; gone = redis.call('EXISTS', ak) == 0 end
+                if gone then
+                  if full == nil then
+                    local c = redis.call('HGET', KEYS[1], 'counts')
+                    local t = c and string.match(c, '"total":(%d+)')
+                    full = t ~= nil and tonumber(t) > 0
+                  end
+                  if full then js = '' end
+                end
+              end
+              out[#out + 1] = js
             end
             return out
             """;
+
+    /**
+     * Whether a lookup script's answer for one key means lost data (answer 503, never "unknown"): the script put an
+     * empty string — which no id or entry is — in place of the id (the key's tier-1 bucket is missing from a
+     * non-empty dataset) or of the entry (the found id's tier-2 bucket is missing).
+     *
+     * @param id   the id as answered (null when the key is unknown)
+     * @param json the entry as answered (null when none)
+     * @return true when a bucket this key needs is missing from Redis
+     */
+    public static boolean lost(byte[] id, byte[] json) {
+        return lost(id) || lost(json);
+    }
+
+    /**
+     * @param value an id or entry as a script answered it (null when unknown)
+     * @return true when it is the empty string the scripts answer where its bucket is missing
+     */
+    public static boolean lost(byte[] value) {
+        return value != null && value.length == 0;
+    }
 
     /**
      * @return the prefix

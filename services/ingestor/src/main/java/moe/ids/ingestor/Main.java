@@ -13,9 +13,12 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.core.db.Database;
 import moe.ids.core.db.Migrations;
+import moe.ids.core.error.ConfigException;
+import moe.ids.core.error.Fatal;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.core.redis.RedisKeys;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Starts the ingestor: config, migrations, PostgreSQL pool, Redis client, the sync loop, health and metrics.
@@ -28,53 +31,85 @@ public final class Main {
     }
 
     /**
+     * Serves, or syncs once. A setting that cannot work (a malformed value, {@code REDIS_URL} refused by Redis) ends
+     * the process with status 1 and one log line naming it; {@code sync} does the same when Redis is unreachable or
+     * fails during the pass. Serving, an unreachable Redis is waited for ({@link RedisCheck#atStart}).
+     *
      * @param args empty to serve, or {@code sync}
-     * @throws Exception when a one-shot sync fails
+     * @throws Exception when a one-shot sync fails otherwise (PostgreSQL)
      */
     public static void main(String[] args) throws Exception {
         LogConfig.configureRuntime();
+        boolean once = args.length > 0 && "sync".equals(args[0]);
         Config config = Config.create();
-        IngestorConfig cfg = IngestorConfig.from(config);
-        LOG.log(System.Logger.Level.INFO, "ingestor config: {0}", cfg);
-        Database.ensureExists(cfg.database());
-        Migrations.migrate(cfg.database());
-        HikariDataSource db = Database.pool(cfg.database(), "ingestor", 4);
-        RedisClient redis = RedisClients.create(cfg.redis(), "ids-moe-ingestor", 8);
-        Ingestor ingestor = create(cfg, db, redis);
-        if (args.length > 0 && "sync".equals(args[0])) {
-            try (ingestor) {
-                long v = ingestor.syncOnce();
-                LOG.log(System.Logger.Level.INFO, "Redis holds version {0}", v);
-            } finally {
+        IngestorConfig cfg;
+        try {
+            cfg = IngestorConfig.from(config);
+            LOG.log(System.Logger.Level.INFO, "ingestor config: {0}", cfg);
+            if (once) {
+                RedisCheck.Result r = RedisCheck.check(cfg.redis(), RedisCheck.TIMEOUT);
+                if (r.verdict() != RedisCheck.Verdict.OK) {
+                    exit(r.line());
+                }
+            } else {
+                RedisCheck.atStart(cfg.redis(), () -> System.exit(1));
+            }
+        } catch (ConfigException ex) {
+            exit(ex.getMessage());
+            return;
+        }
+        try {
+            Database.ensureExists(cfg.database());
+            Migrations.migrate(cfg.database());
+            HikariDataSource db = Database.pool(cfg.database(), "ingestor", 4);
+            RedisClient redis = RedisClients.create(cfg.redis(), "ids-moe-ingestor", 8);
+            Ingestor ingestor = create(cfg, db, redis);
+            if (once) {
+                try (ingestor) {
+                    long v = ingestor.syncOnce();
+                    LOG.log(System.Logger.Level.INFO, "Redis holds version {0}", v);
+                } catch (JedisException ex) {
+                    exit(RedisCheck.classify(cfg.redis(), ex, RedisCheck.TIMEOUT).line());
+                } finally {
+                    redis.close();
+                    db.close();
+                }
+                return;
+            }
+            ingestor.start();
+            Config serverConfig = config.get("server");
+            Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
+                    serverConfig.get("observe-port").asInt().orElse(-1)), "ingestor");
+            WebServer server;
+            try {
+                server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),
+                        new TransportErrors()).addFeature(observe(db, redis, ingestor, edge)));
+            } catch (ServerStartException e) {
+                LOG.log(System.Logger.Level.ERROR, e.getMessage());
+                ingestor.close();
                 redis.close();
                 db.close();
+                System.exit(1);
+                return;
             }
-            return;
+            edge.onListenerLost(() -> Runtime.getRuntime().halt(70));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.stop();
+                edge.close();
+                ingestor.close();
+                redis.close();
+                db.close();
+            }, "ingestor-shutdown"));
+        } catch (RuntimeException | Error ex) {
+            // one line saying why (naming DATABASE_URL when PostgreSQL is the cause), the stack trace at DEBUG
+            System.exit(Fatal.report(LOG, "ingestor", ex, cfg.database()));
         }
-        ingestor.start();
-        Config serverConfig = config.get("server");
-        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
-                serverConfig.get("observe-port").asInt().orElse(-1)), "ingestor");
-        WebServer server;
-        try {
-            server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),
-                    new TransportErrors()).addFeature(observe(db, redis, ingestor, edge)));
-        } catch (ServerStartException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
-            ingestor.close();
-            redis.close();
-            db.close();
-            System.exit(1);
-            return;
-        }
-        edge.onListenerLost(() -> Runtime.getRuntime().halt(70));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
-            edge.close();
-            ingestor.close();
-            redis.close();
-            db.close();
-        }, "ingestor-shutdown"));
+    }
+
+    /** Logs one line and ends the process with status 1. */
+    private static void exit(String line) {
+        LOG.log(System.Logger.Level.ERROR, line);
+        System.exit(1);
     }
 
     /**
@@ -89,7 +124,7 @@ public final class Main {
         IngestorMetrics metrics = new IngestorMetrics();
         Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
         return new Ingestor(new Outbox(db), new RedisStore(redis, layout, cfg.tuning(), metrics), cfg.database(),
-                cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), metrics);
+                cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), cfg.redisProbe(), metrics);
     }
 
     static ObserveFeature observe(HikariDataSource db, RedisClient redis, Ingestor ingestor, Edge edge) {

@@ -89,7 +89,9 @@ public final class RedisReader {
      *
      * @param mappingKeys mapping keys
      * @return the results with the version they belong to
-     * @throws UnavailableException when Redis cannot be read or holds no dataset yet
+     * @throws UnavailableException when Redis cannot be read, holds no dataset yet, or lost a bucket a key needs
+     *                              (meta names a non-empty dataset whose bucket for the key is missing: an answer
+     *                              "unknown" would be wrong, and cached by clients)
      */
     public Lookups findAll(List<String> mappingKeys) {
         List<byte[]> args = new ArrayList<>(mappingKeys.size() + 1);
@@ -103,10 +105,22 @@ public final class RedisReader {
         for (int i = 0; i < mappingKeys.size(); i++) {
             byte[] id = (byte[]) out.get(1 + 2 * i);
             byte[] json = (byte[]) out.get(2 + 2 * i);
+            if (Layout.lost(id, json)) {
+                throw lostData(version);
+            }
             hits.add(id == null || json == null ? Optional.empty()
                     : Optional.of(new Hit(Long.parseLong(new String(id, StandardCharsets.US_ASCII)), json)));
         }
         return new Lookups(version, hits);
+    }
+
+    /**
+     * @param version the version meta names
+     * @return the failure for a bucket missing from a served, non-empty generation (also the API's pipe)
+     */
+    public static UnavailableException lostData(long version) {
+        return new UnavailableException("redis lost part of the dataset of version " + version
+                + " (a bucket is missing); the ingestor resyncs it", null);
     }
 
     /**
@@ -124,7 +138,11 @@ public final class RedisReader {
         long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
         List<byte[]> json = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
-            json.add((byte[]) out.get(1 + i));
+            byte[] one = (byte[]) out.get(1 + i);
+            if (Layout.lost(one)) {
+                throw lostData(version);
+            }
+            json.add(one);
         }
         return Map.entry(version, json);
     }
@@ -173,8 +191,12 @@ public final class RedisReader {
             } catch (JedisException ex) {
                 throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
             }
+            boolean complete = bucketsExist(before, false);
             Meta after = meta();
             if (after.version() == before.version() && after.generation() == before.generation()) {
+                if (!complete) {
+                    throw lostData(before.version());
+                }
                 return new Dump(before.version(), all);
             }
         }
@@ -207,12 +229,48 @@ public final class RedisReader {
             } catch (JedisException ex) {
                 throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
             }
+            boolean complete = bucketsExist(before, true);
             Meta after = meta();
             if (after.version() == before.version() && after.generation() == before.generation()) {
+                if (!complete) {
+                    throw lostData(before.version());
+                }
                 return new Snapshot(before, entries, mappings);
             }
         }
         throw new UnavailableException("the dataset kept changing during a dump; try again", null);
+    }
+
+    /**
+     * A dump of a generation that lost a bucket would be served as complete (and cached): every bucket of a
+     * non-empty dataset must exist. {@code EXISTS} of up to 1,000 keys per call, once per dump.
+     *
+     * @param meta     the meta the dump read
+     * @param mappings also the tier-1 buckets
+     * @return false when one is missing (the caller re-reads meta: a switch in between also drops buckets)
+     */
+    private boolean bucketsExist(Meta meta, boolean mappings) {
+        if (meta.total() == 0) {
+            return true;
+        }
+        List<String> keys = new ArrayList<>();
+        for (int b = 0; b < meta.entryBuckets(); b++) {
+            keys.add(layout.entryBucketKey(meta.generation(), b));
+        }
+        for (int b = 0; mappings && b < meta.mappingBuckets(); b++) {
+            keys.add(layout.mappingBucketKey(meta.generation(), b));
+        }
+        try {
+            for (int i = 0; i < keys.size(); i += 1000) {
+                List<String> part = keys.subList(i, Math.min(keys.size(), i + 1000));
+                if (redis.exists(part.toArray(String[]::new)) != part.size()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (JedisException ex) {
+            throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
+        }
     }
 
     /**

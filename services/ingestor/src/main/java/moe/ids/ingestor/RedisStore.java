@@ -65,6 +65,17 @@ public final class RedisStore {
     }
 
     /**
+     * @return true when Redis answers {@code PING} now (never throws)
+     */
+    public boolean ping() {
+        try {
+            return "PONG".equals(redis.ping());
+        } catch (RuntimeException ex) {
+            return false;
+        }
+    }
+
+    /**
      * @return the served meta, or empty when Redis holds no dataset
      */
     public Optional<Meta> meta() {
@@ -72,20 +83,32 @@ public final class RedisStore {
     }
 
     /**
-     * Cheap check that the served generation still has its data (a partial wipe leaves meta but no buckets).
+     * Check that the served generation still has all its data: every bucket of both tiers exists (a partial wipe or
+     * a deleted key leaves meta but not them; the API answers 503 for keys of a missing bucket until the resync this
+     * triggers). {@code EXISTS} of up to 1,000 keys per call: one call in the default layout (two keys), eight for
+     * 64/32 buckets over 385k keys.
      *
      * @param m the served meta
-     * @return true when its buckets exist (or the set is empty)
+     * @return true when every bucket exists (or the set is empty)
      */
     public boolean intact(Meta m) {
         if (m.total() == 0) {
             return true;
         }
-        String[] keys = new String[Math.min(m.entryBuckets(), 64)];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = layout.entryBucketKey(m.generation(), i);
+        List<String> keys = new ArrayList<>(m.mappingBuckets() + m.entryBuckets());
+        for (int i = 0; i < m.mappingBuckets(); i++) {
+            keys.add(layout.mappingBucketKey(m.generation(), i));
         }
-        return redis.exists(keys) > 0;
+        for (int i = 0; i < m.entryBuckets(); i++) {
+            keys.add(layout.entryBucketKey(m.generation(), i));
+        }
+        for (int i = 0; i < keys.size(); i += UNLINK_BATCH) {
+            List<String> part = keys.subList(i, Math.min(keys.size(), i + UNLINK_BATCH));
+            if (redis.exists(part.toArray(String[]::new)) != part.size()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -202,8 +225,16 @@ public final class RedisStore {
      */
     public boolean load(Outbox.Published p, long replaceGen) {
         long started = System.nanoTime();
-        int mb = Layout.bucketsFor(p.mappings().size(), tuning.mappingBucketFields());
-        int ab = Layout.bucketsFor(p.entries().size(), tuning.entryBucketFields());
+        int mb = noEmptyBucket(Layout.bucketsFor(p.mappings().size(), tuning.mappingBucketFields()), n -> {
+            boolean[] used = new boolean[n];
+            p.mappings().forEach(k -> used[Layout.mappingBucket(k.key(), n)] = true);
+            return used;
+        });
+        int ab = noEmptyBucket(Layout.bucketsFor(p.entries().size(), tuning.entryBucketFields()), n -> {
+            boolean[] used = new boolean[n];
+            p.entries().forEach(e -> used[Layout.entryBucket(e.id(), n)] = true);
+            return used;
+        });
         long gen = redis.incr(layout.generationSequence());
         String lease = layout.buildLease(gen);
         long leaseMs = tuning.buildLease().toMillis();
@@ -287,6 +318,30 @@ public final class RedisStore {
                 : fields * 1000 / took.toMillis());
         replaced.ifPresent(old -> drop(old.generation(), old.mappingBuckets(), old.entryBuckets()));
         return true;
+    }
+
+    /**
+     * The bucket count to load with: {@code start}, or fewer when a bucket would stay empty. Redis keeps no empty
+     * hash, and a bucket missing from a non-empty generation means lost data to the readers (503) and to
+     * {@link #intact} (resync). Only bucketed layouts over few fields ever shrink; one hash per tier never does.
+     *
+     * @param start count for the configured fields per bucket
+     * @param use   which buckets a count fills
+     * @return the largest count tried (shrinking by 1/16) that fills every bucket, at least 1
+     */
+    static int noEmptyBucket(int start, java.util.function.IntFunction<boolean[]> use) {
+        int n = start;
+        while (n > 1) {
+            boolean full = true;
+            for (boolean u : use.apply(n)) {
+                full &= u;
+            }
+            if (full) {
+                break;
+            }
+            n = Math.max(1, n - Math.max(1, n / 16));
+        }
+        return n;
     }
 
     /** A bucket in pieces of at most {@link #HSET_FIELDS} fields (itself when it is small enough). */

@@ -49,7 +49,12 @@ public final class ScriptPipe implements AutoCloseable {
      * has one hash per tier (the ingestor's default layout) every key is read with ONE tier-1
      * {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets each key costs two
      * {@code HGET}s, its bucket taken from the arguments when gen and count are as expected, else hashed here (each
-     * {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md).
+     * {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md). Only a miss costs more: one {@code EXISTS} of
+     * the bucket it missed in (one per call in the one-hash layout, one per bucket in a row with buckets; no
+     * closure or table for it on the hit path), so that a bucket missing from a non-empty dataset (for tier 1:
+     * meta's {@code counts} has {@code "total"} &gt; 0, read then) answers an empty string in place of the id or
+     * entry ({@link Layout#lost}): lost data, a 503 — not an unknown key, a cacheable 404. A key or ID that is
+     * simply not in its bucket stays a miss.
      */
     static final String LOOKUP = """
             local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'mbuckets', 'abuckets')
@@ -58,6 +63,7 @@ public final class ScriptPipe implements AutoCloseable {
             local apre = ARGV[1] .. 'g' .. m[2] .. ':a:'
             local step = tonumber(ARGV[4])
             local ids, js = {}, {}
+            local seen, gone, full
             if #ARGV < 5 then return {m[1], m[2], m[3], ids, js} end
             if m[3] == '1' and m[4] == '1' then
               if step == 1 then
@@ -68,8 +74,28 @@ public final class ScriptPipe implements AutoCloseable {
                 ids = redis.call('HMGET', mpre .. '0', unpack(a))
               end
               local b = {}
-              for j = 1, #ids do b[j] = ids[j] or '' end
+              local unknown = false
+              for j = 1, #ids do
+                local id = ids[j]
+                if id then b[j] = id else b[j] = ''; unknown = true end
+              end
               js = redis.call('HMGET', apre .. '0', unpack(b))
+              if unknown and redis.call('EXISTS', mpre .. '0') == 0 then
+                local c = redis.call('HGET', KEYS[1], 'counts')
+                local t = c and string.match(c, '"total":(%d+)')
+                if t ~= nil and tonumber(t) > 0 then
+                  for j = 1, #ids do ids[j] = '' end
+                  return {m[1], m[2], m[3], ids, js}
+                end
+              end
+              for j = 1, #js do
+                if not js[j] and ids[j] then
+                  if redis.call('EXISTS', apre .. '0') == 0 then
+                    for i = j, #js do if ids[i] then js[i] = '' end end
+                  end
+                  break
+                end
+              end
               return {m[1], m[2], m[3], ids, js}
             end
             local fast = step == 2 and m[2] == ARGV[2] and m[3] == ARGV[3]
@@ -86,8 +112,27 @@ public final class ScriptPipe implements AutoCloseable {
                 bucket = mpre .. h
               end
               local id = redis.call('HGET', bucket, k)
+              local entry = false
+              if id then
+                local ak = apre .. (tonumber(id) % ab)
+                entry = redis.call('HGET', ak, id)
+                if not entry then
+                  if ak ~= seen then seen = ak; gone = redis.call('EXISTS', ak) == 0 end
+                  if gone then entry = '' end
+                end
+              else
+                if bucket ~= seen then seen = bucket; gone = redis.call('EXISTS', bucket) == 0 end
+                if gone then
+                  if full == nil then
+                    local c = redis.call('HGET', KEYS[1], 'counts')
+                    local t = c and string.match(c, '"total":(%d+)')
+                    full = t ~= nil and tonumber(t) > 0
+                  end
+                  if full then id = '' end
+                end
+              end
               ids[#ids + 1] = id
-              js[#js + 1] = id and redis.call('HGET', apre .. (tonumber(id) % ab), id)
+              js[#js + 1] = entry
             end
             return {m[1], m[2], m[3], ids, js}
             """;
@@ -156,7 +201,8 @@ public final class ScriptPipe implements AutoCloseable {
     /**
      * @param mappingKeys keys (may be empty: then only the version is read)
      * @return the results, all of one version
-     * @throws UnavailableException when Redis cannot be read or holds no dataset
+     * @throws UnavailableException when Redis cannot be read, holds no dataset, or lost the bucket of one of these
+     *                              keys (other lookups sharing the script call are answered as usual)
      */
     public RedisReader.Lookups findAll(List<String> mappingKeys) {
         Object reply = call(new Request(mappingKeys, null));
@@ -178,6 +224,9 @@ public final class ScriptPipe implements AutoCloseable {
         for (int i = 0; i < mappingKeys.size(); i++) {
             byte[] id = (byte[]) a.ids().get(slice.offset() + i);
             byte[] json = (byte[]) a.entries().get(slice.offset() + i);
+            if (Layout.lost(id, json)) {
+                throw RedisReader.lostData(a.version());
+            }
             hits.add(id == null || json == null ? Optional.empty() : Optional.of(new RedisReader.Hit(
                     Long.parseLong(new String(id, StandardCharsets.US_ASCII)), json)));
         }

@@ -45,12 +45,18 @@ public record DatabaseUrl(String jdbcUrl, String user, String password, String v
         }
         String v = value.strip();
         if (v.startsWith("jdbc:postgresql:")) {
+            if (v.startsWith("jdbc:postgresql://")) {
+                for (String hostPort : HostPorts.authority(v.substring("jdbc:postgresql://".length())).split(",", -1)) {
+                    HostPorts.check(variable, hostPort, false);
+                }
+            }
             return new DatabaseUrl(v, null, null, variable, DatabaseTimeouts.DEFAULT);
         }
         if (!v.startsWith("postgres://") && !v.startsWith("postgresql://")) {
             throw new ConfigException(variable + " must start with jdbc:postgresql:, postgres:// or postgresql://"
                     + " (got a value starting with '" + v.substring(0, Math.min(12, v.length())) + "')");
         }
+        HostPorts.check(variable, HostPorts.authority(v.substring(v.indexOf("//") + 2)), true);
         URI uri;
         try {
             uri = new URI(v);
@@ -58,7 +64,8 @@ public record DatabaseUrl(String jdbcUrl, String user, String password, String v
             throw new ConfigException(variable + " is not a valid URL: " + ex.getReason());
         }
         if (uri.getHost() == null) {
-            throw new ConfigException(variable + " has no host");
+            throw new ConfigException(variable + " has no valid host name (got '"
+                    + HostPorts.withoutUserInfo(uri.getRawAuthority()) + "')");
         }
         String db = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
         if (db.isEmpty() || db.contains("/")) {

@@ -42,6 +42,7 @@ public record RedisUrl(String host, int port, int database, String user, String 
             throw new ConfigException(variable + " must start with redis:// or rediss:// (got a value starting with '"
                     + v.substring(0, Math.min(9, v.length())) + "')");
         }
+        HostPorts.check(variable, HostPorts.authority(v.substring(v.indexOf("//") + 2)), true);
         URI uri;
         try {
             uri = new URI(v);
@@ -49,7 +50,8 @@ public record RedisUrl(String host, int port, int database, String user, String 
             throw new ConfigException(variable + " is not a valid URL: " + ex.getReason());
         }
         if (uri.getHost() == null) {
-            throw new ConfigException(variable + " has no host");
+            throw new ConfigException(variable + " has no valid host name (got '"
+                    + HostPorts.withoutUserInfo(uri.getRawAuthority()) + "')");
         }
         int db = 0;
         String path = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");

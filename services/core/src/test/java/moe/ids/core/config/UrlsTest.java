@@ -62,4 +62,42 @@ class UrlsTest {
         ConfigException ex = assertThrows(ConfigException.class, () -> RedisUrl.parse("REDIS_URL", value));
         assertTrue(ex.getMessage().startsWith("REDIS_URL"), ex.getMessage());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://127.0.0.1:notaport/0", "redis://:pw@cache:63a9", "rediss://u:p@h:-1/0",
+            "redis://[::1]:x/0"})
+    void redisPortThatIsNotANumberIsSaidSo(String value) {
+        ConfigException ex = assertThrows(ConfigException.class, () -> RedisUrl.parse("REDIS_URL", value));
+        assertTrue(ex.getMessage().startsWith("REDIS_URL port must be a number (got '"), ex.getMessage());
+        assertFalse(ex.getMessage().contains("pw"), "no password in the message: " + ex.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgres://u:secret@db:notaport/ids_moe", "postgresql://db:5o32/ids_moe",
+            "jdbc:postgresql://db:notaport/ids_moe?user=a", "jdbc:postgresql://a:5432,b:x/ids_moe"})
+    void databasePortThatIsNotANumberIsSaidSo(String value) {
+        ConfigException ex = assertThrows(ConfigException.class, () -> DatabaseUrl.parse("DATABASE_URL", value));
+        assertTrue(ex.getMessage().startsWith("DATABASE_URL port must be a number (got '"), ex.getMessage());
+        assertFalse(ex.getMessage().contains("secret"), "no password in the message: " + ex.getMessage());
+    }
+
+    @Test
+    void portOutOfRangeAndHostsAreNamed() {
+        assertEquals("REDIS_URL port must be between 1 and 65535 (got 70000)",
+                assertThrows(ConfigException.class, () -> RedisUrl.parse("REDIS_URL", "redis://h:70000/0")).getMessage());
+        assertEquals("DATABASE_URL port must be between 1 and 65535 (got 0)", assertThrows(ConfigException.class,
+                () -> DatabaseUrl.parse("DATABASE_URL", "jdbc:postgresql://h:0/db")).getMessage());
+        assertEquals("REDIS_URL has no valid host name (got 'redis_host:6379')", assertThrows(ConfigException.class,
+                () -> RedisUrl.parse("REDIS_URL", "redis://:secret@redis_host:6379/0")).getMessage());
+        assertEquals("REDIS_URL has no host",
+                assertThrows(ConfigException.class, () -> RedisUrl.parse("REDIS_URL", "redis://:6379/0")).getMessage());
+        // well-formed ports, IPv6 hosts and the JDBC forms without a host still parse
+        assertEquals(6380, RedisUrl.parse("REDIS_URL", "redis://[::1]:6380/0").port());
+        assertEquals(6379, RedisUrl.parse("REDIS_URL", "redis://h:/0").port());
+        assertEquals("jdbc:postgresql://a:5432,[::1]:5433/db",
+                DatabaseUrl.parse("DATABASE_URL", "jdbc:postgresql://a:5432,[::1]:5433/db").jdbcUrl());
+        assertEquals("jdbc:postgresql:ids_moe", DatabaseUrl.parse("DATABASE_URL", "jdbc:postgresql:ids_moe").jdbcUrl());
+        assertEquals("jdbc:postgresql://db:5432/ids_moe",
+                DatabaseUrl.parse("DATABASE_URL", "postgres://db:5432/ids_moe").jdbcUrl());
+    }
 }

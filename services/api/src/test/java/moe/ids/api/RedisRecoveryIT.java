@@ -1,0 +1,91 @@
+package moe.ids.api;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.config.Config;
+import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.config.RedisUrl;
+import moe.ids.core.db.Database;
+import moe.ids.core.db.Migrations;
+import moe.ids.core.db.TestDatabases;
+import moe.ids.core.entry.AnimeEntry;
+import moe.ids.ingestor.ChangeSets;
+import moe.ids.ingestor.Ingestor;
+import moe.ids.ingestor.IngestorConfig;
+import moe.ids.ingestor.PrivateRedis;
+import moe.ids.ingestor.RedisClients;
+import moe.ids.ingestor.TestOutbox;
+import moe.ids.ingestor.Tuning;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Recovery after a Redis outage, end to end: a private redis-server under a running ingestor and API is killed
+ * until the ingestor's retry backoff has grown long, then started again empty. The ingestor PINGs Redis every
+ * {@code ingestor.redis-probe-millis} while it is down, so the API answers 200 again within that interval plus
+ * the resync — not after the rest of a backoff that can grow to {@code ingestor.max-backoff-seconds}.
+ */
+class RedisRecoveryIT {
+    private static final System.Logger LOG = System.getLogger(RedisRecoveryIT.class.getName());
+    private static final TreeMap<Long, AnimeEntry> DATA = Fixture.data(300);
+    /** Probe interval under test. */
+    private static final Duration PROBE = Duration.ofMillis(200);
+    /** A cap that never limits here: without the probe, recovery would wait out the whole backoff. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /** Redis comes back when the ingestor has just begun a wait this long (200 ms doubled six times). */
+    private static final Duration LONG_WAIT = Duration.ofMillis(12_800);
+    /** Recovery must stay within the probe interval plus this (resync, reconnects, a loaded host). */
+    private static final Duration SLACK = Duration.ofSeconds(5);
+
+    @Test
+    void theApiAnswersSoonAfterRedisComesBackEmpty() throws Exception {
+        DatabaseUrl db = TestDatabases.fresh("recovery");
+        int port = PrivateRedis.freePort();
+        RedisUrl url = RedisUrl.parse("REDIS_URL", "redis://127.0.0.1:" + port + "/0");
+        String prefix = "trec:";
+        try (PrivateRedis redis = PrivateRedis.start(port);
+             HikariDataSource pool = Database.pool(migrated(db), "recovery-test", 4);
+             RedisClient client = RedisClients.create(url, "recovery-test", 4)) {
+            TestOutbox.publish(pool, ChangeSets.diff(1, 0, Map.of(), DATA), null);
+            IngestorConfig cfg = new IngestorConfig(db, url, prefix, 0, "default", Duration.ofSeconds(1), MAX_BACKOFF,
+                    PROBE, Tuning.DEFAULT);
+            try (Ingestor ingestor = moe.ids.ingestor.Main.create(cfg, pool, client).start();
+                 Main.Api api = Main.Api.start(new ApiConfig(url, prefix, 0, 8, ApiConfig.DEFAULT_REDIS_PIPES, 1000,
+                         3600, 300, 500, 256 * 1024, "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only"),
+                         Config.empty())) {
+                Http http = new Http("http://127.0.0.1:" + api.server().port());
+                String path = "/mal/" + DATA.get(Fixture.HAND).myanimelist();
+                await().atMost(Duration.ofSeconds(60)).until(() -> http.get(path).status() == 200);
+
+                redis.stop();
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> ingestor.backoff().filter(d -> d.compareTo(LONG_WAIT) >= 0).isPresent());
+                assertTrue(http.get(path).status() == 503, "Redis is down");
+                long restart = System.nanoTime();
+                redis.start(); // empty: no persistence
+                long back = System.nanoTime();
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> http.get(path).status() == 200);
+                Duration recovery = Duration.ofNanos(System.nanoTime() - back);
+                LOG.log(System.Logger.Level.INFO, "Redis back (started in {0} ms) → API 200 after {1} ms; the "
+                                + "ingestor was in a {2} ms backoff, probing every {3} ms",
+                        (back - restart) / 1_000_000, recovery.toMillis(), LONG_WAIT.toMillis(), PROBE.toMillis());
+                assertTrue(recovery.compareTo(PROBE.plus(SLACK)) < 0, "recovery took " + recovery.toMillis()
+                        + " ms; the probe should have cut the " + LONG_WAIT.toMillis() + " ms backoff short");
+            }
+        } finally {
+            Database.drop(db);
+        }
+    }
+
+    private static DatabaseUrl migrated(DatabaseUrl db) {
+        Migrations.migrate(db);
+        return db;
+    }
+}
