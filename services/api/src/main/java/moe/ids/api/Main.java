@@ -88,7 +88,7 @@ public final class Main {
      * @param pipe          pipelined lookup connections, or null
      * @param invalidations near-cache subscriber
      * @param edge          the listeners' connection handling
-     * @param server        web server
+     * @param server        web server (null while it starts)
      * @param store         the store (tests look at its cache)
      */
     public record Api(RedisClient redis, ScriptPipe pipe, Invalidations invalidations, Edge edge, WebServer server,
@@ -144,19 +144,11 @@ public final class Main {
                         .routing(r -> routing(r, cfg, store, datasets, metrics, errors,
                                 !edge.config().separateObserve())));
             } catch (RuntimeException e) {
-                edge.close();
-                if (invalidations != null) {
-                    invalidations.close();
-                }
-                if (pipe != null) {
-                    pipe.close();
-                }
-                redis.close();
+                new Api(redis, pipe, invalidations, edge, null, store).close();
                 throw e;
             }
             return new Api(redis, pipe, invalidations, edge, ws, store);
         }
-
 
         private static void routing(HttpRouting.Builder r, ApiConfig cfg, EntryStore store, Datasets datasets,
                                     ApiMetrics metrics, ApiErrors errors, boolean observeHere) {
@@ -174,7 +166,9 @@ public final class Main {
 
         @Override
         public void close() {
-            server.stop();
+            if (server != null) {
+                server.stop();
+            }
             edge.close();
             if (invalidations != null) {
                 invalidations.close();
