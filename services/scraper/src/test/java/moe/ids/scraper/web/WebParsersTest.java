@@ -80,6 +80,24 @@ class WebParsersTest {
     }
 
     @Test
+    void nautiljonPaginationBeyondAnyPlausibleOffsetIsAPageException() {
+        // found by WebParsersFuzzTest (its bytes, two of them invalid UTF-8): an offset beyond int range ended the
+        // crawl with a NumberFormatException
+        String fuzzed = "<p class=\"menupage\"><a href=\"/animes/?dbt=15\">2</a> <a href=\"/animes/?dbt=21474836417\">"
+                + "last</an*imes\u00af\u0082?dbt=2147483646a></p>";
+        PageException ex = assertThrows(PageException.class,
+                () -> NautiljonSource.parsePage(fuzzed.getBytes(StandardCharsets.ISO_8859_1)));
+        assertTrue(ex.getMessage().contains("dbt=21474836417"), ex.getMessage());
+        String big = "<p class=\"menupage\"><a href=\"?dbt=" + (NautiljonSource.MAX_OFFSET + 1) + "\">last</a></p>";
+        assertThrows(PageException.class, () -> NautiljonSource.parsePage(utf8(big)));
+        String longDigits = "<p class=\"menupage\"><a href=\"?dbt=" + "9".repeat(5000) + "\">last</a></p>";
+        assertThrows(PageException.class, () -> NautiljonSource.parsePage(utf8(longDigits)));
+        String largest = "<p class=\"menupage\"><a href=\"?dbt=" + "0".repeat(30) + NautiljonSource.MAX_OFFSET
+                + "\">last</a></p>";
+        assertEquals(NautiljonSource.MAX_OFFSET, NautiljonSource.parsePage(utf8(largest)).lastOffset());
+    }
+
+    @Test
     void francaisLosesExactlyOnePairOfParentheses() {
         assertEquals("AKIRA (TV)", NautiljonSource.unparen("(AKIRA (TV))"));
         assertEquals("(x)", NautiljonSource.unparen("((x))"));
