@@ -1,6 +1,7 @@
 package moe.ids.scraper.web;
 
 import moe.ids.scraper.http.HttpSettings;
+import moe.ids.scraper.source.InvalidSourceException;
 import moe.ids.scraper.source.Records.KaizeEntry;
 import moe.ids.scraper.source.Records.NautiljonEntry;
 import moe.ids.scraper.source.Records.OtakOtakuEntry;
@@ -95,6 +96,24 @@ class WebParsersTest {
         String largest = "<p class=\"menupage\"><a href=\"?dbt=" + "0".repeat(30) + NautiljonSource.MAX_OFFSET
                 + "\">last</a></p>";
         assertEquals(NautiljonSource.MAX_OFFSET, NautiljonSource.parsePage(utf8(largest)).lastOffset());
+    }
+
+    @Test
+    void storedRecordsReadBackOnlyAsAnArrayOfRecords() {
+        // found by DatasetParsersFuzzTest (its body, for nautiljon): a JSON null read back as a null list, which
+        // SourceRunner then failed on with a NullPointerException
+        byte[] fuzzed = "null\"\u00fe".getBytes(StandardCharsets.ISO_8859_1);
+        WebContext ctx = WebContext.defaults();
+        for (WebSource<?> source : List.of(new KaizeSource(ctx), new NautiljonSource(ctx), new OtakOtakuSource(ctx))) {
+            for (byte[] raw : List.of(fuzzed, utf8("null"), utf8(" [null] "), utf8("[{}, null]"))) {
+                InvalidSourceException ex = assertThrows(InvalidSourceException.class, () -> source.parse(raw),
+                        source.name() + " " + new String(raw, StandardCharsets.ISO_8859_1));
+                assertTrue(ex.getMessage().contains("do not read back"), ex.getMessage());
+            }
+            assertEquals(List.of(), source.parse(utf8("[]")));
+        }
+        assertEquals(List.of(new KaizeEntry("Cowboy Bebop", "cowboy-bebop", 1)), new KaizeSource(ctx)
+                .parse(utf8("[{\"title\":\"Cowboy Bebop\",\"slug\":\"cowboy-bebop\",\"kaizeId\":1}]")));
     }
 
     @Test
