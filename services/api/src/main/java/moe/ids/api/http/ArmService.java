@@ -79,6 +79,18 @@ public final class ArmService implements HttpService {
     private void ids(ServerRequest req, ServerResponse res) {
         Map<String, String> q = RedirectService.query(req.query().rawValue());
         Set<String> include = include(q.get("include"));
+        String key = idsKey(q);
+        Answer a = store.find(key);
+        res.header(cache);
+        Responses.json(res, Status.OK_200, a.found() ? relation(CanonicalJson.parse(a.json()), include) : null);
+    }
+
+    /**
+     * @param q parameters of {@code GET /api/v2/ids} ({@code source}, {@code id})
+     * @return the mapping key asked for
+     * @throws ApiException.ArmValidation when the source or the ID is invalid
+     */
+    static String idsKey(Map<String, String> q) {
         Map<String, List<String>> problems = new LinkedHashMap<>();
         String source = q.get("source");
         String key = null;
@@ -95,16 +107,42 @@ public final class ArmService implements HttpService {
         if (!problems.isEmpty()) {
             throw new ApiException.ArmValidation(List.of(), problems);
         }
-        Answer a = store.find(key);
-        res.header(cache);
-        Responses.json(res, Status.OK_200, a.found() ? relation(CanonicalJson.parse(a.json()), include) : null);
+        return key;
     }
 
     private void idsBatch(ServerRequest req, ServerResponse res) {
         Set<String> include = include(RedirectService.query(req.query().rawValue()).get("include"));
+        IdsBody body = idsBody(EntryService.readBody(req, maxBody));
+        List<Answer> answers = store.findAll(body.keys());
+        List<Object> out = new ArrayList<>(answers.size());
+        for (Answer a : answers) {
+            out.add(a.found() ? relation(CanonicalJson.parse(a.json()), include) : null);
+        }
+        Responses.json(res, Status.OK_200, body.single() ? out.getFirst() : out);
+    }
+
+    /**
+     * The body of {@code POST /api/v2/ids}, read.
+     *
+     * @param single the body was one object (the answer is one relation, not an array)
+     * @param keys   the mapping key of each item, in order
+     */
+    record IdsBody(boolean single, List<String> keys) {
+    }
+
+    /**
+     * Reads the body of {@code POST /api/v2/ids}: an object, or an array of 1–100 objects, each naming one known
+     * source (its first key is looked up).
+     *
+     * @param bytes the request body
+     * @return the keys asked for
+     * @throws ApiException.ArmValidation when the body is not valid JSON of that shape, or an item is invalid
+     * @throws ApiException.Invalid       when the body cannot be read
+     */
+    static IdsBody idsBody(byte[] bytes) {
         JsonNode body;
         try {
-            body = Responses.JSON.readTree(EntryService.readBody(req, maxBody));
+            body = Responses.JSON.readTree(bytes);
         } catch (JsonProcessingException ex) {
             throw new ApiException.ArmValidation(List.of("Body must be valid JSON"), Map.of());
         } catch (IOException ex) {
@@ -159,12 +197,7 @@ public final class ArmService implements HttpService {
             List<String> root = problems.remove("root");
             throw new ApiException.ArmValidation(root == null ? List.of() : root, problems);
         }
-        List<Answer> answers = store.findAll(keys);
-        List<Object> out = new ArrayList<>(answers.size());
-        for (Answer a : answers) {
-            out.add(a.found() ? relation(CanonicalJson.parse(a.json()), include) : null);
-        }
-        Responses.json(res, Status.OK_200, single ? out.getFirst() : out);
+        return new IdsBody(single, keys);
     }
 
     private void imdb(ServerRequest req, ServerResponse res) {

@@ -66,6 +66,26 @@ public final class EntryService implements HttpService {
             found(req, res, cached);
             return;
         }
+        LookupKeys.Key key;
+        try {
+            key = lookupKey(rawPath);
+        } catch (ApiException.Missing ex) {
+            res.header(notFound);
+            throw ex;
+        }
+        answer(req, res, key, rawPath);
+    }
+
+    /**
+     * Resolves the raw path of a lookup ({@code /{platform}/{id}}, {@code /trakt/...}, {@code /themoviedb/...}) to
+     * its key, without I/O: segments decoded once, the suffix of the last one dropped, the platform by any name.
+     *
+     * @param rawPath raw request path of two or more segments
+     * @return the key (possibly {@link LookupKeys.Key#impossible()})
+     * @throws ApiException.Invalid for malformed input (400)
+     * @throws ApiException.Missing for an unknown platform or a path of the wrong shape (404)
+     */
+    static LookupKeys.Key lookupKey(String rawPath) {
         List<String> raw = Paths.segments(rawPath);
         String name = LookupKeys.decode(raw.getFirst());
         List<String> parts = new ArrayList<>(raw.size() - 1);
@@ -74,32 +94,31 @@ public final class EntryService implements HttpService {
             parts.add(i == raw.size() - 1 ? LookupKeys.checked(LookupKeys.stripSuffix(s)) : s);
         }
         Platform p = LookupKeys.platform(name).orElse(null);
-        LookupKeys.Key key;
         if (p == null) {
-            res.header(notFound);
             throw new ApiException.Missing(parts.size() == 1
                     ? "Platform " + name.toLowerCase(java.util.Locale.ROOT) + " with ID " + parts.getFirst()
                     + " not found" : "Endpoint not found");
-        } else if (p.name().equals("trakt")) {
-            key = LookupKeys.trakt(parts);
-        } else if (p.name().equals("themoviedb")) {
+        }
+        if (p.name().equals("trakt")) {
+            return LookupKeys.trakt(parts);
+        }
+        if (p.name().equals("themoviedb")) {
             if (parts.size() == 1 && !parts.getFirst().matches("[0-9]+")) {
                 // /themoviedb/{id} is our shorthand for a movie ID; anything else in one segment is a malformed
                 // path, as in the original (/themoviedb/invalid → 400)
                 throw new ApiException.Invalid("Invalid request", "Invalid TMDB URL format, expected "
                         + "/themoviedb/movie/{id}");
             }
-            key = LookupKeys.themoviedb(parts);
-        } else if (p.redirectOnly()) {
+            return LookupKeys.themoviedb(parts);
+        }
+        if (p.redirectOnly()) {
             throw new ApiException.Invalid("Invalid platform", "Platform `" + p.name() + "` has no data of its "
                     + "own; use it as a redirect target");
-        } else if (parts.size() != 1) {
-            res.header(notFound);
-            throw new ApiException.Missing("Endpoint not found");
-        } else {
-            key = LookupKeys.plain(p, parts.getFirst());
         }
-        answer(req, res, key, rawPath);
+        if (parts.size() != 1) {
+            throw new ApiException.Missing("Endpoint not found");
+        }
+        return LookupKeys.plain(p, parts.getFirst());
     }
 
     private void answer(ServerRequest req, ServerResponse res, LookupKeys.Key key, String rawPath) {
@@ -135,7 +154,7 @@ public final class EntryService implements HttpService {
             res.next();
             return;
         }
-        List<String> keys = parseBatch(p, body(req));
+        List<String> keys = parseBatch(p, body(req), batchLimit);
         List<String> asked = new ArrayList<>();
         for (String k : keys) {
             if (k != null) {
@@ -198,11 +217,13 @@ public final class EntryService implements HttpService {
     }
 
     /**
-     * @param p    platform
-     * @param body JSON array of IDs (strings or integers; null allowed)
+     * @param p          platform
+     * @param body       JSON array of IDs (strings or integers; null allowed)
+     * @param batchLimit most items accepted
      * @return one mapping key per item, null where the item cannot be an ID of {@code p}
+     * @throws ApiException.Invalid when the body is not such an array or has more items than the limit
      */
-    List<String> parseBatch(Platform p, byte[] body) {
+    static List<String> parseBatch(Platform p, byte[] body, int batchLimit) {
         List<String> keys = new ArrayList<>();
         try (JsonParser jp = Responses.JSON.getFactory().createParser(body)) {
             if (jp.nextToken() != JsonToken.START_ARRAY) {

@@ -49,7 +49,54 @@ public final class RedirectService implements HttpService {
     }
 
     private void redirect(ServerRequest req, ServerResponse res) {
-        Map<String, String> q = query(req.query().rawValue());
+        Request r = parse(req.query().rawValue());
+        Platform source = r.source();
+        Platform target = r.target();
+        LookupKeys.Key key = r.key();
+        String id = r.id();
+        boolean raw = r.raw();
+        Answer a = key.impossible() ? null : store.find(key.mappingKey());
+        if (a == null || !a.found()) {
+            throw new ApiException.Missing("Platform " + source.name() + " with ID " + id + " not found");
+        }
+        AnimeEntry e = CanonicalJson.parse(a.json());
+        String url = url(target, e, source == target ? key.mappingKey() : null);
+        if (url == null) {
+            throw new ApiException.Missing(e.title() + " does not exist on " + target.name() + " using "
+                    + source.name() + " with ID " + id);
+        }
+        res.header(Responses.NO_STORE);
+        if (raw) {
+            Responses.text(res, url);
+            return;
+        }
+        res.header(HeaderNames.LOCATION, url);
+        res.status(Status.FOUND_302);
+        res.send();
+    }
+
+    /**
+     * A parsed redirect request.
+     *
+     * @param source the platform the ID is on
+     * @param target the platform whose page is asked for
+     * @param key    the source ID's key
+     * @param id     the source ID as given (decoded)
+     * @param raw    answer the URL as text instead of a 302
+     */
+    record Request(Platform source, Platform target, LookupKeys.Key key, String id, boolean raw) {
+    }
+
+    /**
+     * Reads the parameters of a redirect without I/O.
+     *
+     * @param rawQuery raw query string, may be null or empty
+     * @return the request
+     * @throws ApiException.Invalid for missing or malformed parameters (400)
+     * @throws ApiException.Missing for an unknown source platform (404)
+     */
+    static Request parse(String rawQuery) {
+        Map<String, String> q = query(rawQuery);
         String platformName = first(q, "platform", "from", "f");
         String id = first(q, "mediaid", "id", "i");
         String targetName = first(q, "target", "to", "t");
@@ -84,24 +131,7 @@ public final class RedirectService implements HttpService {
             case "themoviedb" -> LookupKeys.themoviedb(parts);
             default -> LookupKeys.plain(source, id);
         };
-        Answer a = key.impossible() ? null : store.find(key.mappingKey());
-        if (a == null || !a.found()) {
-            throw new ApiException.Missing("Platform " + source.name() + " with ID " + id + " not found");
-        }
-        AnimeEntry e = CanonicalJson.parse(a.json());
-        String url = url(target, e, source == target ? key.mappingKey() : null);
-        if (url == null) {
-            throw new ApiException.Missing(e.title() + " does not exist on " + target.name() + " using "
-                    + source.name() + " with ID " + id);
-        }
-        res.header(Responses.NO_STORE);
-        if (raw) {
-            Responses.text(res, url);
-            return;
-        }
-        res.header(HeaderNames.LOCATION, url);
-        res.status(Status.FOUND_302);
-        res.send();
+        return new Request(source, target, key, id, raw);
     }
 
     /**

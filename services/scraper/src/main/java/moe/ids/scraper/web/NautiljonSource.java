@@ -30,6 +30,8 @@ public final class NautiljonSource extends WebSource<NautiljonEntry> {
     public static final String BASE = "https://www.nautiljon.com/animes/";
     /** Rows per full page. */
     public static final int PER_PAGE = 15;
+    /** Largest last offset believed (about a million pages); beyond it the pagination is malformed. */
+    public static final int MAX_OFFSET = PER_PAGE << 20;
     private static final String PLAN = "nautiljon offsets 0..";
     private static final Pattern DBT = Pattern.compile("[?&]dbt=(\\d+)");
     private static final Pattern ENTRY_ID = Pattern.compile("_(\\d+)\\.webp");
@@ -132,6 +134,7 @@ public final class NautiljonSource extends WebSource<NautiljonEntry> {
      *
      * @param html page bytes (UTF-8)
      * @return rows, problems and the last offset
+     * @throws PageException when the last pagination link names an offset beyond {@link #MAX_OFFSET}
      */
     public static Page parsePage(byte[] html) {
         Document doc = KaizeSource.html(html, BASE);
@@ -189,10 +192,27 @@ public final class NautiljonSource extends WebSource<NautiljonEntry> {
         if (lastLink != null) {
             Matcher m = DBT.matcher(lastLink.attr("href"));
             if (m.find()) {
-                lastOffset = Integer.parseInt(m.group(1));
+                lastOffset = offset(m.group(1));
             }
         }
         return new Page(List.copyOf(rows), List.copyOf(problems), lastOffset);
+    }
+
+    /**
+     * @param digits the {@code dbt} value of a pagination link (ASCII digits)
+     * @return the offset
+     * @throws PageException when it is beyond {@link #MAX_OFFSET}
+     */
+    private static int offset(String digits) {
+        long v = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            v = v * 10 + (digits.charAt(i) - '0');
+            if (v > MAX_OFFSET) {
+                throw new PageException("pagination offset dbt="
+                        + (digits.length() > 20 ? digits.substring(0, 20) + "…" : digits) + " is beyond " + MAX_OFFSET);
+            }
+        }
+        return (int) v;
     }
 
     /**

@@ -135,11 +135,18 @@ public abstract class WebSource<R> implements Source {
     @Override
     public List<R> parse(byte[] raw) {
         CollectionType listType = JSON.getTypeFactory().constructCollectionType(List.class, type);
+        List<R> records;
         try {
-            return JSON.readValue(raw, listType);
+            records = JSON.readValue(raw, listType);
         } catch (IOException ex) {
             throw new InvalidSourceException("scraped records do not read back: " + ex.getMessage(), ex);
         }
+        // a JSON null reads back as no list at all, and [null] as a list holding no record
+        if (records == null || records.contains(null)) {
+            throw new InvalidSourceException("scraped records do not read back: not an array of "
+                    + type.getSimpleName() + " objects");
+        }
+        return records;
     }
 
     /**

@@ -1,6 +1,7 @@
 package moe.ids.scraper.web;
 
 import moe.ids.scraper.http.HttpSettings;
+import moe.ids.scraper.source.InvalidSourceException;
 import moe.ids.scraper.source.Records.KaizeEntry;
 import moe.ids.scraper.source.Records.NautiljonEntry;
 import moe.ids.scraper.source.Records.OtakOtakuEntry;
@@ -77,6 +78,42 @@ class WebParsersTest {
                 new NautiljonEntry("Hi\u00ADto", null, "h", null, "Film", "Terminée")), page.rows());
         assertEquals(List.of("row 3: 3 cells", "row 4: no link in the first cell", "row 5: a.eTitre not closed"),
                 page.problems());
+    }
+
+    @Test
+    void nautiljonPaginationBeyondAnyPlausibleOffsetIsAPageException() {
+        // found by WebParsersFuzzTest (its bytes, two of them invalid UTF-8): an offset beyond int range ended the
+        // crawl with a NumberFormatException
+        String fuzzed = "<p class=\"menupage\"><a href=\"/animes/?dbt=15\">2</a> <a href=\"/animes/?dbt=21474836417\">"
+                + "last</an*imes\u00af\u0082?dbt=2147483646a></p>";
+        PageException ex = assertThrows(PageException.class,
+                () -> NautiljonSource.parsePage(fuzzed.getBytes(StandardCharsets.ISO_8859_1)));
+        assertTrue(ex.getMessage().contains("dbt=21474836417"), ex.getMessage());
+        String big = "<p class=\"menupage\"><a href=\"?dbt=" + (NautiljonSource.MAX_OFFSET + 1) + "\">last</a></p>";
+        assertThrows(PageException.class, () -> NautiljonSource.parsePage(utf8(big)));
+        String longDigits = "<p class=\"menupage\"><a href=\"?dbt=" + "9".repeat(5000) + "\">last</a></p>";
+        assertThrows(PageException.class, () -> NautiljonSource.parsePage(utf8(longDigits)));
+        String largest = "<p class=\"menupage\"><a href=\"?dbt=" + "0".repeat(30) + NautiljonSource.MAX_OFFSET
+                + "\">last</a></p>";
+        assertEquals(NautiljonSource.MAX_OFFSET, NautiljonSource.parsePage(utf8(largest)).lastOffset());
+    }
+
+    @Test
+    void storedRecordsReadBackOnlyAsAnArrayOfRecords() {
+        // found by DatasetParsersFuzzTest (its body, for nautiljon): a JSON null read back as a null list, which
+        // SourceRunner then failed on with a NullPointerException
+        byte[] fuzzed = "null\"\u00fe".getBytes(StandardCharsets.ISO_8859_1);
+        WebContext ctx = WebContext.defaults();
+        for (WebSource<?> source : List.of(new KaizeSource(ctx), new NautiljonSource(ctx), new OtakOtakuSource(ctx))) {
+            for (byte[] raw : List.of(fuzzed, utf8("null"), utf8(" [null] "), utf8("[{}, null]"))) {
+                InvalidSourceException ex = assertThrows(InvalidSourceException.class, () -> source.parse(raw),
+                        source.name() + " " + new String(raw, StandardCharsets.ISO_8859_1));
+                assertTrue(ex.getMessage().contains("do not read back"), ex.getMessage());
+            }
+            assertEquals(List.of(), source.parse(utf8("[]")));
+        }
+        assertEquals(List.of(new KaizeEntry("Cowboy Bebop", "cowboy-bebop", 1)), new KaizeSource(ctx)
+                .parse(utf8("[{\"title\":\"Cowboy Bebop\",\"slug\":\"cowboy-bebop\",\"kaizeId\":1}]")));
     }
 
     @Test
