@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -117,14 +118,21 @@ class RefreshControllerMockTest {
         return c;
     }
 
-    /** Another holder takes the Lease, as a replica that saw it expire would. */
+    /**
+     * Another holder takes the Lease, as a replica that saw it expire would; a renewal by the leader between the
+     * read and the write is a conflict (409), after which the intruder reads again and retries, as a real one would.
+     */
     private void stealLease() {
-        client.leases().inNamespace(NS).withName(LEASE).edit(l -> {
-            l.getSpec().setHolderIdentity("intruder");
-            l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-            l.getSpec().setLeaseDurationSeconds(3600);
-            return l;
-        });
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(KubernetesClientException.class)
+                .until(() -> {
+                    client.leases().inNamespace(NS).withName(LEASE).edit(l -> {
+                        l.getSpec().setHolderIdentity("intruder");
+                        l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                        l.getSpec().setLeaseDurationSeconds(3600);
+                        return l;
+                    });
+                    return true;
+                });
     }
 
     private static Condition condition(Refresh r, String type) {
