@@ -50,13 +50,15 @@ class RedisSettingsIT {
     void anUnreachableRedisStartsTheApiNotReadyUntilRedisAnswers() throws Exception {
         int redisPort = PrivateRedis.freePort();
         int port = PrivateRedis.freePort();
-        try (JavaChild api = child("redis://:pw@127.0.0.1:" + redisPort + "/0", port)) {
+        int observePort = PrivateRedis.freePort();
+        try (JavaChild api = child("redis://:pw@127.0.0.1:" + redisPort + "/0", port, observePort)) {
             api.awaitLine("REDIS_URL redis://:***@127.0.0.1:" + redisPort + "/0: connection refused; starting not "
                     + "ready", LIMIT);
             api.awaitLine("api listening on", LIMIT);
             Http http = new Http("http://127.0.0.1:" + port);
-            assertEquals(200, http.get("/observe/health/live").status());
-            assertEquals(503, http.get("/observe/health/ready").status());
+            Http observe = new Http("http://127.0.0.1:" + observePort);
+            assertEquals(200, observe.get("/observe/health/live").status());
+            assertEquals(503, observe.get("/observe/health/ready").status());
             Http.Res lookup = http.get("/mal/1");
             assertEquals(503, lookup.status(), lookup.text());
             assertEquals("no-store", lookup.header("cache-control"));
@@ -80,7 +82,11 @@ class RedisSettingsIT {
     }
 
     private static JavaChild child(String redisUrl, int port) throws Exception {
+        return child(redisUrl, port, PrivateRedis.freePort());
+    }
+
+    private static JavaChild child(String redisUrl, int port, int observePort) throws Exception {
         return JavaChild.start(Main.class, Map.of("REDIS_URL", redisUrl, "REDIS_PREFIX", "tset:"),
-                Map.of("server.port", Integer.toString(port)));
+                Map.of("server.port", Integer.toString(port), "server.observe-port", Integer.toString(observePort)));
     }
 }
