@@ -100,7 +100,7 @@ class RefreshLockIT {
             await().atMost(20, TimeUnit.SECONDS).until(() -> log.lines.stream()
                     .anyMatch(l -> l.contains("waiting up to 60 s")));
             assertEquals(Map.of(), replay.requestCounts(), "nothing fetched while waiting");
-            holder.close(); // the first refresh ends: its session, and with it the lock
+            holder.close(); // the first refresh ends: its connection, and with it the lock
             assertEquals(0, second.get(60, TimeUnit.SECONDS), log.lines.toString());
             assertEquals(1L, counts().get("change_set"), "the waiting refresh ran and published");
         } finally {

@@ -12,7 +12,7 @@ import java.sql.Statement;
 
 /**
  * Applies the schema ({@code db/migration/V*.sql}) with Flyway. Every service calls it at start, so
- * several may run at once: Flyway itself locks on PostgreSQL, and we hold our own session-level advisory
+ * several may run at once: Flyway itself locks on PostgreSQL, and we hold our own connection-held advisory
  * lock around the whole call as well, which also covers the first creation of the history table.
  */
 public final class Migrations {

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The refresh lock of a database: a PostgreSQL session-level advisory lock, held on a connection of its own for a
+ * The refresh lock of a database: a PostgreSQL advisory lock (released when its connection closes), held on a connection of its own for a
  * whole refresh, so two refreshes never scrape, merge or publish on one database at once (they broke each other's
  * crawls and change sets). A refresh that runs everything (the local {@code refresh}, the controller's merge step)
  * takes it {@link Mode#EXCLUSIVE exclusive}; a scraper run takes it {@link Mode#SHARED shared}, so the pods of one

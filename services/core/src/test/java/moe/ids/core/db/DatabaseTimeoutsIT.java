@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The timeouts of every PostgreSQL connection: a server that accepts TCP connections and never answers fails the
  * pool, the migration and the database check within the login timeout, with one line naming {@code DATABASE_URL};
- * the server cancels a statement at the statement timeout; a server that stops answering mid-session fails the next
+ * the server cancels a statement at the statement timeout; a server that stops answering mid-connection fails the next
  * query at the socket timeout. Real PostgreSQL (a database of its own) behind a local proxy.
  */
 class DatabaseTimeoutsIT {
@@ -58,7 +58,7 @@ class DatabaseTimeoutsIT {
             assertEquals("57014", ex.getSQLState(), ex.getMessage());
             assertTrue(ms < 2_500, "cancelled after about 1 s, took " + ms + " ms");
             assertTrue(Database.explain(url, ex).orElseThrow().contains("database.statement-timeout-seconds (1 s)"));
-            st.execute("SELECT 1"); // the server cancelled the statement; the session goes on
+            st.execute("SELECT 1"); // the server cancelled the statement; the connection goes on
         } finally {
             Database.drop(url);
         }

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
- * Kaize ({@code kaize.io}): logs in (CSRF token from the login page, form POST expecting a 302, session cookies
- * and {@code X-XSRF-TOKEN}, session check on {@code /account/settings}), finds the last page of
+ * Kaize ({@code kaize.io}): logs in (CSRF token from the login page, form POST expecting a 302, login cookies
+ * and {@code X-XSRF-TOKEN}, login check on {@code /account/settings}), finds the last page of
  * {@code /anime/top?page=N} by exponential probing and binary search, then crawls every page. Without
  * {@code KAIZE_EMAIL}/{@code KAIZE_PASSWORD} it is Skipped.
  */
@@ -37,7 +37,7 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
     public static final String BASE = "https://kaize.io";
     /** Login page and form target. */
     public static final String LOGIN = BASE + "/login";
-    /** Page that answers 200 only to a logged-in session. */
+    /** Page that answers 200 only to a logged-in client. */
     public static final String SETTINGS = BASE + "/account/settings";
     /** Anime per full page. */
     public static final int PER_PAGE = 50;
@@ -81,8 +81,8 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
 
     @Override
     protected Scraped<KaizeEntry> scrape(UpstreamClient http, Pacer pacer, SourceState previous) {
-        CookieSession session = new CookieSession(http);
-        login(session, pacer);
+        CookieSession browser = new CookieSession(http);
+        login(browser, pacer);
         Crawler<KaizeEntry> crawler = crawler(pacer);
         Optional<ProgressStore.Run> run = resumable(PLAN);
         int last;
@@ -92,7 +92,7 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
             done = resume(run.get(), crawler);
         } else {
             Map<Integer, Page> probed = new HashMap<>();
-            last = lastPage(session, pacer, probed);
+            last = lastPage(browser, pacer, probed);
             begin(PLAN + last, last);
             done = new HashMap<>();
             for (Map.Entry<Integer, Page> e : probed.entrySet()) {
@@ -105,7 +105,7 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
         }
         int lastPage = last;
         Crawler.Result<KaizeEntry> result = crawler.crawl(IntStream.rangeClosed(1, last).boxed().toList(), done,
-                p -> fetchPage(session, p, lastPage), p -> "page " + p);
+                p -> fetchPage(browser, p, lastPage), p -> "page " + p);
         complete(result, "page", p -> "page " + p);
         List<KaizeEntry> records = result.records();
         long noId = records.stream().filter(e -> e.kaizeId() == null).count();
@@ -114,10 +114,10 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
                 + " entries without a numeric ID");
     }
 
-    private void login(CookieSession session, Pacer pacer) {
+    private void login(CookieSession browser, Pacer pacer) {
         WebSettings creds = context.settings();
         pacer.beforeRequest();
-        HttpResponse page = session.get(LOGIN);
+        HttpResponse page = browser.get(LOGIN);
         if (page.status() != 200) {
             throw new UpstreamException("login failed: GET " + LOGIN + " answered HTTP " + page.status(),
                     page.status(), null);
@@ -133,7 +133,7 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
         form.put("password", creds.kaizePassword().orElseThrow());
         form.put("remember", "on");
         pacer.beforeRequest();
-        HttpResponse post = session.postForm(LOGIN, form);
+        HttpResponse post = browser.postForm(LOGIN, form);
         if (post.status() != 302) {
             throw new UpstreamException("login failed: POST " + LOGIN + " answered HTTP " + post.status()
                     + " instead of a 302 redirect" + (post.status() == 419 ? " (CSRF token rejected)" : ""),
@@ -144,10 +144,10 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
             throw new UpstreamException("login failed: redirected back to " + location
                     + " (wrong KAIZE_EMAIL/KAIZE_PASSWORD?)", post.status(), null);
         }
-        session.cookie("XSRF-TOKEN").ifPresent(v ->
-                session.header("X-XSRF-TOKEN", URLDecoder.decode(v, StandardCharsets.UTF_8)));
+        browser.cookie("XSRF-TOKEN").ifPresent(v ->
+                browser.header("X-XSRF-TOKEN", URLDecoder.decode(v, StandardCharsets.UTF_8)));
         pacer.beforeRequest();
-        HttpResponse check = session.get(SETTINGS);
+        HttpResponse check = browser.get(SETTINGS);
         if (check.status() != 200) {
             throw new UpstreamException("session check failed: GET " + SETTINGS + " answered HTTP " + check.status()
                     + check.header("Location").map(l -> " → " + l).orElse("") + " instead of 200; not crawling",
@@ -160,13 +160,13 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
      *
      * @return the last page (0 when page 1 is empty)
      */
-    private static int lastPage(CookieSession session, Pacer pacer, Map<Integer, Page> probed) {
-        if (!exists(session, pacer, 1, probed)) {
+    private static int lastPage(CookieSession browser, Pacer pacer, Map<Integer, Page> probed) {
+        if (!exists(browser, pacer, 1, probed)) {
             return 0;
         }
         int lo = 1;
         int hi = 2;
-        while (exists(session, pacer, hi, probed)) {
+        while (exists(browser, pacer, hi, probed)) {
             lo = hi;
             hi *= 2;
             if (hi > MAX_PAGE) {
@@ -175,7 +175,7 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
         }
         while (hi - lo > 1) {
             int mid = (lo + hi) >>> 1;
-            if (exists(session, pacer, mid, probed)) {
+            if (exists(browser, pacer, mid, probed)) {
                 lo = mid;
             } else {
                 hi = mid;
@@ -184,9 +184,9 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
         return lo;
     }
 
-    private static boolean exists(CookieSession session, Pacer pacer, int page, Map<Integer, Page> probed) {
+    private static boolean exists(CookieSession browser, Pacer pacer, int page, Map<Integer, Page> probed) {
         pacer.beforeRequest();
-        HttpResponse r = session.get(pageUrl(page));
+        HttpResponse r = browser.get(pageUrl(page));
         if (r.status() == 404) {
             return false;
         }
@@ -202,8 +202,8 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
         return true;
     }
 
-    private static List<KaizeEntry> fetchPage(CookieSession session, int page, int last) {
-        HttpResponse r = session.get(pageUrl(page));
+    private static List<KaizeEntry> fetchPage(CookieSession browser, int page, int last) {
+        HttpResponse r = browser.get(pageUrl(page));
         if (r.status() != 200) {
             throw new PageException("HTTP " + r.status());
         }
