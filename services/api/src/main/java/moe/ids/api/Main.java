@@ -118,8 +118,7 @@ public final class Main {
             Datasets datasets = new Datasets(store);
             ApiMetrics metrics = new ApiMetrics(store, pipe, datasets);
             ApiErrors errors = new ApiErrors();
-            EdgeConfig edgeCfg = EdgeConfig.from(server, cfg.port(), -1);
-            Edge edge = Edge.create(edgeCfg.withPorts(cfg.port(), edgeCfg.observePort()), "api");
+            Edge edge = Edge.create(EdgeConfig.from(server, cfg.port(), -1), "api");
             WebServer ws;
             try {
                 WebServerConfig.Builder b = WebServer.builder().config(server);

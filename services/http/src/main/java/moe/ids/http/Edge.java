@@ -45,7 +45,8 @@ public final class Edge implements AutoCloseable {
     private final String service;
     private final Watchdog clients;
     private final Watchdog observers;
-    private final ScheduledExecutorService acceptCheck;
+    /** One thread per edge: both listeners' watchdog sweeps and the accept check. */
+    private final ScheduledExecutorService timer;
     private volatile WebServer server;
     private volatile boolean accepting = true;
     private volatile Runnable onListenerLost = () -> { };
@@ -54,13 +55,13 @@ public final class Edge implements AutoCloseable {
     private Edge(EdgeConfig cfg, String service) {
         this.cfg = cfg;
         this.service = service;
-        this.clients = new Watchdog(cfg, service);
-        this.observers = new Watchdog(cfg, service + "-" + OBSERVE);
-        this.acceptCheck = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "listener-check-" + service);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "http-edge-" + service);
             t.setDaemon(true);
             return t;
         });
+        this.clients = new Watchdog(cfg, timer);
+        this.observers = new Watchdog(cfg, timer);
     }
 
     /**
@@ -137,7 +138,7 @@ public final class Edge implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "{0} listening on {1} (clients){2}", service, where(ws.port()),
                 cfg.separateObserve() ? "; /observe on " + where(ws.port(OBSERVE)) : ", /observe included");
         long period = Math.max(1000, Math.min(5000, cfg.idleTimeout().toMillis()));
-        acceptCheck.scheduleWithFixedDelay(this::checkAccepting, period, period, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::checkAccepting, period, period, TimeUnit.MILLISECONDS);
         return ws;
     }
 
@@ -189,9 +190,9 @@ public final class Edge implements AutoCloseable {
 
     @Override
     public void close() {
-        acceptCheck.shutdownNow();
         clients.close();
         observers.close();
+        timer.shutdownNow();
     }
 
     /** The most client connections held at once: the setting, or fewer when file descriptors are short. */
@@ -266,7 +267,8 @@ public final class Edge implements AutoCloseable {
         }
         String host = "0.0.0.0".equals(cfg.host()) || "::".equals(cfg.host()) ? "127.0.0.1" : cfg.host();
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, ws.port()), 2000);
+            // short: it shares the edge's thread with the watchdog sweeps; a full backlog (no answer) is inconclusive
+            s.connect(new InetSocketAddress(host, ws.port()), 250);
             failedChecks = 0;
             accepting = true;
         } catch (ConnectException refused) {

@@ -9,7 +9,7 @@ import io.helidon.config.Config;
  * wait at each step. Read from the service's {@code server} config node.
  *
  * @param host           address the listeners bind ({@code server.host}; {@code 0.0.0.0} = every interface)
- * @param port           client port ({@code server.port}; 0 = any free port)
+ * @param port           client port ({@code server.port}, read by the service; 0 = any free port)
  * @param observePort    port of {@code /observe} (health, metrics) ({@code server.observe-port}; 0 = any free
  *                       port; -1 = serve {@code /observe} on the client port)
  * @param maxConnections most connections held at once on the client port ({@code server.max-connections}); also
@@ -57,15 +57,15 @@ public record EdgeConfig(String host, int port, int observePort, int maxConnecti
     }
 
     /**
-     * @param server            the service's {@code server} node
-     * @param defaultPort       client port when {@code server.port} is absent
+     * @param server             the service's {@code server} node
+     * @param port               client port (the service's own typed config reads {@code server.port})
      * @param defaultObservePort observe port when {@code server.observe-port} is absent
      * @return the settings, validated
      */
-    public static EdgeConfig from(Config server, int defaultPort, int defaultObservePort) {
+    public static EdgeConfig from(Config server, int port, int defaultObservePort) {
         return new EdgeConfig(
                 server.get("host").asString().orElse("0.0.0.0"),
-                server.get("port").asInt().orElse(defaultPort),
+                port,
                 server.get("observe-port").asInt().orElse(defaultObservePort),
                 server.get("max-connections").asInt().orElse(1024),
                 duration(server, "idle-timeout", Duration.ofSeconds(60)),
@@ -75,15 +75,6 @@ public record EdgeConfig(String host, int port, int observePort, int maxConnecti
                 duration(server, "linger-timeout", Duration.ofMillis(500)));
     }
 
-    /**
-     * @param port        client port
-     * @param observePort observe port
-     * @return these settings on other ports
-     */
-    public EdgeConfig withPorts(int port, int observePort) {
-        return new EdgeConfig(host, port, observePort, maxConnections, idleTimeout, headerTimeout, readTimeout,
-                writeTimeout, lingerTimeout);
-    }
 
     /** @return whether {@code /observe} has a port of its own */
     public boolean separateObserve() {

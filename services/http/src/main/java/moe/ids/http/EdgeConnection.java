@@ -117,12 +117,6 @@ final class EdgeConnection implements ServerConnection, InterruptableTask<Void>,
         }
     }
 
-    @Override
-    @SuppressWarnings("removal")
-    public void handle(java.util.concurrent.Semaphore requestSemaphore) throws InterruptedException {
-        delegate.handle(requestSemaphore);
-    }
-
     private void linger() {
         phase(Phase.LINGER);
         int dropped = 0;

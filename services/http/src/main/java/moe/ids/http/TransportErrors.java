@@ -3,6 +3,7 @@ package moe.ids.http;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -20,6 +21,7 @@ import io.helidon.http.Status;
  */
 public class TransportErrors implements DirectHandler {
     private static final System.Logger LOG = System.getLogger(TransportErrors.class.getName());
+    private static final JsonStringEncoder JSON = JsonStringEncoder.getInstance();
 
     /** Writes an error body. */
     @FunctionalInterface
@@ -38,8 +40,8 @@ public class TransportErrors implements DirectHandler {
 
     /** Answers with {@code {"error": title, "detail": detail}}. */
     public TransportErrors() {
-        this((s, t, d) -> ("{\"error\":" + Json.quote(t) + ",\"detail\":" + Json.quote(d) + "}")
-                .getBytes(StandardCharsets.UTF_8));
+        this((s, t, d) -> ("{\"error\":\"" + new String(JSON.quoteAsString(t)) + "\",\"detail\":\""
+                + new String(JSON.quoteAsString(d)) + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -118,28 +120,4 @@ public class TransportErrors implements DirectHandler {
         return sb.toString();
     }
 
-    /** The few JSON strings written here. */
-    static final class Json {
-        private Json() {
-        }
-
-        static String quote(String s) {
-            StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    default -> {
-                        if (c < 0x20) {
-                            sb.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
-                    }
-                }
-            }
-            return sb.append('"').toString();
-        }
-    }
 }

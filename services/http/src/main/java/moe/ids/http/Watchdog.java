@@ -3,8 +3,8 @@ package moe.ids.http;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,7 +12,7 @@ import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.spi.ServerConnection;
 
 /**
- * Closes connections that wait too long: one thread looks at every open connection a few times per shortest
+ * Closes connections that wait too long: the edge's thread looks at every open connection a few times per shortest
  * timeout and closes those past their step's limit ({@link EdgeConnection#check}). Helidon's own idle check only
  * closes a connection between requests and only when it is not reading a header or body, so a client that sends
  * a request slowly, or nothing after connecting, would hold its socket (and a file descriptor) forever.
@@ -21,26 +21,21 @@ final class Watchdog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
 
     private final Set<EdgeConnection> open = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService timer;
+    private final ScheduledFuture<?> sweeps;
     private final LongAdder closed = new LongAdder();
     private final RateLimitedLog log;
 
     /**
-     * @param cfg  timeouts (the shortest sets how often connections are looked at)
-     * @param name listener name, for the thread
+     * @param cfg   timeouts (the shortest sets how often connections are looked at)
+     * @param timer the edge's thread, on which the sweeps run
      */
-    Watchdog(EdgeConfig cfg, String name) {
+    Watchdog(EdgeConfig cfg, ScheduledExecutorService timer) {
         long shortest = Math.min(Math.min(cfg.idleTimeout().toMillis(), cfg.headerTimeout().toMillis()),
                 Math.min(Math.min(cfg.readTimeout().toMillis(), cfg.writeTimeout().toMillis()),
                         cfg.lingerTimeout().toMillis()));
         long period = Math.clamp(shortest / 4, 25, 1000);
         this.log = new RateLimitedLog(LOG, Duration.ofSeconds(60));
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "connection-watchdog-" + name);
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        this.sweeps = timer.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -81,7 +76,7 @@ final class Watchdog implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        sweeps.cancel(false);
     }
 
     /** Registers the connection for the time it is handled. */

@@ -78,8 +78,7 @@ public final class Main {
             }
             ingestor.start();
             Config serverConfig = config.get("server");
-            Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
-                    serverConfig.get("observe-port").asInt().orElse(-1)), "ingestor");
+            Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1), "ingestor");
             WebServer server;
             try {
                 server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),

@@ -97,8 +97,7 @@ public final class Main {
             health.addCheck(ControllerHealth.liveness(controller)).addCheck(ControllerHealth.readiness(controller));
         }
         Config serverConfig = config.get("server");
-        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
-                serverConfig.get("observe-port").asInt().orElse(-1)), "merger");
+        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1), "merger");
         health.addCheck(edge.livenessCheck());
         LOG.log(System.Logger.Level.INFO, "merger: {0}", kube == null ? "controller off (not in a cluster)"
                 : "controller on");

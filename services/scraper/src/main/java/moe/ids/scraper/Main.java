@@ -109,8 +109,7 @@ public final class Main {
         Migrations.migrate(cfg.database());
         HikariDataSource db = Database.pool(cfg.database(), "scraper", 4);
         Config serverConfig = config.get("server");
-        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1).withPorts(cfg.port(),
-                serverConfig.get("observe-port").asInt().orElse(-1)), "scraper");
+        Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1), "scraper");
         WebServer server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),
                         new TransportErrors())
                 .addFeature(ObserveFeature.builder()
