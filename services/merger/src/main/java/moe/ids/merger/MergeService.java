@@ -1,12 +1,10 @@
 package moe.ids.merger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.error.IdsMoeException;
-import moe.ids.merger.merge.External;
 import moe.ids.merger.merge.MergeInputs;
 import moe.ids.merger.merge.MergeReport;
 import moe.ids.merger.merge.MergeSettings;
@@ -14,7 +12,6 @@ import moe.ids.merger.merge.Merger;
 import moe.ids.merger.publish.Differ;
 import moe.ids.merger.publish.IdentityResolver;
 import moe.ids.merger.publish.PublishedStore;
-import moe.ids.scraper.source.Records;
 import moe.ids.scraper.store.SnapshotStore;
 
 import javax.sql.DataSource;
@@ -126,40 +123,12 @@ public final class MergeService {
      * @return the inputs from the last good snapshots (absent sources are empty)
      */
     public MergeInputs load() {
-        return new MergeInputs(
-                list("aod", Records.AodAnime.class),
-                list("arm", Records.ArmEntry.class),
-                list("anitrakt-tv", Records.TraktEntry.class),
-                list("anitrakt-movies", Records.TraktEntry.class),
-                list("fribb", Records.FribbEntry.class),
-                list("silveryasha", Records.SilveryashaEntry.class).stream()
-                        .map(s -> new External(s.title(), Integer.toString(s.id()), s.id(), s.myanimelist())).toList(),
-                web("otakotaku", n -> new External(text(n, "title"), text(n, "id"), integer(n, "id"),
-                        integer(n, "myanimelist"))),
-                web("kaize", n -> new External(text(n, "title"), text(n, "slug"), integer(n, "kaizeId"), null)),
-                web("nautiljon", n -> new External(text(n, "title"), text(n, "slug"), integer(n, "entryId"), null)),
-                list("kaize-manual", Records.ManualEntry.class),
-                list("otakotaku-manual", Records.ManualEntry.class),
-                list("silveryasha-manual", Records.ManualEntry.class));
-    }
-
-    private <R> List<R> list(String source, Class<R> type) {
-        return snapshots.records(source, type).orElse(List.of());
-    }
-
-    /** Web-scraped sources are read as JSON objects, so the merger does not depend on their record classes. */
-    private List<External> web(String source, java.util.function.Function<JsonNode, External> adapt) {
-        return list(source, JsonNode.class).stream().map(adapt).toList();
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static Integer integer(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || !v.canConvertToInt() || v.isNull() ? null : v.intValue();
+        return MergeInputs.read(new MergeInputs.RecordReader() {
+            @Override
+            public <R> List<R> records(String source, Class<R> type) {
+                return snapshots.records(source, type).orElse(List.of());
+            }
+        });
     }
 
     private Map<String, Object> report(MergeReport r, ChangeSet cs, int publishedBefore) {
