@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Merger benchmark (services/merger/.../DESIGN.md): full merge of recorded snapshot b (all sources scraped from
-# the replay server into a fresh database first), title matching alone, peak heap, and the all-pairs title scan
-# of the original as a baseline measured in the same run. Needs the local PostgreSQL and ../shared/upstream.
+# the replay server into a fresh database first), peak heap, and title matching of every site against the
+# word-index matcher as a baseline, interleaved in the same run (-Dbench.rounds, default 5; the medians and their
+# ratio are printed). Needs the local PostgreSQL and ../shared/upstream.
 # The JVM gets -Xmx1g, so a peak above 1 GiB fails the run. Usage: bench/merger.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,12 +10,12 @@ import moe.ids.merger.merge.MergeInputs;
 import moe.ids.merger.merge.MergeSettings;
 import moe.ids.merger.merge.Merger;
 import moe.ids.merger.merge.TitleMatcher;
-import moe.ids.merger.merge.TitleNormalizer;
+import moe.ids.merger.merge.TitleKey;
+import moe.ids.scraper.source.Records;
 import moe.ids.replay.ReplayServer;
 import moe.ids.scraper.Scraper;
 import moe.ids.scraper.ScraperConfig;
 import moe.ids.scraper.http.HttpSettings;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -26,9 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
-/** Run by bench/merger.sh: prints the merge figures of snapshot b and the all-pairs baseline. */
+/** Run by bench/merger.sh: prints the merge figures of snapshot b and title matching against its baseline. */
 public final class MergerBench {
     private MergerBench() {
     }
@@ -59,15 +58,22 @@ public final class MergerBench {
             MergeInputs in = service.load();
             long tLoad = System.nanoTime() - t0;
 
-            List<String> titles = in.aod().stream().map(a -> TitleNormalizer.normalize(a.title())).toList();
-            List<String> externals = Stream.of(in.silveryasha(), in.otakotaku(), in.kaize(), in.nautiljon(),
-                            in.traktTv().stream().map(t -> new External(t.title(), "1", 1, null)).toList(),
-                            in.traktMovies().stream().map(t -> new External(t.title(), "1", 1, null)).toList())
-                    .flatMap(List::stream).map(e -> TitleNormalizer.normalize(e.title())).toList();
-            long t1 = System.nanoTime();
-            TitleMatcher matcher = new TitleMatcher(titles);
-            int matched = matcher.match(externals, 85, Set.of()).size();
-            long tMatch = System.nanoTime() - t1;
+            // Title matching of every site (all of its items, by title only), the evidence-based matcher against
+            // the word-index baseline, interleaved; medians of the rounds.
+            int rounds = Integer.getInteger("bench.rounds", 5);
+            List<Long> evidence = new java.util.ArrayList<>();
+            List<Long> baseline = new java.util.ArrayList<>();
+            int[] matched = new int[2];
+            for (int r = 0; r < rounds; r++) {
+                long s0 = System.nanoTime();
+                matched[0] = evidenceMatching(in);
+                evidence.add(System.nanoTime() - s0);
+                long s1 = System.nanoTime();
+                matched[1] = baselineMatching(in);
+                baseline.add(System.nanoTime() - s1);
+            }
+            long tMatch = median(evidence);
+            long tBase = median(baseline);
 
             long t2 = System.nanoTime();
             Merger.Result merged = new Merger(MergeSettings.DEFAULTS).merge(in);
@@ -81,38 +87,85 @@ public final class MergerBench {
             long tAgain = System.nanoTime() - t4;
             long peak = peakHeap();
 
-            // Baseline: the original's all-pairs scan (every external title against every anime title) on a
-            // sample, extrapolated to all external titles.
-            int sample = Math.min(200, externals.size());
-            LevenshteinDistance lev = LevenshteinDistance.getDefaultInstance();
-            long t5 = System.nanoTime();
-            long sink = 0;
-            for (int i = 0; i < sample; i++) {
-                String e = externals.get(i * externals.size() / sample);
-                for (String t : titles) {
-                    sink += lev.apply(e, t);
-                }
-            }
-            double allPairsPerTitle = (System.nanoTime() - t5) / (double) sample;
-            double allPairs = allPairsPerTitle * externals.size();
-
-            System.out.printf(Locale.ROOT, "anime %d, external titles %d (matched at 85: %d), change set %d: %d upserts, "
-                            + "%d map_set%n", merged.entries().size(), externals.size(), matched, first.version(),
+            System.out.printf(Locale.ROOT, "anime %d, site items %d (matched by title: %d, baseline %d), change set %d: "
+                            + "%d upserts, %d map_set%n", merged.entries().size(), in.kaize().size() + in.nautiljon().size()
+                            + in.otakotaku().size() + in.silveryasha().size(), matched[0], matched[1], first.version(),
                     first.upserts(), first.mapSets());
             System.out.printf(Locale.ROOT, "load snapshots from PostgreSQL   %8.0f ms%n", tLoad / 1e6);
             System.out.printf(Locale.ROOT, "merge rules (incl. matching)     %8.0f ms%n", tMerge / 1e6);
-            System.out.printf(Locale.ROOT, "title matching alone             %8.0f ms   (goal <= 5000)%n", tMatch / 1e6);
+            System.out.printf(Locale.ROOT, "title matching, every site       %8.0f ms   (median of %d: %s)%n", tMatch / 1e6,
+                    rounds, millis(evidence));
+            System.out.printf(Locale.ROOT, "baseline word-index matching     %8.0f ms   (median of %d: %s)%n", tBase / 1e6,
+                    rounds, millis(baseline));
+            System.out.printf(Locale.ROOT, "ratio evidence / baseline        %8.2f   (goal <= 2.00)%n", tMatch / (double) tBase);
             System.out.printf(Locale.ROOT, "full merge + first publish       %8.0f ms   (goal <= 10000)%n", tFull / 1e6);
             System.out.printf(Locale.ROOT, "merge again, nothing published   %8.0f ms   (published: %s)%n", tAgain / 1e6,
                     again.published());
             System.out.printf(Locale.ROOT, "peak heap                        %8.0f MiB  (goal <= 1024; -Xmx1g)%n",
                     peak / 1048576.0);
-            System.out.printf(Locale.ROOT, "baseline all-pairs scan          %8.0f ms   (extrapolated from %d titles, %d)%n",
-                    allPairs / 1e6, sample, sink % 10);
-            System.out.printf(Locale.ROOT, "ratio indexed / all-pairs        %8.4f%n", tMatch / allPairs);
         } finally {
             Database.drop(url);
         }
+    }
+
+    private static final List<String> SITES = List.of("silveryasha", "otakotaku", "kaize", "nautiljon");
+
+    private static List<External> site(MergeInputs in, String site) {
+        return switch (site) {
+            case "silveryasha" -> in.silveryasha();
+            case "otakotaku" -> in.otakotaku();
+            case "kaize" -> in.kaize();
+            default -> in.nautiljon();
+        };
+    }
+
+    private static int threshold(String site) {
+        MergeSettings t = MergeSettings.DEFAULTS;
+        return switch (site) {
+            case "silveryasha" -> t.silveryasha();
+            case "otakotaku" -> t.otakotaku();
+            case "kaize" -> t.kaize();
+            default -> t.nautiljon();
+        };
+    }
+
+    /** Keys of every anime and item, the index, and the matching of the four sites. */
+    private static int evidenceMatching(MergeInputs in) {
+        List<String> titles = in.aod().stream().map(Records.AodAnime::title).toList();
+        TitleMatcher matcher = new TitleMatcher(titles, in.aod().stream()
+                .map(a -> TitleKey.of(a.title(), TitleKey.Kind.ofLabel(a.type()), a.year())).toList());
+        int n = 0;
+        for (String site : SITES) {
+            List<TitleMatcher.Item> items = site(in, site).stream().map(e -> {
+                Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(e.format());
+                List<String> t = e.altTitle() == null || e.altTitle().equals(e.title()) ? List.of(e.title())
+                        : List.of(e.title(), e.altTitle());
+                return new TitleMatcher.Item(t, t.stream().map(x -> TitleKey.of(x, kinds, null)).toList());
+            }).toList();
+            n += matcher.match(items, threshold(site), Set.of()).matches().size();
+        }
+        return n;
+    }
+
+    /** The same with the baseline's normalizer and word index. */
+    private static int baselineMatching(MergeInputs in) {
+        WordIndexBaseline.Index index = new WordIndexBaseline.Index(in.aod().stream()
+                .map(a -> WordIndexBaseline.Titles.normalize(a.title())).toList());
+        int n = 0;
+        for (String site : SITES) {
+            n += index.match(site(in, site).stream().map(e -> WordIndexBaseline.Titles.normalize(e.title())).toList(),
+                    threshold(site), Set.of()).size();
+        }
+        return n;
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String millis(List<Long> values) {
+        return values.stream().map(v -> Long.toString(v / 1_000_000)).collect(java.util.stream.Collectors.joining(" "));
     }
 
     private static void resetPeaks() {

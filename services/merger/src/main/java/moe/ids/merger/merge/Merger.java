@@ -49,15 +49,15 @@ public final class Merger {
         joinArm(drafts, in.arm(), report);
         joinTrakt(drafts, in.traktTv(), in.traktMovies(), report);
         joinFribb(drafts, in.fribb(), report);
-        List<String> normalized = drafts.stream().map(d -> TitleNormalizer.normalize(d.title)).toList();
-        TitleMatcher matcher = new TitleMatcher(normalized);
-        link("silveryasha", drafts, in.silveryasha(), settings.silveryasha(), true, matcher, report,
+        TitleMatcher matcher = new TitleMatcher(drafts.stream().map(d -> d.title).toList(),
+                drafts.stream().map(d -> TitleKey.of(d.title, TitleKey.Kind.ofLabel(d.type), d.year)).toList());
+        link("silveryasha", drafts, in.silveryasha(), settings.silveryasha(), matcher, report,
                 (d, e) -> d.set("silveryasha", Integer.valueOf(e.id()), null));
-        link("otakotaku", drafts, in.otakotaku(), settings.otakotaku(), true, matcher, report,
+        link("otakotaku", drafts, in.otakotaku(), settings.otakotaku(), matcher, report,
                 (d, e) -> d.set("otakotaku", Integer.valueOf(e.id()), null));
-        link("kaize", drafts, in.kaize(), settings.kaize(), false, matcher, report,
+        link("kaize", drafts, in.kaize(), settings.kaize(), matcher, report,
                 (d, e) -> d.set("kaize", e.id(), null).set("kaize_id", e.numericId(), null));
-        link("nautiljon", drafts, in.nautiljon(), settings.nautiljon(), false, matcher, report,
+        link("nautiljon", drafts, in.nautiljon(), settings.nautiljon(), matcher, report,
                 (d, e) -> d.set("nautiljon", e.id(), null).set("nautiljon_id", e.numericId(), null));
         manual(drafts, in.kaizeManual(), "kaize-manual", report, (d, m) -> {
             d.set("kaize", m.id(), Method.MANUAL);
@@ -90,7 +90,7 @@ public final class Merger {
                 report.drop("aod duplicate title (first kept)", a.title());
                 continue;
             }
-            Draft d = new Draft(a.title());
+            Draft d = new Draft(a.title(), a.type(), a.year());
             d.set("anidb", a.anidb(), Method.AOD).set("anilist", a.anilist(), Method.AOD)
                     .set("animenewsnetwork", a.animenewsnetwork(), Method.AOD)
                     .set("animeplanet", slug(a.animeplanet(), "animeplanet", report), Method.AOD)
@@ -195,37 +195,43 @@ public final class Merger {
         report.matched("fribb", "unmatched", byAnidb.size() - matched);
     }
 
-    /** Links an external source: by its MAL ID first (when it carries one), then by title, one-to-one. */
+    /**
+     * Links an external source: by the other platforms' IDs it carries first (Silveryasha and Otak Otaku name MAL
+     * IDs), then by title, one-to-one.
+     */
     private static void link(String source, List<Draft> drafts, List<External> externals, int threshold,
-                             boolean byMal, TitleMatcher matcher, MergeReport.Builder report, Linker linker) {
+                             TitleMatcher matcher, MergeReport.Builder report, Linker linker) {
         // The source name is also the entry key it fills (kaize / nautiljon carry slugs, the others numbers).
         String key = source;
         boolean numeric = !key.equals("kaize") && !key.equals("nautiljon");
-        List<External> valid = new ArrayList<>();
+        Map<String, External> byId = new TreeMap<>();
         for (External e : externals) {
             if (e.id() == null || (numeric ? !e.id().matches("[1-9]\\d{0,9}") : !SLUG.matcher(e.id()).matches())
                     || e.id().startsWith("javascript:")) {
                 report.drop(source + " invalid id", e.title() + " → " + e.id());
                 continue;
             }
-            valid.add(e);
-        }
-        // Deterministic order: by ID text, so duplicates resolve the same way every run.
-        valid.sort(Comparator.comparing(External::id).thenComparing(External::title,
-                Comparator.nullsFirst(Comparator.naturalOrder())));
-        Set<Integer> taken = new HashSet<>();
-        Map<Integer, Integer> malIndex = new HashMap<>();
-        for (int i = 0; i < drafts.size(); i++) {
-            Integer mal = (Integer) drafts.get(i).values.get("myanimelist");
-            if (mal != null) {
-                malIndex.putIfAbsent(mal, i);
+            External seen = byId.putIfAbsent(e.id(), e);
+            if (seen != null && !seen.equals(e)) {
+                report.drop(source + " id listed twice (first kept)", e.id());
             }
         }
+        // Deterministic order: by ID text, so direct links claimed twice resolve the same way every run.
+        List<External> valid = new ArrayList<>(byId.values());
+        Set<Integer> taken = new HashSet<>();
+        Map<String, Map<Object, Integer>> byKey = new HashMap<>();
         List<External> rest = new ArrayList<>();
         int direct = 0;
         for (External e : valid) {
-            Integer a = byMal && e.myanimelist() != null ? malIndex.get(e.myanimelist()) : null;
-            if (a != null && !taken.contains(a)) {
+            Integer a = null;
+            for (Map.Entry<String, Object> link : e.links().entrySet()) {
+                a = byKey.computeIfAbsent(link.getKey(), k -> indexBy(drafts, k)).get(link.getValue());
+                if (a != null && !taken.contains(a)) {
+                    break;
+                }
+                a = null;
+            }
+            if (a != null) {
                 linker.link(drafts.get(a).via(key, Method.DIRECT), e);
                 taken.add(a);
                 direct++;
@@ -233,23 +239,58 @@ public final class Merger {
                 rest.add(e);
             }
         }
-        List<TitleMatcher.Match> matches = matcher.match(
-                rest.stream().map(e -> TitleNormalizer.normalize(e.title())).toList(), threshold, taken);
+        List<TitleMatcher.Item> items = rest.stream().map(Merger::item).toList();
+        TitleMatcher.Result result = matcher.match(items, threshold, taken);
         int exact = 0;
         int fuzzy = 0;
-        for (TitleMatcher.Match m : matches) {
-            Method method = m.exact() ? Method.EXACT : Method.FUZZY;
-            linker.link(drafts.get(m.anime()).via(key, method), rest.get(m.external()));
-            if (m.exact()) {
+        for (TitleMatcher.Match m : result.matches()) {
+            Method method = m.level().exact() ? Method.EXACT : Method.FUZZY;
+            linker.link(drafts.get(m.anime()).via(key, method), rest.get(m.item()));
+            if (m.level().exact()) {
                 exact++;
             } else {
                 fuzzy++;
             }
         }
+        for (int e : result.ambiguous()) {
+            report.drop(source + " ambiguous title (left unmatched)", rest.get(e).title() + " → " + rest.get(e).id());
+        }
+        Map<TitleKey.Veto, Integer> vetoes = new java.util.EnumMap<>(TitleKey.Veto.class);
+        result.vetoed().forEach((e, veto) -> {
+            vetoes.merge(veto, 1, Integer::sum);
+            report.drop(source + " vetoed by " + veto.name().toLowerCase(java.util.Locale.ROOT),
+                    rest.get(e).title() + " → " + rest.get(e).id());
+        });
         report.matched(source, "direct", direct);
         report.matched(source, "exact", exact);
         report.matched(source, "fuzzy", fuzzy);
+        report.matched(source, "ambiguous", result.ambiguous().size());
+        for (TitleKey.Veto v : TitleKey.Veto.values()) {
+            report.matched(source, "vetoed_" + v.name().toLowerCase(java.util.Locale.ROOT), vetoes.getOrDefault(v, 0));
+        }
         report.matched(source, "unmatched", valid.size() - direct - exact - fuzzy);
+    }
+
+    /** An external record as the title matcher sees it: its title, then its second title when it differs. */
+    private static TitleMatcher.Item item(External e) {
+        Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(e.format());
+        List<String> titles = new ArrayList<>(2);
+        titles.add(e.title());
+        if (e.altTitle() != null && !e.altTitle().isBlank() && !e.altTitle().equals(e.title())) {
+            titles.add(e.altTitle());
+        }
+        return new TitleMatcher.Item(titles, titles.stream().map(t -> TitleKey.of(t, kinds, null)).toList());
+    }
+
+    private static Map<Object, Integer> indexBy(List<Draft> drafts, String key) {
+        Map<Object, Integer> index = new HashMap<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            Object v = drafts.get(i).values.get(key);
+            if (v != null) {
+                index.putIfAbsent(v, i);
+            }
+        }
+        return index;
     }
 
     private static void manual(List<Draft> drafts, List<Records.ManualEntry> manual, String source,
@@ -336,11 +377,15 @@ public final class Merger {
     /** One anime being assembled: values by entry key and how each arrived. */
     static final class Draft {
         final String title;
+        final String type;
+        final Integer year;
         final Map<String, Object> values = new LinkedHashMap<>();
         final Map<String, Method> via = new HashMap<>();
 
-        Draft(String title) {
+        Draft(String title, String type, Integer year) {
             this.title = title;
+            this.type = type;
+            this.year = year;
         }
 
         Draft set(String key, Object value, Method method) {

@@ -3,129 +3,411 @@ package moe.ids.merger.merge;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Matches external titles to anime titles, one-to-one. Exact matches of normalized titles first; the rest by
- * similarity ({@code 100 × (1 − Levenshtein / longer length)}, Apache Commons Text) over candidates from a
- * token index (anime sharing at least one uncommon token), never all pairs. Every pair at or above the
- * threshold competes: the best score wins, ties go to the lower anime index, then the lower external index.
+ * Matches site items to anime by title, one-to-one, on evidence (see DESIGN.md beside this package). Every pair
+ * gets a level: the titles are equal as written, equal case- and width-folded, equal normalized (same name and same
+ * facts), of the same name with compatible facts, or similar names ({@code 100 × (1 − Levenshtein / longer
+ * length)} at or above the site's threshold, Apache Commons Text). A pair whose types, sequel numbers or years
+ * contradict each other is vetoed at any level. The best pairs are taken first; where an item's best pair ties
+ * with another of the same score for the same item or the same anime, all of them are left unmatched and reported
+ * as ambiguous, never settled by input order. Similar names are looked up through character trigrams of the name
+ * (spelling variants of a word still share most of them), never all pairs.
  */
 public final class TitleMatcher {
-    /** Tokens in more anime titles than this are too common to generate candidates. */
-    private static final int MAX_POSTINGS = 400;
-    /** Candidates scored per external title (the ones sharing the most tokens). */
-    private static final int MAX_CANDIDATES = 64;
+    /** Trigrams in more anime names than this are too common to find candidates with. */
+    private static final int MAX_POSTINGS = 1500;
+    /** Candidates scored per title (the ones sharing the most trigrams). */
+    private static final int MAX_CANDIDATES = 48;
 
-    private final List<String> normalized;
-    private final Map<String, List<Integer>> exact = new HashMap<>();
+    /** Added to the score of a pair whose titles or formats name the same kind, above any level's score. */
+    private static final double AGREEMENT = 24;
+
+    /** Added to the score of a pair whose symbols are the same ("∬" with "∬"), less than a level's step. */
+    private static final double SAME_MARKS = 0.5;
+
+    /** How strongly a pair's titles agree, best first. */
+    public enum Level {
+        /** Equal as written (Unicode compatibility folding only). */
+        VERBATIM(true),
+        /** Equal case- and width-folded, punctuation and symbols kept. */
+        RAW(true),
+        /** Same name and the same facts (types, numbers, year). */
+        NORMALIZED(true),
+        /** Same name, facts compatible but not equal (one side names a type or "Movie N" the other leaves out). */
+        NAME(false),
+        /** Similar names, facts compatible. */
+        SIMILAR(false);
+
+        private final boolean exact;
+
+        Level(boolean exact) {
+            this.exact = exact;
+        }
+
+        /**
+         * @return true for the levels reported as exact matches
+         */
+        public boolean exact() {
+            return exact;
+        }
+    }
+
+    private final List<TitleKey> anime;
+    private final Map<String, int[]> verbatim = new HashMap<>();
+    private final Map<String, int[]> raw = new HashMap<>();
+    private final Map<String, int[]> normalized = new HashMap<>();
+    private final Map<String, int[]> name = new HashMap<>();
     private final Map<String, int[]> postings = new HashMap<>();
-    private final LevenshteinDistance distance = new LevenshteinDistance();
 
     /**
-     * @param animeTitles normalized anime titles, by anime index
+     * @param animeTitles every anime's title as written, by anime index
+     * @param animeKeys   every anime's key, by anime index
      */
-    public TitleMatcher(List<String> animeTitles) {
-        this.normalized = animeTitles;
-        Map<String, List<Integer>> lists = new HashMap<>();
-        for (int i = 0; i < animeTitles.size(); i++) {
-            String t = animeTitles.get(i);
-            if (t.isEmpty()) {
+    public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys) {
+        this.anime = animeKeys;
+        Map<String, List<Integer>> v = new HashMap<>();
+        Map<String, List<Integer>> r = new HashMap<>();
+        Map<String, List<Integer>> n = new HashMap<>();
+        Map<String, List<Integer>> c = new HashMap<>();
+        Map<String, List<Integer>> g = new HashMap<>();
+        for (int i = 0; i < animeKeys.size(); i++) {
+            TitleKey k = animeKeys.get(i);
+            if (k.isEmpty()) {
                 continue;
             }
-            exact.computeIfAbsent(t, k -> new ArrayList<>(1)).add(i);
-            for (String token : new HashSet<>(List.of(t.split(" ")))) {
-                lists.computeIfAbsent(token, k -> new ArrayList<>()).add(i);
+            add(v, verbatim(animeTitles.get(i)), i);
+            add(r, k.raw(), i);
+            add(n, k.normalized(), i);
+            if (!k.core().isEmpty()) {
+                add(c, k.core(), i);
+                for (String gram : grams(k.core())) {
+                    add(g, gram, i);
+                }
             }
         }
-        lists.forEach((k, v) -> {
-            if (v.size() <= MAX_POSTINGS) {
-                postings.put(k, v.stream().mapToInt(Integer::intValue).toArray());
+        freeze(v, verbatim, Integer.MAX_VALUE);
+        freeze(r, raw, Integer.MAX_VALUE);
+        freeze(n, normalized, Integer.MAX_VALUE);
+        freeze(c, name, Integer.MAX_VALUE);
+        freeze(g, postings, MAX_POSTINGS);
+    }
+
+    /**
+     * One site item to match: its titles (the first is its main title, the others second titles) and their keys.
+     *
+     * @param titles titles as written
+     * @param keys   their keys, same order
+     */
+    public record Item(List<String> titles, List<TitleKey> keys) {
+    }
+
+    /**
+     * @param items     the site's items, by item index
+     * @param threshold lowest accepted similarity, 0–100
+     * @param taken     anime indexes that must not be matched (they already have this platform's ID)
+     * @return matches (each item and each anime at most once), ambiguous items and vetoed items
+     */
+    public Result match(List<Item> items, int threshold, Set<Integer> taken) {
+        State state = new State(items.size(), anime.size(), taken);
+        List<Pair> exactPairs = new ArrayList<>();
+        for (int e = 0; e < items.size(); e++) {
+            exactPairs(e, items.get(e), state, exactPairs);
+        }
+        resolve(exactPairs, state);
+        List<Pair> similar = new ArrayList<>();
+        LevenshteinDistance[] byLimit = new LevenshteinDistance[64];
+        int[] counts = new int[anime.size()];
+        int[] touched = new int[anime.size()];
+        for (int e = 0; e < items.size(); e++) {
+            if (state.itemFree(e)) {
+                similarPairs(e, items.get(e), threshold, state, similar, counts, touched, byLimit);
+            }
+        }
+        resolve(similar, state);
+        Map<Integer, TitleKey.Veto> vetoed = new TreeMap<>();
+        state.vetoes.forEach((e, v) -> {
+            if (state.itemFree(e)) {
+                vetoed.put(e, v.veto);
+            }
+        });
+        state.matches.sort(Comparator.comparingInt(Match::item));
+        return new Result(List.copyOf(state.matches), List.copyOf(new java.util.TreeSet<>(state.ambiguous)), vetoed);
+    }
+
+    private void exactPairs(int e, Item item, State state, List<Pair> out) {
+        for (int t = 0; t < item.keys().size(); t++) {
+            TitleKey key = item.keys().get(t);
+            if (key.isEmpty()) {
+                continue;
+            }
+            Set<Integer> seen = new HashSet<>();
+            collect(e, t, key, verbatim.get(verbatim(item.titles().get(t))), Level.VERBATIM, state, seen, out);
+            collect(e, t, key, raw.get(key.raw()), Level.RAW, state, seen, out);
+            collect(e, t, key, normalized.get(key.normalized()), Level.NORMALIZED, state, seen, out);
+            if (!key.core().isEmpty()) {
+                collect(e, t, key, name.get(key.core()), Level.NAME, state, seen, out);
+            }
+        }
+    }
+
+    private void collect(int e, int title, TitleKey key, int[] found, Level level, State state, Set<Integer> seen,
+                         List<Pair> out) {
+        if (found == null) {
+            return;
+        }
+        for (int a : found) {
+            if (state.taken.contains(a) || !seen.add(a)) {
+                continue;
+            }
+            // The same kind named on both sides outranks titles equal as written: where MyAnimeList names a TV
+            // series "X (TV)" because its OVA is "X", a site's TV series "X" is the one marked TV.
+            double score = score(level, title, 1.0) + (key.sameKindNamed(anime.get(a)) ? AGREEMENT : 0)
+                    + (key.marks().equals(anime.get(a).marks()) ? SAME_MARKS : 0);
+            TitleKey.Veto veto = key.veto(anime.get(a));
+            if (veto != null) {
+                state.vetoed(e, score, veto);
+            } else {
+                out.add(new Pair(e, a, level, score));
+            }
+        }
+    }
+
+    private void similarPairs(int e, Item item, int threshold, State state, List<Pair> out, int[] counts,
+                              int[] touched, LevenshteinDistance[] byLimit) {
+        Map<Integer, Pair> best = new HashMap<>();
+        for (int t = 0; t < item.keys().size(); t++) {
+            TitleKey key = item.keys().get(t);
+            String core = key.core();
+            if (core.isEmpty()) {
+                continue;
+            }
+            int widest = (int) Math.floor(core.length() * (100 - threshold) / (double) threshold);
+            for (int a : candidates(core, widest, counts, touched)) {
+                if (!state.animeFree(a)) {
+                    continue;
+                }
+                String other = anime.get(a).core();
+                int longer = Math.max(core.length(), other.length());
+                int limit = (int) Math.floor(longer * (100 - threshold) / 100.0);
+                if (Math.abs(core.length() - other.length()) > limit || limit >= byLimit.length) {
+                    continue;
+                }
+                if (byLimit[limit] == null) {
+                    byLimit[limit] = new LevenshteinDistance(limit);
+                }
+                int d = byLimit[limit].apply(core, other);
+                if (d < 0) {
+                    continue;
+                }
+                double similarity = (longer - d) / (double) longer;
+                if (similarity * 100 < threshold) {
+                    continue;
+                }
+                double score = score(Level.SIMILAR, t, similarity);
+                TitleKey.Veto veto = key.veto(anime.get(a));
+                if (veto != null) {
+                    state.vetoed(e, score, veto);
+                } else {
+                    Pair p = new Pair(e, a, Level.SIMILAR, score);
+                    best.merge(a, p, (x, y) -> x.score() >= y.score() ? x : y);
+                }
+            }
+        }
+        out.addAll(best.values());
+    }
+
+    /**
+     * Anime sharing the most trigrams with a name (the most common trigrams left out). One edit changes at most
+     * three trigrams, so an anime within {@code limit} edits shares at least {@code grams − 3 × limit} of them:
+     * the others are not candidates.
+     */
+    private int[] candidates(String core, int limit, int[] counts, int[] touched) {
+        int n = 0;
+        int usable = 0;
+        for (String gram : new HashSet<>(grams(core))) {
+            int[] list = postings.get(gram);
+            if (list == null) {
+                continue;
+            }
+            usable++;
+            for (int a : list) {
+                if (counts[a]++ == 0) {
+                    touched[n++] = a;
+                }
+            }
+        }
+        int min = Math.max(1, usable - 3 * limit);
+        long[] ranked = new long[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            int a = touched[i];
+            if (counts[a] >= min) {
+                ranked[m++] = ((long) -counts[a] << 32) | a;
+            }
+            counts[a] = 0;
+        }
+        Arrays.sort(ranked, 0, m);
+        int[] out = new int[Math.min(m, MAX_CANDIDATES)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) ranked[i];
+        }
+        return out;
+    }
+
+    /**
+     * Takes the pairs best first. Pairs of equal score are taken together: one whose item and anime appear in no
+     * other free pair of that score is a match; where an item or an anime appears in several, none of those pairs
+     * is taken and their items and anime are set aside (a lower-scored pair must not take them either).
+     */
+    private static void resolve(List<Pair> pairs, State state) {
+        pairs.sort(Comparator.comparingDouble(Pair::score).reversed());
+        int i = 0;
+        while (i < pairs.size()) {
+            int j = i;
+            while (j < pairs.size() && pairs.get(j).score() == pairs.get(i).score()) {
+                j++;
+            }
+            List<Pair> group = new ArrayList<>();
+            Map<Integer, Integer> perItem = new HashMap<>();
+            Map<Integer, Integer> perAnime = new HashMap<>();
+            for (Pair p : pairs.subList(i, j)) {
+                if (state.itemFree(p.item()) && state.animeFree(p.anime())) {
+                    group.add(p);
+                    perItem.merge(p.item(), 1, Integer::sum);
+                    perAnime.merge(p.anime(), 1, Integer::sum);
+                }
+            }
+            List<Pair> tied = new ArrayList<>();
+            for (Pair p : group) {
+                if (perItem.get(p.item()) == 1 && perAnime.get(p.anime()) == 1) {
+                    state.match(p);
+                } else {
+                    tied.add(p);
+                }
+            }
+            for (Pair p : tied) {
+                state.setAside(p);
+            }
+            i = j;
+        }
+    }
+
+    /** Scores order pairs: levels first, a main title before a second title, then similarity. */
+    private static double score(Level level, int title, double similarity) {
+        double base = (Level.values().length - level.ordinal()) * 4.0;
+        return base - (title == 0 ? 0 : 2) + similarity;
+    }
+
+    private static String verbatim(String title) {
+        return title == null ? "" : java.text.Normalizer.normalize(title, java.text.Normalizer.Form.NFKC).strip();
+    }
+
+    /** Trigrams of a name; a name shorter than three characters is its own gram. */
+    static List<String> grams(String core) {
+        if (core.length() < 3) {
+            return List.of(core);
+        }
+        List<String> out = new ArrayList<>(core.length() - 2);
+        for (int i = 0; i + 3 <= core.length(); i++) {
+            out.add(core.substring(i, i + 3));
+        }
+        return out;
+    }
+
+    private static void add(Map<String, List<Integer>> map, String key, int index) {
+        List<Integer> list = map.computeIfAbsent(key, k -> new ArrayList<>(1));
+        if (list.isEmpty() || list.getLast() != index) {
+            list.add(index);
+        }
+    }
+
+    private static void freeze(Map<String, List<Integer>> from, Map<String, int[]> to, int max) {
+        from.forEach((k, v) -> {
+            if (v.size() <= max) {
+                to.put(k, v.stream().mapToInt(Integer::intValue).toArray());
             }
         });
     }
 
-    /**
-     * @param externals normalized external titles, by external index
-     * @param threshold lowest accepted similarity, 0–100
-     * @param taken     anime indexes that must not be matched (they already have this platform's ID)
-     * @return matches, each external and each anime at most once
-     */
-    public List<Match> match(List<String> externals, int threshold, Set<Integer> taken) {
-        List<Match> pairs = new ArrayList<>();
-        for (int e = 0; e < externals.size(); e++) {
-            String t = externals.get(e);
-            if (t.isEmpty()) {
-                continue;
-            }
-            List<Integer> same = exact.get(t);
-            if (same != null) {
-                for (int a : same) {
-                    pairs.add(new Match(e, a, 100, true));
+    /** What matching one site decided. */
+    private static final class State {
+        final Set<Integer> taken;
+        final boolean[] itemDone;
+        final boolean[] animeDone;
+        final List<Match> matches = new ArrayList<>();
+        final Set<Integer> ambiguous = new HashSet<>();
+        final Map<Integer, VetoSeen> vetoes = new HashMap<>();
+
+        State(int items, int anime, Set<Integer> taken) {
+            this.taken = taken;
+            this.itemDone = new boolean[items];
+            this.animeDone = new boolean[anime];
+            taken.forEach(a -> {
+                if (a >= 0 && a < anime) {
+                    animeDone[a] = true;
                 }
-                continue;
-            }
-            for (int a : candidates(t)) {
-                String other = normalized.get(a);
-                int longer = Math.max(t.length(), other.length());
-                if (Math.abs(t.length() - other.length()) * 100 > (100 - threshold) * longer) {
-                    continue;
-                }
-                int limit = (int) Math.floor(longer * (100 - threshold) / 100.0);
-                int d = distance.apply(t, other) ;
-                if (d <= limit) {
-                    int score = (int) Math.floor(100.0 * (longer - d) / longer);
-                    if (score >= threshold) {
-                        pairs.add(new Match(e, a, score, false));
-                    }
-                }
-            }
+            });
         }
-        pairs.sort(Comparator.comparingInt(Match::score).reversed()
-                .thenComparing(Match::exact, Comparator.reverseOrder())
-                .thenComparingInt(Match::anime)
-                .thenComparingInt(Match::external));
-        Set<Integer> usedExternal = new HashSet<>();
-        Set<Integer> usedAnime = new HashSet<>(taken);
-        List<Match> chosen = new ArrayList<>();
-        for (Match m : pairs) {
-            if (!usedExternal.contains(m.external()) && !usedAnime.contains(m.anime())) {
-                usedExternal.add(m.external());
-                usedAnime.add(m.anime());
-                chosen.add(m);
-            }
+
+        boolean itemFree(int e) {
+            return !itemDone[e];
         }
-        return chosen;
+
+        boolean animeFree(int a) {
+            return !animeDone[a];
+        }
+
+        void match(Pair p) {
+            itemDone[p.item()] = true;
+            animeDone[p.anime()] = true;
+            matches.add(new Match(p.item(), p.anime(), p.level(), p.score()));
+        }
+
+        void setAside(Pair p) {
+            itemDone[p.item()] = true;
+            animeDone[p.anime()] = true;
+            ambiguous.add(p.item());
+        }
+
+        void vetoed(int e, double score, TitleKey.Veto veto) {
+            vetoes.merge(e, new VetoSeen(score, veto), (a, b) -> a.score >= b.score ? a : b);
+        }
     }
 
-    private List<Integer> candidates(String title) {
-        Map<Integer, Integer> shared = new HashMap<>();
-        for (String token : new HashSet<>(List.of(title.split(" ")))) {
-            int[] list = postings.get(token);
-            if (list != null) {
-                for (int a : list) {
-                    shared.merge(a, 1, Integer::sum);
-                }
-            }
-        }
-        return shared.entrySet().stream()
-                .sorted(Map.Entry.<Integer, Integer>comparingByValue().reversed().thenComparing(Map.Entry::getKey))
-                .limit(MAX_CANDIDATES).map(Map.Entry::getKey).toList();
+    private record VetoSeen(double score, TitleKey.Veto veto) {
+    }
+
+    private record Pair(int item, int anime, Level level, double score) {
     }
 
     /**
      * One accepted pair.
      *
-     * @param external external index
-     * @param anime    anime index
-     * @param score    similarity 0–100 (100 for exact)
-     * @param exact    true when the normalized titles are equal
+     * @param item  item index
+     * @param anime anime index
+     * @param level how the titles agree
+     * @param score the pair's score (level, then similarity)
      */
-    public record Match(int external, int anime, int score, boolean exact) {
+    public record Match(int item, int anime, Level level, double score) {
     }
+
+    /**
+     * What matching decided.
+     *
+     * @param matches   accepted pairs, by item
+     * @param ambiguous items left unmatched because their best pair tied with another
+     * @param vetoed    items left unmatched that had a pair vetoed, with the reason of the best such pair
+     */
+    public record Result(List<Match> matches, List<Integer> ambiguous, Map<Integer, TitleKey.Veto> vetoed) {
+    }
+
 }

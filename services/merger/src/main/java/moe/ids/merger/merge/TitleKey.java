@@ -1,0 +1,330 @@
+package moe.ids.merger.merge;
+
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a title says, split into the facts the matcher compares: the folded title, the name left when the type
+ * markers, sequel numbers and year are taken out, and those facts themselves.
+ *
+ * @param raw     case- and width-folded title, punctuation and symbols kept, blanks collapsed
+ * @param name    the name: diacritics and punctuation removed, words joined without blanks, markers, numbers and
+ *                the year taken out ("" when nothing is left)
+ * @param core    the name with long vowels written once ({@code ou}, {@code oo}, {@code uu}), for names that
+ *                differ only by romanization
+ * @param kinds    the types the title names (TV, OVA, movie, …); empty when none
+ * @param labelled the types the site's format or the anime's type names besides
+ * @param numbers sequel, season and part numbers in order, the implicit 1 left out ({@code II}, {@code 2nd},
+ *                {@code Second Season}, {@code S2}, {@code 02} are all 2)
+ * @param movie   the N of "Movie N", or null
+ * @param year    a parenthesised year in the title or the anime's season year, or null
+ * @param marks   the symbols of the title in order, ordinary punctuation left out ({@code !!}, {@code ∬},
+ *                {@code *}, {@code ××}): titles whose names are equal but whose marks differ are often sequels
+ */
+public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Set<Kind> labelled,
+                       List<Integer> numbers, Integer movie, Integer year, String marks) {
+
+    /** Types a title or a site's format can name; each is compatible with a few others. */
+    public enum Kind {
+        /** TV series (Nautiljon's Série). */
+        TV,
+        /** Web series. */
+        ONA,
+        /** OVA, OAV or OAD. */
+        OVA,
+        /** Specials, TV specials, bonus episodes. */
+        SPECIAL,
+        /** Films. */
+        MOVIE,
+        /** Recap episodes or films. */
+        RECAP,
+        /** Promotional videos and commercials (PV, CM). */
+        PROMO,
+        /** Music videos. */
+        MUSIC;
+
+        /**
+         * @param format a site's format label (Nautiljon: Série, Film, OAV, Spécial, …) or an anime's type (TV,
+         *               MOVIE, OVA, ONA, SPECIAL, MUSIC); null or unknown labels give nothing
+         * @return the kinds it names
+         */
+        public static Set<Kind> ofLabel(String format) {
+            if (format == null) {
+                return Set.of();
+            }
+            return switch (format.strip().toLowerCase(Locale.ROOT)) {
+                case "série", "serie", "tv" -> Set.of(TV);
+                case "ona" -> Set.of(ONA);
+                case "film", "movie" -> Set.of(MOVIE);
+                case "oav", "ova" -> Set.of(OVA);
+                case "spécial", "special", "bonus" -> Set.of(SPECIAL);
+                case "publicité", "publicite" -> Set.of(PROMO);
+                case "musique", "music" -> Set.of(MUSIC);
+                default -> Set.of();
+            };
+        }
+
+        /** Kinds that an unmarked title on the other side does not stand for: they must be named on both. */
+        static final Set<Kind> NAMED_ONLY = EnumSet.of(RECAP, PROMO, MUSIC);
+
+        boolean compatible(Kind other) {
+            return this == other || switch (this) {
+                case TV -> other == ONA;
+                case ONA -> other == TV || other == OVA || other == SPECIAL;
+                case OVA -> other == ONA || other == SPECIAL;
+                case SPECIAL -> other == OVA || other == ONA || other == RECAP || other == MUSIC;
+                case MOVIE -> false;
+                case RECAP -> other == SPECIAL;
+                case PROMO -> other == MUSIC;
+                case MUSIC -> other == PROMO || other == SPECIAL;
+            };
+        }
+    }
+
+    /** Why two titles with related names cannot be the same anime. */
+    public enum Veto {
+        /** Incompatible types (TV against OVA, a PV against a series). */
+        TYPE,
+        /** Different sequel, season or movie numbers. */
+        SEASON,
+        /** Different years. */
+        YEAR
+    }
+
+    private static final Pattern MARKS = Pattern.compile("\\p{M}+");
+    private static final Pattern INVISIBLE = Pattern.compile("[\\u00ad\\u200b-\\u200f\\u2060\\ufeff]");
+    private static final Pattern APOSTROPHES = Pattern.compile("['’`´]");
+    private static final Pattern TOKEN = Pattern.compile("[\\p{L}\\p{N}]+");
+    private static final Pattern MARK = Pattern.compile("[^\\p{L}\\p{N}\\s.,:;\\-–—_'\"’`´()\\[\\]/?~]");
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
+    private static final Pattern YEAR = Pattern.compile("\\((19\\d\\d|20\\d\\d)\\)");
+    private static final Pattern DIGITS = Pattern.compile("\\d{1,4}");
+    private static final Pattern ORDINAL = Pattern.compile("(\\d{1,3})(?:st|nd|rd|th)");
+    private static final Pattern S_NUMBER = Pattern.compile("s(\\d{1,2})");
+    /** Markers read at the end of a title (the name may end in a number: "OVA 2"). */
+    private static final Map<String, Kind> MARKERS = Map.ofEntries(Map.entry("tv", Kind.TV),
+            Map.entry("ona", Kind.ONA), Map.entry("ova", Kind.OVA), Map.entry("oav", Kind.OVA),
+            Map.entry("oad", Kind.OVA), Map.entry("ovas", Kind.OVA), Map.entry("movie", Kind.MOVIE),
+            Map.entry("movies", Kind.MOVIE), Map.entry("film", Kind.MOVIE), Map.entry("special", Kind.SPECIAL),
+            Map.entry("specials", Kind.SPECIAL), Map.entry("recap", Kind.RECAP), Map.entry("pv", Kind.PROMO),
+            Map.entry("pvs", Kind.PROMO), Map.entry("cm", Kind.PROMO), Map.entry("cms", Kind.PROMO),
+            Map.entry("mv", Kind.MUSIC));
+    private static final Map<String, Integer> ROMAN = Map.of("ii", 2, "iii", 3, "iv", 4, "vi", 6, "vii", 7,
+            "viii", 8, "ix", 9);
+    private static final Map<String, Integer> ORDINAL_WORDS = Map.of("first", 1, "second", 2, "third", 3,
+            "fourth", 4, "fifth", 5, "sixth", 6, "seventh", 7, "eighth", 8, "ninth", 9, "tenth", 10);
+    /** Words that only say "the number beside me is a sequel number". */
+    private static final Set<String> NUMBER_WORDS = Set.of("season", "cour");
+    /** A number joined by a hyphen to the word after it belongs to the name ("5-toubun", "100-man"). */
+    private static final Pattern JOINED_NUMBER = Pattern.compile("\\b(\\d{1,4})-(?=\\p{L})");
+    /** Japanese numerals written out before a hyphenated counter ("Go-Toubun" is "5-toubun"). */
+    private static final Pattern JOINED_NUMERAL = Pattern.compile(
+            "\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)-(?=\\p{L})");
+    private static final Map<String, String> NUMERALS = Map.of("ichi", "1", "ni", "2", "san", "3", "yon", "4",
+            "go", "5", "roku", "6", "nana", "7", "hachi", "8", "kyuu", "9", "juu", "10");
+    /** Long vowels, written doubled or not depending on the romanization ("Gokushufudou" / "Gokushufudo"). */
+    private static final Pattern LONG_VOWEL = Pattern.compile("ou|oo|uu");
+
+    /**
+     * @param title a title (null or blank gives an empty key)
+     * @return its key, with no type or year besides what the title says
+     */
+    public static TitleKey of(String title) {
+        return of(title, Set.of(), null);
+    }
+
+    /**
+     * @param title     a title (null or blank gives an empty key)
+     * @param kinds     types known besides the title (the site's format, the anime's type)
+     * @param knownYear the anime's year when known, used when the title names none
+     * @return its key
+     */
+    public static TitleKey of(String title, Set<Kind> kinds, Integer knownYear) {
+        if (title == null || title.isBlank()) {
+            return new TitleKey("", "", "", Set.of(), Set.of(), List.of(), null, null, "");
+        }
+        String folded = INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("");
+        String raw = BLANKS.matcher(folded.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
+        String plain = MARKS.matcher(Normalizer.normalize(raw, Normalizer.Form.NFKD)).replaceAll("");
+        plain = APOSTROPHES.matcher(plain).replaceAll("").replace('×', 'x').replace("&", " to ");
+        plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
+        plain = JOINED_NUMBER.matcher(plain).replaceAll("$1");
+        Integer year = null;
+        Matcher y = YEAR.matcher(plain);
+        if (y.find()) {
+            year = Integer.valueOf(y.group(1));
+            plain = plain.substring(0, y.start()) + " " + plain.substring(y.end());
+        }
+        List<String> tokens = new ArrayList<>();
+        Matcher t = TOKEN.matcher(plain);
+        while (t.find()) {
+            tokens.add(t.group());
+        }
+        EnumSet<Kind> found = EnumSet.noneOf(Kind.class);
+        Integer movie = null;
+        // "Movie N" anywhere; "Gekijouban" first.
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).equals("movie") && number(tokens.get(i + 1)) != null) {
+                movie = number(tokens.get(i + 1));
+                found.add(Kind.MOVIE);
+                tokens.remove(i + 1);
+                tokens.remove(i);
+                break;
+            }
+        }
+        if (!tokens.isEmpty() && tokens.getFirst().equals("gekijouban")) {
+            found.add(Kind.MOVIE);
+            tokens.removeFirst();
+        }
+        // Markers at the end, numbers between them skipped ("OVA 2", "Specials").
+        for (int i = tokens.size() - 1; i > 0; i--) {
+            String tok = tokens.get(i);
+            Kind k = MARKERS.get(tok);
+            if (k != null) {
+                found.add(k);
+                tokens.remove(i);
+                if (k == Kind.MOVIE && i > 0 && tokens.get(i - 1).equals("the")) {
+                    tokens.remove(i - 1);
+                    i--;
+                }
+            } else if (number(tok) == null) {
+                break;
+            }
+        }
+        List<Integer> numbers = new ArrayList<>();
+        List<String> name = new ArrayList<>(tokens.size());
+        for (int i = 0; i < tokens.size(); i++) {
+            String tok = tokens.get(i);
+            Integer n = number(tok);
+            String next = i + 1 < tokens.size() ? tokens.get(i + 1) : "";
+            if (n == null && ORDINAL_WORDS.containsKey(tok) && NUMBER_WORDS.contains(next)) {
+                n = ORDINAL_WORDS.get(tok);
+            }
+            if (n == null && NUMBER_WORDS.contains(tok) && number(next) != null) {
+                continue; // "Season 2": the number follows
+            }
+            if (n == null) {
+                name.add(tok.equals("oav") || tok.equals("oad") ? "ova" : tok);
+                continue;
+            }
+            if (NUMBER_WORDS.contains(next)) {
+                i++; // "2nd Season": the word is said by the number
+            }
+            if (n != 1) {
+                numbers.add(n);
+            }
+        }
+        if (year == null) {
+            year = knownYear;
+        }
+        String joined = String.join("", name);
+        String core = LONG_VOWEL.matcher(joined).replaceAll(m -> m.group().substring(0, 1));
+        String marks = MARK.matcher(raw).results().map(MatchResult::group).collect(Collectors.joining());
+        return new TitleKey(raw, joined, core, Set.copyOf(found), Set.copyOf(kinds), List.copyOf(numbers), movie, year,
+                marks);
+    }
+
+    /** A sequel number written as digits (leading zeros dropped), an ordinal, {@code S2} or a Roman numeral. */
+    private static Integer number(String tok) {
+        if (DIGITS.matcher(tok).matches()) {
+            return Integer.valueOf(tok);
+        }
+        Matcher m = ORDINAL.matcher(tok);
+        if (m.matches()) {
+            return Integer.valueOf(m.group(1));
+        }
+        m = S_NUMBER.matcher(tok);
+        if (m.matches()) {
+            return Integer.valueOf(m.group(1));
+        }
+        return ROMAN.get(tok);
+    }
+
+    /**
+     * @return true when the title had nothing to compare ({@code ""} core and no numbers)
+     */
+    public boolean isEmpty() {
+        return raw.isEmpty();
+    }
+
+    /**
+     * @return the name and every fact the title states in one string: two titles with equal normalized keys say the
+     *         same thing
+     */
+    public String normalized() {
+        return name + '|' + kinds.stream().map(Enum::name).sorted().toList() + numbers + '|' + movie + '|' + year;
+    }
+
+    /**
+     * @param other the other title's key
+     * @return why the two cannot name the same anime, or null when nothing forbids it
+     */
+    public Veto veto(TitleKey other) {
+        if (year != null && other.year != null && !year.equals(other.year)) {
+            return Veto.YEAR;
+        }
+        if (!numbersAgree(other)) {
+            return Veto.SEASON;
+        }
+        Set<Kind> mine = allKinds();
+        Set<Kind> theirs = other.allKinds();
+        if (!kindsAgree(mine, theirs) || !kindsAgree(theirs, mine)) {
+            return Veto.TYPE;
+        }
+        return null;
+    }
+
+    /**
+     * @param other the other title's key
+     * @return true when both name the same kind (a Série item and an anime titled "… (TV)")
+     */
+    public boolean sameKindNamed(TitleKey other) {
+        Set<Kind> theirs = other.allKinds();
+        return allKinds().stream().anyMatch(theirs::contains);
+    }
+
+    private Set<Kind> allKinds() {
+        if (labelled.isEmpty()) {
+            return kinds;
+        }
+        EnumSet<Kind> all = EnumSet.copyOf(labelled);
+        all.addAll(kinds);
+        return all;
+    }
+
+    private boolean numbersAgree(TitleKey other) {
+        if (movie != null && other.movie != null) {
+            return movie.equals(other.movie) && numbers.equals(other.numbers);
+        }
+        if (numbers.equals(other.numbers)) {
+            return true;
+        }
+        // "Movie 2: X" on one side may be "2: X" on the other.
+        TitleKey withMovie = movie != null ? this : other.movie != null ? other : null;
+        if (withMovie == null || withMovie.movie == 1) {
+            return false;
+        }
+        TitleKey plain = withMovie == this ? other : this;
+        List<Integer> rest = new ArrayList<>(plain.numbers);
+        return rest.remove(withMovie.movie) && rest.equals(withMovie.numbers);
+    }
+
+    /** Every kind named on one side has a compatible kind on the other; a named-only kind needs one named. */
+    private static boolean kindsAgree(Set<Kind> mine, Set<Kind> theirs) {
+        for (Kind k : mine) {
+            if (theirs.isEmpty() ? Kind.NAMED_ONLY.contains(k) : theirs.stream().noneMatch(k::compatible)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
