@@ -46,6 +46,7 @@ public final class Merger {
     public Result merge(MergeInputs in) {
         MergeReport.Builder report = new MergeReport.Builder();
         List<Draft> drafts = universe(in.aod(), report);
+        resolveJoinKeys(drafts, in.arm(), report);
         joinArm(drafts, in.arm(), report);
         joinTrakt(drafts, in.traktTv(), in.traktMovies(), report);
         joinFribb(drafts, in.fribb(), report);
@@ -104,21 +105,49 @@ public final class Merger {
     }
 
     private static void joinArm(List<Draft> drafts, List<Records.ArmEntry> arm, MergeReport.Builder report) {
-        // Duplicate MAL / AniList rows: the row with the most IDs wins, then the lowest Annict and Syoboi IDs.
-        Comparator<Records.ArmEntry> better = Comparator.comparingInt(Merger::armFields).reversed()
-                .thenComparing(Records.ArmEntry::annict, Comparator.nullsLast(Comparator.naturalOrder()))
-                .thenComparing(Records.ArmEntry::shoboi, Comparator.nullsLast(Comparator.naturalOrder()));
-        Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, better);
-        Map<Integer, Records.ArmEntry> byAnilist = index(arm, Records.ArmEntry::anilist, better);
-        int matched = 0;
+        Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, armPreference());
+        Map<Integer, Records.ArmEntry> byAnilist = index(arm, Records.ArmEntry::anilist, armPreference());
+        // MAL IDs are unique here (resolveJoinKeys). A row reached through AniList fills the MAL ID it names, so it
+        // is taken only when no other anime holds that ID; when several anime without a MAL ID would fill the same
+        // one, the smaller title does.
+        Map<Integer, Draft> malHolder = new HashMap<>();
+        Map<Draft, Records.ArmEntry> rows = new LinkedHashMap<>();
+        for (Draft d : drafts) {
+            Integer mal = (Integer) d.values.get("myanimelist");
+            if (mal != null) {
+                malHolder.put(mal, d);
+            }
+        }
+        Map<Integer, Draft> malFiller = new HashMap<>();
         for (Draft d : drafts) {
             Integer mal = (Integer) d.values.get("myanimelist");
             Integer anilist = (Integer) d.values.get("anilist");
             Records.ArmEntry e = mal != null ? byMal.get(mal) : null;
             if (e == null && anilist != null) {
                 e = byAnilist.get(anilist);
+                if (e != null && e.myanimelist() != null) {
+                    Draft holder = malHolder.get(e.myanimelist());
+                    if (holder != null && holder != d) {
+                        skipArmRow(d, e, holder, report);
+                        continue;
+                    }
+                    if (mal == null) {
+                        malFiller.merge(e.myanimelist(), d, (a, b) -> a.title.compareTo(b.title) <= 0 ? a : b);
+                    }
+                }
             }
-            if (e == null) {
+            if (e != null) {
+                rows.put(d, e);
+            }
+        }
+        int matched = 0;
+        for (Map.Entry<Draft, Records.ArmEntry> row : rows.entrySet()) {
+            Draft d = row.getKey();
+            Records.ArmEntry e = row.getValue();
+            Draft filler = d.values.get("myanimelist") == null && e.myanimelist() != null
+                    ? malFiller.get(e.myanimelist()) : d;
+            if (filler != d) {
+                skipArmRow(d, e, filler, report);
                 continue;
             }
             matched++;
@@ -273,32 +302,94 @@ public final class Merger {
     /** One-to-one keys claimed by several anime: the best provenance keeps it, then the smaller title. */
     private static void resolveConflicts(List<Draft> drafts, MergeReport.Builder report) {
         for (String key : ONE_TO_ONE) {
-            Map<Object, List<Draft>> claims = new HashMap<>();
-            for (Draft d : drafts) {
-                Object v = d.values.get(key);
-                if (v != null) {
-                    claims.computeIfAbsent(v, k -> new ArrayList<>(1)).add(d);
-                }
+            resolve(drafts, key, value -> null, report);
+        }
+    }
+
+    /**
+     * The join keys of the AOD (myanimelist, anilist, anidb) claimed by several anime, settled before any join so
+     * that an anime joins only through IDs it keeps: values joined through an ID it loses would stay behind.
+     * Evidence first: for a shared MAL ID, the claimant whose AniList ID is the one ARM pairs with that MAL ID keeps
+     * it, and the reverse for a shared AniList ID. When ARM does not single one out (no row, or its other ID on none
+     * or several claimants), and always for AniDB (no source pairs it with another key), the deterministic rule of
+     * {@link #resolveConflicts}: provenance rank, then the smaller title.
+     */
+    private static void resolveJoinKeys(List<Draft> drafts, List<Records.ArmEntry> arm, MergeReport.Builder report) {
+        Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, armPreference());
+        Map<Integer, Records.ArmEntry> byAnilist = index(arm, Records.ArmEntry::anilist, armPreference());
+        resolve(drafts, "myanimelist", value -> {
+            Records.ArmEntry row = byMal.get((Integer) value);
+            return row == null || row.anilist() == null ? null : new Pairing("anilist", row.anilist());
+        }, report);
+        resolve(drafts, "anilist", value -> {
+            Records.ArmEntry row = byAnilist.get((Integer) value);
+            return row == null || row.myanimelist() == null ? null : new Pairing("myanimelist", row.myanimelist());
+        }, report);
+        resolve(drafts, "anidb", value -> null, report);
+    }
+
+    /**
+     * One key's values claimed by several anime: the only claimant holding the ID the evidence pairs with the value
+     * keeps it; otherwise the best provenance, then the smaller title. The others lose it (and its paired field),
+     * each case reported.
+     */
+    private static void resolve(List<Draft> drafts, String key, Function<Object, Pairing> evidence,
+                                MergeReport.Builder report) {
+        Map<Object, List<Draft>> claims = new HashMap<>();
+        for (Draft d : drafts) {
+            Object v = d.values.get(key);
+            if (v != null) {
+                claims.computeIfAbsent(v, k -> new ArrayList<>(1)).add(d);
             }
-            List<Object> contested = claims.entrySet().stream().filter(e -> e.getValue().size() > 1)
-                    .map(Map.Entry::getKey).sorted(Comparator.comparing(String::valueOf)).toList();
-            for (Object value : contested) {
-                List<Draft> claimants = new ArrayList<>(claims.get(value));
-                claimants.sort(Comparator.comparingInt((Draft d) -> d.via.getOrDefault(key, Method.FUZZY).rank())
-                        .thenComparing(d -> d.title));
-                Draft owner = claimants.getFirst();
-                for (Draft loser : claimants.subList(1, claimants.size())) {
-                    loser.values.remove(key);
-                    String pair = PAIRED.get(key);
-                    if (pair != null) {
-                        loser.values.remove(pair);
-                    }
-                    report.conflict(key + "/" + value + ": kept by \"" + owner.title + "\", removed from \""
-                            + loser.title + "\"");
+        }
+        List<Object> contested = claims.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(Map.Entry::getKey).sorted(Comparator.comparing(String::valueOf)).toList();
+        for (Object value : contested) {
+            List<Draft> claimants = new ArrayList<>(claims.get(value));
+            claimants.sort(Comparator.comparingInt((Draft d) -> d.via.getOrDefault(key, Method.FUZZY).rank())
+                    .thenComparing(d -> d.title));
+            Pairing pairing = evidence.apply(value);
+            List<Draft> agreeing = pairing == null ? List.of()
+                    : claimants.stream().filter(d -> pairing.value().equals(d.values.get(pairing.key()))).toList();
+            Draft owner = agreeing.size() == 1 ? agreeing.getFirst() : claimants.getFirst();
+            String why = agreeing.size() == 1 ? " (ARM pairs it with " + pairing.key() + "/" + pairing.value() + ")"
+                    : "";
+            for (Draft loser : claimants) {
+                if (loser == owner) {
+                    continue;
                 }
+                loser.values.remove(key);
+                String pair = PAIRED.get(key);
+                if (pair != null) {
+                    loser.values.remove(pair);
+                }
+                report.conflict(key + "/" + value + ": kept by \"" + owner.title + "\", removed from \""
+                        + loser.title + "\"" + why);
             }
         }
     }
+
+    /** ARM rows repeating a MAL or AniList ID: the row with the most IDs wins, then the lowest Annict and Syoboi. */
+    private static Comparator<Records.ArmEntry> armPreference() {
+        return Comparator.comparingInt(Merger::armFields).reversed()
+                .thenComparing(Records.ArmEntry::annict, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(Records.ArmEntry::shoboi, Comparator.nullsLast(Comparator.naturalOrder()));
+    }
+
+    private static void skipArmRow(Draft d, Records.ArmEntry row, Draft holder, MergeReport.Builder report) {
+        report.drop("arm row via anilist naming another anime's myanimelist", "\"" + d.title + "\" anilist/"
+                + row.anilist() + " → myanimelist/" + row.myanimelist() + " of \"" + holder.title + "\"");
+    }
+
+    /**
+     * An ID a source pairs with a contested one.
+     *
+     * @param key   entry key
+     * @param value its value
+     */
+    private record Pairing(String key, Object value) {
+    }
+
 
     private static Map<String, Integer> counts(List<AnimeEntry> entries) {
         Map<String, Integer> counts = new TreeMap<>();
