@@ -60,14 +60,15 @@ public final class Merger {
                 (d, e) -> d.set("kaize", e.id(), null).set("kaize_id", e.numericId(), null));
         link("nautiljon", drafts, in.nautiljon(), settings.nautiljon(), false, matcher, report,
                 (d, e) -> d.set("nautiljon", e.id(), null).set("nautiljon_id", e.numericId(), null));
-        manual(drafts, in.kaizeManual(), "kaize-manual", report, (d, m) -> {
-            d.set("kaize", m.id(), Method.MANUAL);
-            d.set("kaize_id", m.numericId(), Method.MANUAL);
-        });
-        manual(drafts, in.otakotakuManual(), "otakotaku-manual", report,
-                (d, m) -> d.set("otakotaku", m.numericId(), Method.MANUAL));
-        manual(drafts, in.silveryashaManual(), "silveryasha-manual", report,
-                (d, m) -> d.set("silveryasha", m.numericId(), Method.MANUAL));
+        manual(drafts, in.kaizeManual(), "kaize-manual", siteIds(in.kaize(), External::id), Records.ManualEntry::id,
+                report, (d, m) -> {
+                    d.set("kaize", m.id(), Method.MANUAL);
+                    d.set("kaize_id", m.numericId(), Method.MANUAL);
+                });
+        manual(drafts, in.otakotakuManual(), "otakotaku-manual", siteIds(in.otakotaku(), External::numericId),
+                Records.ManualEntry::numericId, report, (d, m) -> d.set("otakotaku", m.numericId(), Method.MANUAL));
+        manual(drafts, in.silveryashaManual(), "silveryasha-manual", siteIds(in.silveryasha(), External::numericId),
+                Records.ManualEntry::numericId, report, (d, m) -> d.set("silveryasha", m.numericId(), Method.MANUAL));
         resolveConflicts(drafts, report);
         List<AnimeEntry> entries = new ArrayList<>(drafts.size());
         for (Draft d : drafts) {
@@ -281,22 +282,46 @@ public final class Merger {
         report.matched(source, "unmatched", valid.size() - direct - exact - fuzzy);
     }
 
-    private static void manual(List<Draft> drafts, List<Records.ManualEntry> manual, String source,
-                               MergeReport.Builder report, ManualLinker linker) {
+    /**
+     * Applies manual mappings by exact AOD title. A mapping whose target is not in the site's current list points
+     * at an item the site no longer has: it is not applied, and is reported as {@code stale}.
+     *
+     * @param onSite the site's current IDs (what {@code target} returns), empty when there is no snapshot of it
+     * @param target the site ID a mapping points at
+     */
+    private static void manual(List<Draft> drafts, List<Records.ManualEntry> manual, String source, Set<Object> onSite,
+                               Function<Records.ManualEntry, Object> target, MergeReport.Builder report,
+                               ManualLinker linker) {
         Map<String, Draft> byTitle = new HashMap<>();
         drafts.forEach(d -> byTitle.put(d.title, d));
+        // No list of the site (never scraped, or no good snapshot yet): nothing to check the mappings against.
+        // They are applied as before, counted as unverified, rather than all dropped for want of a snapshot.
+        boolean verifiable = !onSite.isEmpty();
         int matched = 0;
+        int stale = 0;
+        int unverified = 0;
         for (Records.ManualEntry m : manual) {
             Draft d = byTitle.get(m.title());
             if (d == null) {
                 report.drop(source + " title not in AOD", m.title());
                 continue;
             }
+            if (verifiable && !onSite.contains(target.apply(m))) {
+                report.drop(source + ": item not on the site", m.title() + " → " + target.apply(m));
+                stale++;
+                continue;
+            }
             linker.link(d, m);
-            matched++;
+            if (verifiable) {
+                matched++;
+            } else {
+                unverified++;
+            }
         }
         report.matched(source, "manual", matched);
-        report.matched(source, "unmatched", manual.size() - matched);
+        report.matched(source, "stale", stale);
+        report.matched(source, "unverified", unverified);
+        report.matched(source, "unmatched", manual.size() - matched - stale - unverified);
     }
 
     /** One-to-one keys claimed by several anime: the best provenance keeps it, then the smaller title. */
@@ -390,6 +415,18 @@ public final class Merger {
     private record Pairing(String key, Object value) {
     }
 
+
+    /** The IDs of a site's current list, as {@code id} reads them (nulls left out). */
+    private static Set<Object> siteIds(List<External> site, Function<External, Object> id) {
+        Set<Object> ids = new HashSet<>();
+        for (External e : site) {
+            Object v = id.apply(e);
+            if (v != null) {
+                ids.add(v);
+            }
+        }
+        return ids;
+    }
 
     private static Map<String, Integer> counts(List<AnimeEntry> entries) {
         Map<String, Integer> counts = new TreeMap<>();
