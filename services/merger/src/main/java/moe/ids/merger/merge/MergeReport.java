@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * @param anime     anime in the merged set
  * @param counts    non-null values per entry key, plus {@code total}
  * @param matching  per source: matched by method ({@code direct}, {@code exact}, {@code fuzzy}, {@code manual})
- *                  and {@code unmatched}
+ *                  and {@code unmatched}; manual mappings also {@code stale} (target no longer on the site, not
+ *                  applied) and {@code unverified} (no list of the site to check against, applied)
  * @param conflicts one-to-one IDs claimed by more than one anime (how many, and the first examples)
  * @param dropped   values not published, by reason (how many, and the first examples)
  */

@@ -46,27 +46,29 @@ public final class Merger {
     public Result merge(MergeInputs in) {
         MergeReport.Builder report = new MergeReport.Builder();
         List<Draft> drafts = universe(in.aod(), report);
+        resolveJoinKeys(drafts, in.arm(), report);
         joinArm(drafts, in.arm(), report);
         joinTrakt(drafts, in.traktTv(), in.traktMovies(), report);
         joinFribb(drafts, in.fribb(), report);
         TitleMatcher matcher = new TitleMatcher(drafts.stream().map(d -> d.title).toList(),
                 drafts.stream().map(d -> TitleKey.of(d.title, TitleKey.Kind.ofLabel(d.type), d.year)).toList());
-        link("silveryasha", drafts, in.silveryasha(), settings.silveryasha(), matcher, report,
+        link("silveryasha", drafts, in.silveryasha(), in.silveryashaManual(), settings.silveryasha(), matcher, report,
                 (d, e) -> d.set("silveryasha", Integer.valueOf(e.id()), null));
-        link("otakotaku", drafts, in.otakotaku(), settings.otakotaku(), matcher, report,
+        link("otakotaku", drafts, in.otakotaku(), in.otakotakuManual(), settings.otakotaku(), matcher, report,
                 (d, e) -> d.set("otakotaku", Integer.valueOf(e.id()), null));
-        link("kaize", drafts, in.kaize(), settings.kaize(), matcher, report,
+        link("kaize", drafts, in.kaize(), in.kaizeManual(), settings.kaize(), matcher, report,
                 (d, e) -> d.set("kaize", e.id(), null).set("kaize_id", e.numericId(), null));
-        link("nautiljon", drafts, in.nautiljon(), settings.nautiljon(), matcher, report,
+        link("nautiljon", drafts, in.nautiljon(), List.of(), settings.nautiljon(), matcher, report,
                 (d, e) -> d.set("nautiljon", e.id(), null).set("nautiljon_id", e.numericId(), null));
-        manual(drafts, in.kaizeManual(), "kaize-manual", report, (d, m) -> {
-            d.set("kaize", m.id(), Method.MANUAL);
-            d.set("kaize_id", m.numericId(), Method.MANUAL);
-        });
-        manual(drafts, in.otakotakuManual(), "otakotaku-manual", report,
-                (d, m) -> d.set("otakotaku", m.numericId(), Method.MANUAL));
-        manual(drafts, in.silveryashaManual(), "silveryasha-manual", report,
-                (d, m) -> d.set("silveryasha", m.numericId(), Method.MANUAL));
+        manual(drafts, in.kaizeManual(), "kaize-manual", siteIds(in.kaize(), External::id), Records.ManualEntry::id,
+                report, (d, m) -> {
+                    d.set("kaize", m.id(), Method.MANUAL);
+                    d.set("kaize_id", m.numericId(), Method.MANUAL);
+                });
+        manual(drafts, in.otakotakuManual(), "otakotaku-manual", siteIds(in.otakotaku(), External::numericId),
+                Records.ManualEntry::numericId, report, (d, m) -> d.set("otakotaku", m.numericId(), Method.MANUAL));
+        manual(drafts, in.silveryashaManual(), "silveryasha-manual", siteIds(in.silveryasha(), External::numericId),
+                Records.ManualEntry::numericId, report, (d, m) -> d.set("silveryasha", m.numericId(), Method.MANUAL));
         resolveConflicts(drafts, report);
         List<AnimeEntry> entries = new ArrayList<>(drafts.size());
         for (Draft d : drafts) {
@@ -104,21 +106,49 @@ public final class Merger {
     }
 
     private static void joinArm(List<Draft> drafts, List<Records.ArmEntry> arm, MergeReport.Builder report) {
-        // Duplicate MAL / AniList rows: the row with the most IDs wins, then the lowest Annict and Syoboi IDs.
-        Comparator<Records.ArmEntry> better = Comparator.comparingInt(Merger::armFields).reversed()
-                .thenComparing(Records.ArmEntry::annict, Comparator.nullsLast(Comparator.naturalOrder()))
-                .thenComparing(Records.ArmEntry::shoboi, Comparator.nullsLast(Comparator.naturalOrder()));
-        Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, better);
-        Map<Integer, Records.ArmEntry> byAnilist = index(arm, Records.ArmEntry::anilist, better);
-        int matched = 0;
+        Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, armPreference());
+        Map<Integer, Records.ArmEntry> byAnilist = index(arm, Records.ArmEntry::anilist, armPreference());
+        // MAL IDs are unique here (resolveJoinKeys). A row reached through AniList fills the MAL ID it names, so it
+        // is taken only when no other anime holds that ID; when several anime without a MAL ID would fill the same
+        // one, the smaller title does.
+        Map<Integer, Draft> malHolder = new HashMap<>();
+        Map<Draft, Records.ArmEntry> rows = new LinkedHashMap<>();
+        for (Draft d : drafts) {
+            Integer mal = (Integer) d.values.get("myanimelist");
+            if (mal != null) {
+                malHolder.put(mal, d);
+            }
+        }
+        Map<Integer, Draft> malFiller = new HashMap<>();
         for (Draft d : drafts) {
             Integer mal = (Integer) d.values.get("myanimelist");
             Integer anilist = (Integer) d.values.get("anilist");
             Records.ArmEntry e = mal != null ? byMal.get(mal) : null;
             if (e == null && anilist != null) {
                 e = byAnilist.get(anilist);
+                if (e != null && e.myanimelist() != null) {
+                    Draft holder = malHolder.get(e.myanimelist());
+                    if (holder != null && holder != d) {
+                        skipArmRow(d, e, holder, report);
+                        continue;
+                    }
+                    if (mal == null) {
+                        malFiller.merge(e.myanimelist(), d, (a, b) -> a.title.compareTo(b.title) <= 0 ? a : b);
+                    }
+                }
             }
-            if (e == null) {
+            if (e != null) {
+                rows.put(d, e);
+            }
+        }
+        int matched = 0;
+        for (Map.Entry<Draft, Records.ArmEntry> row : rows.entrySet()) {
+            Draft d = row.getKey();
+            Records.ArmEntry e = row.getValue();
+            Draft filler = d.values.get("myanimelist") == null && e.myanimelist() != null
+                    ? malFiller.get(e.myanimelist()) : d;
+            if (filler != d) {
+                skipArmRow(d, e, filler, report);
                 continue;
             }
             matched++;
@@ -199,8 +229,9 @@ public final class Merger {
      * Links an external source: by the other platforms' IDs it carries first (Silveryasha and Otak Otaku name MAL
      * IDs), then by title, one-to-one.
      */
-    private static void link(String source, List<Draft> drafts, List<External> externals, int threshold,
-                             TitleMatcher matcher, MergeReport.Builder report, Linker linker) {
+    private static void link(String source, List<Draft> drafts, List<External> externals,
+                             List<Records.ManualEntry> manual, int threshold, TitleMatcher matcher,
+                             MergeReport.Builder report, Linker linker) {
         // The source name is also the entry key it fills (kaize / nautiljon carry slugs, the others numbers).
         String key = source;
         boolean numeric = !key.equals("kaize") && !key.equals("nautiljon");
@@ -239,6 +270,19 @@ public final class Merger {
                 rest.add(e);
             }
         }
+        // A manual mapping decides its item and its anime: neither takes part in title matching.
+        Set<String> manualIds = new HashSet<>();
+        Set<String> manualTitles = new HashSet<>();
+        for (Records.ManualEntry m : manual) {
+            manualIds.add(m.id());
+            manualTitles.add(m.title());
+        }
+        for (int i = 0; i < drafts.size(); i++) {
+            if (manualTitles.contains(drafts.get(i).title)) {
+                taken.add(i);
+            }
+        }
+        rest.removeIf(e -> manualIds.contains(e.id()));
         List<TitleMatcher.Item> items = rest.stream().map(Merger::item).toList();
         TitleMatcher.Result result = matcher.match(items, threshold, taken);
         int exact = 0;
@@ -268,7 +312,7 @@ public final class Merger {
         for (TitleKey.Veto v : TitleKey.Veto.values()) {
             report.matched(source, "vetoed_" + v.name().toLowerCase(java.util.Locale.ROOT), vetoes.getOrDefault(v, 0));
         }
-        report.matched(source, "unmatched", valid.size() - direct - exact - fuzzy);
+        report.matched(source, "unmatched", rest.size() - exact - fuzzy);
     }
 
     /** An external record as the title matcher sees it: its title, then its second title when it differs. */
@@ -293,52 +337,150 @@ public final class Merger {
         return index;
     }
 
-    private static void manual(List<Draft> drafts, List<Records.ManualEntry> manual, String source,
-                               MergeReport.Builder report, ManualLinker linker) {
+    /**
+     * Applies manual mappings by exact AOD title. A mapping whose target is not in the site's current list points
+     * at an item the site no longer has: it is not applied, and is reported as {@code stale}.
+     *
+     * @param onSite the site's current IDs (what {@code target} returns), empty when there is no snapshot of it
+     * @param target the site ID a mapping points at
+     */
+    private static void manual(List<Draft> drafts, List<Records.ManualEntry> manual, String source, Set<Object> onSite,
+                               Function<Records.ManualEntry, Object> target, MergeReport.Builder report,
+                               ManualLinker linker) {
         Map<String, Draft> byTitle = new HashMap<>();
         drafts.forEach(d -> byTitle.put(d.title, d));
+        // No list of the site (never scraped, or no good snapshot yet): nothing to check the mappings against.
+        // They are applied as before, counted as unverified, rather than all dropped for want of a snapshot.
+        boolean verifiable = !onSite.isEmpty();
         int matched = 0;
+        int stale = 0;
+        int unverified = 0;
         for (Records.ManualEntry m : manual) {
             Draft d = byTitle.get(m.title());
             if (d == null) {
                 report.drop(source + " title not in AOD", m.title());
                 continue;
             }
+            if (verifiable && !onSite.contains(target.apply(m))) {
+                report.drop(source + ": item not on the site", m.title() + " → " + target.apply(m));
+                stale++;
+                continue;
+            }
             linker.link(d, m);
-            matched++;
+            if (verifiable) {
+                matched++;
+            } else {
+                unverified++;
+            }
         }
         report.matched(source, "manual", matched);
-        report.matched(source, "unmatched", manual.size() - matched);
+        report.matched(source, "stale", stale);
+        report.matched(source, "unverified", unverified);
+        report.matched(source, "unmatched", manual.size() - matched - stale - unverified);
     }
 
     /** One-to-one keys claimed by several anime: the best provenance keeps it, then the smaller title. */
     private static void resolveConflicts(List<Draft> drafts, MergeReport.Builder report) {
         for (String key : ONE_TO_ONE) {
-            Map<Object, List<Draft>> claims = new HashMap<>();
-            for (Draft d : drafts) {
-                Object v = d.values.get(key);
-                if (v != null) {
-                    claims.computeIfAbsent(v, k -> new ArrayList<>(1)).add(d);
-                }
-            }
-            List<Object> contested = claims.entrySet().stream().filter(e -> e.getValue().size() > 1)
-                    .map(Map.Entry::getKey).sorted(Comparator.comparing(String::valueOf)).toList();
-            for (Object value : contested) {
-                List<Draft> claimants = new ArrayList<>(claims.get(value));
-                claimants.sort(Comparator.comparingInt((Draft d) -> d.via.getOrDefault(key, Method.FUZZY).rank())
-                        .thenComparing(d -> d.title));
-                Draft owner = claimants.getFirst();
-                for (Draft loser : claimants.subList(1, claimants.size())) {
-                    loser.values.remove(key);
-                    String pair = PAIRED.get(key);
-                    if (pair != null) {
-                        loser.values.remove(pair);
-                    }
-                    report.conflict(key + "/" + value + ": kept by \"" + owner.title + "\", removed from \""
-                            + loser.title + "\"");
-                }
+            resolve(drafts, key, value -> null, report);
+        }
+    }
+
+    /**
+     * The join keys of the AOD (myanimelist, anilist, anidb) claimed by several anime, settled before any join so
+     * that an anime joins only through IDs it keeps: values joined through an ID it loses would stay behind.
+     * Evidence first: for a shared MAL ID, the claimant whose AniList ID is the one ARM pairs with that MAL ID keeps
+     * it, and the reverse for a shared AniList ID. When ARM does not single one out (no row, or its other ID on none
+     * or several claimants), and always for AniDB (no source pairs it with another key), the deterministic rule of
+     * {@link #resolveConflicts}: provenance rank, then the smaller title.
+     */
+    private static void resolveJoinKeys(List<Draft> drafts, List<Records.ArmEntry> arm, MergeReport.Builder report) {
+        Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, armPreference());
+        Map<Integer, Records.ArmEntry> byAnilist = index(arm, Records.ArmEntry::anilist, armPreference());
+        resolve(drafts, "myanimelist", value -> {
+            Records.ArmEntry row = byMal.get((Integer) value);
+            return row == null || row.anilist() == null ? null : new Pairing("anilist", row.anilist());
+        }, report);
+        resolve(drafts, "anilist", value -> {
+            Records.ArmEntry row = byAnilist.get((Integer) value);
+            return row == null || row.myanimelist() == null ? null : new Pairing("myanimelist", row.myanimelist());
+        }, report);
+        resolve(drafts, "anidb", value -> null, report);
+    }
+
+    /**
+     * One key's values claimed by several anime: the only claimant holding the ID the evidence pairs with the value
+     * keeps it; otherwise the best provenance, then the smaller title. The others lose it (and its paired field),
+     * each case reported.
+     */
+    private static void resolve(List<Draft> drafts, String key, Function<Object, Pairing> evidence,
+                                MergeReport.Builder report) {
+        Map<Object, List<Draft>> claims = new HashMap<>();
+        for (Draft d : drafts) {
+            Object v = d.values.get(key);
+            if (v != null) {
+                claims.computeIfAbsent(v, k -> new ArrayList<>(1)).add(d);
             }
         }
+        List<Object> contested = claims.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(Map.Entry::getKey).sorted(Comparator.comparing(String::valueOf)).toList();
+        for (Object value : contested) {
+            List<Draft> claimants = new ArrayList<>(claims.get(value));
+            claimants.sort(Comparator.comparingInt((Draft d) -> d.via.getOrDefault(key, Method.FUZZY).rank())
+                    .thenComparing(d -> d.title));
+            Pairing pairing = evidence.apply(value);
+            List<Draft> agreeing = pairing == null ? List.of()
+                    : claimants.stream().filter(d -> pairing.value().equals(d.values.get(pairing.key()))).toList();
+            Draft owner = agreeing.size() == 1 ? agreeing.getFirst() : claimants.getFirst();
+            String why = agreeing.size() == 1 ? " (ARM pairs it with " + pairing.key() + "/" + pairing.value() + ")"
+                    : "";
+            for (Draft loser : claimants) {
+                if (loser == owner) {
+                    continue;
+                }
+                loser.values.remove(key);
+                String pair = PAIRED.get(key);
+                if (pair != null) {
+                    loser.values.remove(pair);
+                }
+                report.conflict(key + "/" + value + ": kept by \"" + owner.title + "\", removed from \""
+                        + loser.title + "\"" + why);
+            }
+        }
+    }
+
+    /** ARM rows repeating a MAL or AniList ID: the row with the most IDs wins, then the lowest Annict and Syoboi. */
+    private static Comparator<Records.ArmEntry> armPreference() {
+        return Comparator.comparingInt(Merger::armFields).reversed()
+                .thenComparing(Records.ArmEntry::annict, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(Records.ArmEntry::shoboi, Comparator.nullsLast(Comparator.naturalOrder()));
+    }
+
+    private static void skipArmRow(Draft d, Records.ArmEntry row, Draft holder, MergeReport.Builder report) {
+        report.drop("arm row via anilist naming another anime's myanimelist", "\"" + d.title + "\" anilist/"
+                + row.anilist() + " → myanimelist/" + row.myanimelist() + " of \"" + holder.title + "\"");
+    }
+
+    /**
+     * An ID a source pairs with a contested one.
+     *
+     * @param key   entry key
+     * @param value its value
+     */
+    private record Pairing(String key, Object value) {
+    }
+
+
+    /** The IDs of a site's current list, as {@code id} reads them (nulls left out). */
+    private static Set<Object> siteIds(List<External> site, Function<External, Object> id) {
+        Set<Object> ids = new HashSet<>();
+        for (External e : site) {
+            Object v = id.apply(e);
+            if (v != null) {
+                ids.add(v);
+            }
+        }
+        return ids;
     }
 
     private static Map<String, Integer> counts(List<AnimeEntry> entries) {
