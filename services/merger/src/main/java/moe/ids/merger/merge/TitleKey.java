@@ -118,6 +118,9 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             Map.entry("specials", Kind.SPECIAL), Map.entry("recap", Kind.RECAP), Map.entry("pv", Kind.PROMO),
             Map.entry("pvs", Kind.PROMO), Map.entry("cm", Kind.PROMO), Map.entry("cms", Kind.PROMO),
             Map.entry("mv", Kind.MUSIC));
+    /** A marker in parentheses, anywhere: "Piano no Mori (TV) 2nd Season". */
+    private static final Pattern BRACKETED_MARKER = Pattern.compile(
+            "\\((tv|ona|ova|oav|oad|movie|film|specials?|recap|pv|cm)\\)");
     private static final Map<String, Integer> ROMAN = Map.of("ii", 2, "iii", 3, "iv", 4, "vi", 6, "vii", 7,
             "viii", 8, "ix", 9);
     private static final Map<String, Integer> ORDINAL_WORDS = Map.of("first", 1, "second", 2, "third", 3,
@@ -164,12 +167,17 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             year = Integer.valueOf(y.group(1));
             plain = plain.substring(0, y.start()) + " " + plain.substring(y.end());
         }
+        EnumSet<Kind> found = EnumSet.noneOf(Kind.class);
+        Matcher marker = BRACKETED_MARKER.matcher(plain);
+        while (marker.find()) {
+            found.add(MARKERS.get(marker.group(1)));
+        }
+        plain = marker.replaceAll(" ");
         List<String> tokens = new ArrayList<>();
         Matcher t = TOKEN.matcher(plain);
         while (t.find()) {
             tokens.add(t.group());
         }
-        EnumSet<Kind> found = EnumSet.noneOf(Kind.class);
         Integer movie = null;
         // "Movie N" anywhere; "Gekijouban" first.
         for (int i = 0; i + 1 < tokens.size(); i++) {
@@ -292,7 +300,10 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         return allKinds().stream().anyMatch(theirs::contains);
     }
 
-    private Set<Kind> allKinds() {
+    /**
+     * @return the kinds the title names and the kinds its format or type names
+     */
+    public Set<Kind> allKinds() {
         if (labelled.isEmpty()) {
             return kinds;
         }

@@ -62,6 +62,10 @@ public final class TitleMatcher {
     }
 
     private final List<TitleKey> anime;
+    /** Per anime: its unmarked title stands for the TV series (no anime of the same name is marked TV). */
+    private final boolean[] impliedTv;
+    /** Per anime: years that other anime of the same name carry in their titles (so this one has none of them). */
+    private final Map<Integer, Set<Integer>> otherYears = new HashMap<>();
     private final Map<String, int[]> verbatim = new HashMap<>();
     private final Map<String, int[]> raw = new HashMap<>();
     private final Map<String, int[]> normalized = new HashMap<>();
@@ -91,6 +95,23 @@ public final class TitleMatcher {
                 add(c, k.core(), i);
                 for (String gram : grams(k.core())) {
                     add(g, gram, i);
+                }
+            }
+        }
+        impliedTv = new boolean[animeKeys.size()];
+        for (List<Integer> group : c.values()) {
+            boolean markedTv = group.stream().anyMatch(i -> animeKeys.get(i).kinds().contains(TitleKey.Kind.TV));
+            Set<Integer> years = new HashSet<>();
+            group.forEach(i -> {
+                if (animeKeys.get(i).year() != null) {
+                    years.add(animeKeys.get(i).year());
+                }
+            });
+            for (int i : group) {
+                TitleKey k = animeKeys.get(i);
+                impliedTv[i] = !markedTv && k.kinds().isEmpty() && k.labelled().isEmpty();
+                if (k.year() == null && !years.isEmpty()) {
+                    otherYears.put(i, years);
                 }
             }
         }
@@ -168,11 +189,8 @@ public final class TitleMatcher {
             if (state.taken.contains(a) || !seen.add(a)) {
                 continue;
             }
-            // The same kind named on both sides outranks titles equal as written: where MyAnimeList names a TV
-            // series "X (TV)" because its OVA is "X", a site's TV series "X" is the one marked TV.
-            double score = score(level, title, 1.0) + (key.sameKindNamed(anime.get(a)) ? AGREEMENT : 0)
-                    + (key.marks().equals(anime.get(a).marks()) ? SAME_MARKS : 0);
             TitleKey.Veto veto = key.veto(anime.get(a));
+            double score = score(level, title, 1.0) + evidence(key, a);
             if (veto != null) {
                 state.vetoed(e, score, veto);
             } else {
@@ -309,6 +327,33 @@ public final class TitleMatcher {
 
     private static String verbatim(String title) {
         return title == null ? "" : java.text.Normalizer.normalize(title, java.text.Normalizer.Form.NFKC).strip();
+    }
+
+    /**
+     * What the facts add to a pair of related names. The same kind or year stated on both sides outranks titles
+     * equal as written: where MyAnimeList calls a TV series "X (TV)" because its OVA is "X", a site's TV series
+     * "X" is the one marked TV; where a site says "X (TV)" and the anime is the unmarked "X" while no other "X" is
+     * marked TV, the unmarked one is that series; likewise "X (2011)" for the unmarked "X" when every other "X"
+     * carries a later year (the remake gets the year, the original keeps the plain title). A kind that is only compatible (a special
+     * for an OVA) counts a little against; symbols alike ("∬" with "∬") a little for.
+     */
+    private double evidence(TitleKey item, int a) {
+        TitleKey other = anime.get(a);
+        double score = 0;
+        if (item.sameKindNamed(other)
+                || impliedTv[a] && item.kinds().contains(TitleKey.Kind.TV)
+                || item.year() != null && other.year() == null && otherYears.containsKey(a)
+                        && otherYears.get(a).stream().allMatch(y -> y > item.year())) {
+            score += AGREEMENT;
+        } else if (!item.allKinds().isEmpty() && !other.allKinds().isEmpty()) {
+            score -= 1;
+        }
+        if (item.marks().equals(other.marks())) {
+            score += SAME_MARKS;
+        } else if (!item.marks().isEmpty() && !other.marks().isEmpty()) {
+            score += SAME_MARKS / 2;
+        }
+        return score;
     }
 
     /** Trigrams of a name; a name shorter than three characters is its own gram. */

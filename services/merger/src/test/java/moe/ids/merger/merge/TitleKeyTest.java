@@ -1,0 +1,120 @@
+package moe.ids.merger.merge;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** What a title's key says: name, kinds, sequel numbers, movie number, year, symbols. */
+class TitleKeyTest {
+
+    @Test
+    void seasonSpellingsGiveOneNumber() {
+        for (String t : List.of("Shingeki no Kyojin 2nd Season", "Shingeki no Kyojin Season 2",
+                "Shingeki no Kyojin Second Season", "Shingeki no Kyojin II", "Shingeki no Kyojin S2",
+                "Shingeki no Kyojin 02")) {
+            TitleKey k = TitleKey.of(t);
+            assertEquals("shingekinokyojin", k.name(), t);
+            assertEquals(List.of(2), k.numbers(), t);
+        }
+    }
+
+    @Test
+    void theFirstSeasonNeedsNoNumber() {
+        assertEquals(TitleKey.of("Toradora").normalized(), TitleKey.of("Toradora 1st Season").normalized());
+    }
+
+    @Test
+    void markersAtTheEndOrInParenthesesAreKinds() {
+        assertEquals(Set.of(TitleKey.Kind.TV), TitleKey.of("Kidou Shinsengumi Moeyo Ken TV").kinds());
+        assertEquals(Set.of(TitleKey.Kind.OVA), TitleKey.of("Kidou Shinsengumi Moeyo Ken OAV").kinds());
+        assertEquals(Set.of(TitleKey.Kind.TV), TitleKey.of("Piano no Mori (TV) 2nd Season").kinds());
+        assertEquals(Set.of(TitleKey.Kind.PROMO), TitleKey.of("Fate/strange Fake PV").kinds());
+        assertEquals(Set.of(TitleKey.Kind.RECAP), TitleKey.of("Jujutsu Kaisen 2nd Season Recap").kinds());
+        assertEquals(Set.of(), TitleKey.of("TV Tokyo Special Hour Drama").kinds(), "only at the end");
+    }
+
+    @Test
+    void movieNumberIsReadAnywhere() {
+        TitleKey k = TitleKey.of("Meiji Tokyo Renka Movie 2: Hanakagami no Fantasia");
+        assertEquals(2, k.movie());
+        assertEquals("meijitokyorenkahanakagaminofantasia", k.name());
+        assertEquals(Set.of(TitleKey.Kind.MOVIE), k.kinds());
+    }
+
+    @Test
+    void parenthesisedYearIsAFact() {
+        TitleKey k = TitleKey.of("DD Hokuto no Ken (2013)");
+        assertEquals(2013, k.year());
+        assertEquals("ddhokutonoken", k.name());
+        assertNull(TitleKey.of("Tokyo 2020").year(), "a bare number is a number, not a year");
+    }
+
+    @Test
+    void symbolsAreKeptApartFromTheName() {
+        TitleKey a = TitleKey.of("Working!!");
+        TitleKey b = TitleKey.of("Working!!!");
+        assertEquals(a.name(), b.name());
+        assertEquals("!!", a.marks());
+        assertEquals("!!!", b.marks());
+    }
+
+    @Test
+    void numeralsJoinedToAWordBelongToTheName() {
+        assertEquals(TitleKey.of("5-toubun no Hanayome").name(), TitleKey.of("Go-Toubun no Hanayome").name());
+        assertEquals(List.of(), TitleKey.of("5-toubun no Hanayome").numbers());
+    }
+
+    @Test
+    void longVowelsFoldOnlyInTheCore() {
+        TitleKey a = TitleKey.of("Gokushufudou");
+        TitleKey b = TitleKey.of("Gokushufudo");
+        assertEquals(a.core(), b.core());
+        assertEquals(false, a.name().equals(b.name()), "normalized titles still differ");
+    }
+
+    @Test
+    void ampersandReadsAsTo() {
+        assertEquals(TitleKey.of("Robby to Kerobby").name(), TitleKey.of("Robby & Kerobby").name());
+    }
+
+    @Test
+    void differentSequelNumbersAreVetoed() {
+        assertEquals(TitleKey.Veto.SEASON, TitleKey.of("Shu Ling Ji 3").veto(TitleKey.of("Shu Ling Ji 2")));
+        assertEquals(TitleKey.Veto.SEASON,
+                TitleKey.of("Eureka Seven Hi-Evolution").veto(TitleKey.of("Eureka Seven Hi-Evolution 3")));
+    }
+
+    @Test
+    void differentYearsAreVetoed() {
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("DD Hokuto no Ken (2013)").veto(TitleKey.of("DD Hokuto no Ken (2011)")));
+        assertNull(TitleKey.of("DD Hokuto no Ken (2013)").veto(TitleKey.of("DD Hokuto no Ken")));
+    }
+
+    @Test
+    void incompatibleKindsAreVetoed() {
+        assertEquals(TitleKey.Veto.TYPE, TitleKey.of("Moeyo Ken TV").veto(TitleKey.of("Moeyo Ken OAV")));
+        assertEquals(TitleKey.Veto.TYPE, TitleKey.of("Moeyo Ken", TitleKey.Kind.ofLabel("Série"), null)
+                .veto(TitleKey.of("Moeyo Ken OAV")), "the site's format counts");
+        assertNull(TitleKey.of("Moeyo Ken OAV").veto(TitleKey.of("Moeyo Ken Specials")), "OVA and special agree");
+    }
+
+    @Test
+    void promotionalAndRecapKindsMustBeNamedOnBothSides() {
+        assertEquals(TitleKey.Veto.TYPE, TitleKey.of("Fate/strange Fake PV").veto(TitleKey.of("Fate/strange Fake")));
+        assertEquals(TitleKey.Veto.TYPE, TitleKey.of("Honzuki Recap").veto(TitleKey.of("Honzuki")));
+        assertNull(TitleKey.of("Moeyo Ken OAV").veto(TitleKey.of("Moeyo Ken")), "an unmarked title may be an OVA");
+    }
+
+    @Test
+    void movieNumberMayStandForAPlainNumber() {
+        assertNull(TitleKey.of("Kara no Kyoukai Movie 2: Satsujin Kousatsu").veto(
+                TitleKey.of("Kara no Kyoukai 2: Satsujin Kousatsu")));
+        assertNull(TitleKey.of("Meiji Tokyo Renka Movie 2: Hanakagami no Fantasia").veto(
+                TitleKey.of("Meiji Tokyo Renka: Hanakagami no Fantasia", TitleKey.Kind.ofLabel("Film"), null)));
+        assertEquals(TitleKey.Veto.SEASON, TitleKey.of("Bleach Movie 2").veto(TitleKey.of("Bleach Movie 3")));
+    }
+}

@@ -1,0 +1,132 @@
+package moe.ids.merger.merge;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** One-to-one title matching on evidence, with synthetic titles for each pattern it must get right. */
+class TitleMatcherTest {
+
+    /** Matches items to anime and returns item title → anime title (absent when unmatched). */
+    private static Map<String, String> match(List<String> anime, List<TitleMatcher.Item> items, int threshold) {
+        TitleMatcher m = new TitleMatcher(anime, anime.stream().map(TitleKey::of).toList());
+        TitleMatcher.Result r = m.match(items, threshold, Set.of());
+        Map<String, String> out = new TreeMap<>();
+        r.matches().forEach(x -> out.put(items.get(x.item()).titles().getFirst(), anime.get(x.anime())));
+        return out;
+    }
+
+    private static TitleMatcher.Item item(String title) {
+        return item(title, null, null);
+    }
+
+    private static TitleMatcher.Item item(String title, String alt, String format) {
+        List<String> titles = alt == null ? List.of(title) : List.of(title, alt);
+        return new TitleMatcher.Item(titles,
+                titles.stream().map(t -> TitleKey.of(t, TitleKey.Kind.ofLabel(format), null)).toList());
+    }
+
+    @Test
+    void titlesDifferingOnlyBySymbolsGoToTheirOwnAnime() {
+        List<String> anime = List.of("Teppen!!!!!!!!!!!!!!!", "Teppen", "Working!!!", "Working!!");
+        List<TitleMatcher.Item> items = List.of(item("Teppen"), item("Teppen!!!!!!!!!!!!!!!"), item("Working!!"),
+                item("Working!!!"));
+        assertEquals(Map.of("Teppen", "Teppen", "Teppen!!!!!!!!!!!!!!!", "Teppen!!!!!!!!!!!!!!!",
+                "Working!!", "Working!!", "Working!!!", "Working!!!"), match(anime, items, 85));
+    }
+
+    @Test
+    void aPunctuatedTitleDoesNotTakeThePlainOnesAnime() {
+        Map<String, String> m = match(List.of("Free", "Free!"), List.of(item("Free!")), 85);
+        assertEquals(Map.of("Free!", "Free!"), m);
+    }
+
+    @Test
+    void theSitesFormatSendsTvAndOvaToTheirOwnAnime() {
+        List<String> anime = List.of("Kidou Shinsengumi Moeyo Ken", "Kidou Shinsengumi Moeyo Ken TV");
+        List<TitleMatcher.Item> items = List.of(item("Kidou Shinsengumi Moeyo Ken OAV", null, "OAV"),
+                item("Kidou Shinsengumi Moeyo Ken", null, "Série"));
+        assertEquals(Map.of("Kidou Shinsengumi Moeyo Ken OAV", "Kidou Shinsengumi Moeyo Ken",
+                "Kidou Shinsengumi Moeyo Ken", "Kidou Shinsengumi Moeyo Ken TV"), match(anime, items, 90));
+    }
+
+    @Test
+    void aPromotionalVideoDoesNotTakeTheSeries() {
+        Map<String, String> m = match(List.of("Fate/strange Fake PV"), List.of(item("Fate/strange Fake")), 85);
+        assertEquals(Map.of(), m);
+    }
+
+    @Test
+    void sequelNumbersAreAConstraintOnLongTitles() {
+        Map<String, String> m = match(List.of("Shu Ling Ji 2nd Season"), List.of(item("Shu Ling Ji 3")), 85);
+        assertEquals(Map.of(), m);
+    }
+
+    @Test
+    void yearsAreAConstraint() {
+        Map<String, String> m = match(List.of("DD Hokuto no Ken (2011)"), List.of(item("DD Hokuto no Ken (2013)")),
+                85);
+        assertEquals(Map.of(), m);
+    }
+
+    @Test
+    void spellingVariantsOfAWordAreFound() {
+        Map<String, String> m = match(List.of("Gokushufudou", "Nazotoki-hime wa Meitantei"),
+                List.of(item("Gokushufudo"), item("Nazotokihime wa Meitantei")), 90);
+        assertEquals(Map.of("Gokushufudo", "Gokushufudou", "Nazotokihime wa Meitantei", "Nazotoki-hime wa Meitantei"),
+                m);
+    }
+
+    @Test
+    void aMovieNumberTheSiteLeavesOutStillMatches() {
+        Map<String, String> m = match(List.of("Meiji Tokyo Renka Movie 2: Hanakagami no Fantasia"),
+                List.of(item("Meiji Tokyo Renka: Hanakagami no Fantasia", null, "Film")), 90);
+        assertEquals(1, m.size());
+    }
+
+    @Test
+    void theSecondTitleIsUsed() {
+        Map<String, String> m = match(List.of("Bride of Deimos"),
+                List.of(item("Deimos no Hanayome", "Bride of Deimos", "OAV")), 90);
+        assertEquals(Map.of("Deimos no Hanayome", "Bride of Deimos"), m);
+    }
+
+    @Test
+    void aTieIsLeftUnmatchedAndReported() {
+        List<String> anime = List.of("Darling");
+        List<TitleMatcher.Item> items = List.of(item("Darling"), item("Darling"));
+        TitleMatcher m = new TitleMatcher(anime, anime.stream().map(TitleKey::of).toList());
+        TitleMatcher.Result r = m.match(items, 85, Set.of());
+        assertEquals(List.of(), r.matches());
+        assertEquals(List.of(0, 1), r.ambiguous());
+    }
+
+    @Test
+    void theOutcomeDoesNotDependOnInputOrder() {
+        List<String> anime = List.of("Hataraku Saibou", "Hataraku Saibou!!", "Hataraku Saibou Black");
+        List<TitleMatcher.Item> items = List.of(item("Hataraku Saibou!!"), item("Hataraku Saibou"),
+                item("Hataraku Saibou Black"));
+        Map<String, String> forward = match(anime, items, 85);
+        Map<String, String> backward = match(anime.reversed(), items.reversed(), 85);
+        assertEquals(forward, backward);
+        assertEquals(3, forward.size());
+    }
+
+    @Test
+    void vetoedItemsAreReported() {
+        TitleMatcher m = new TitleMatcher(List.of("Shu Ling Ji 2"), List.of(TitleKey.of("Shu Ling Ji 2")));
+        TitleMatcher.Result r = m.match(List.of(item("Shu Ling Ji 3")), 85, Set.of());
+        assertEquals(Map.of(0, TitleKey.Veto.SEASON), r.vetoed());
+    }
+
+    @Test
+    void takenAnimeAreNotMatched() {
+        TitleMatcher m = new TitleMatcher(List.of("Toradora!"), List.of(TitleKey.of("Toradora!")));
+        assertEquals(List.of(), m.match(List.of(item("Toradora!")), 85, Set.of(0)).matches());
+    }
+}
