@@ -16,8 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One reconcile of one Refresh, level-based: it reads the Refresh's status and the world, moves one phase
@@ -241,8 +243,12 @@ public final class RefreshReconciler {
         st.setChangeSet(new RefreshStatus.ChangeSetStatus(out.version(), out.upserts(), out.deletes(), out.mapSets(),
                 out.mapDels(), out.published()));
         if (out.report() != null) {
+            Map<String, RefreshStatus.TitleMatching> titles = new TreeMap<>();
+            for (String site : List.of("silveryasha", "otakotaku", "kaize", "nautiljon")) {
+                titles.put(site, RefreshStatus.TitleMatching.of(site, out.report().matching()));
+            }
             st.setMerge(new RefreshStatus.MergeSummary(out.report().anime(), out.report().conflicts().count(),
-                    out.report().dropped().values().stream().mapToInt(t -> t.count()).sum()));
+                    out.report().dropped().values().stream().mapToInt(t -> t.count()).sum(), titles));
         }
         st.setPhase(RefreshStatus.Phase.Ingesting);
         st.setIngestingSince(clock.instant().toString());

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Where a Refresh is; written only by the controller. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -79,8 +80,34 @@ public class RefreshStatus {
      * @param anime     anime in the set
      * @param conflicts one-to-one conflicts resolved
      * @param dropped   values dropped as malformed
+     * @param titles    title matching per site (silveryasha, otakotaku, kaize, nautiljon)
      */
-    public record MergeSummary(Integer anime, Integer conflicts, Integer dropped) {
+    public record MergeSummary(Integer anime, Integer conflicts, Integer dropped, Map<String, TitleMatching> titles) {
+    }
+
+    /**
+     * How one site's items were matched by title.
+     *
+     * @param exact       matched by equal titles (as written, folded or normalized)
+     * @param fuzzy       matched by the same name with compatible facts, or by similar names
+     * @param ambiguous   left unmatched: their best match tied with another
+     * @param vetoed      left unmatched: a related title's type, sequel number or year contradicted theirs
+     * @param staleManual manual mappings pointing at items no longer on the site
+     */
+    public record TitleMatching(Integer exact, Integer fuzzy, Integer ambiguous, Integer vetoed, Integer staleManual) {
+        /**
+         * @param site     the site
+         * @param matching the merge report's {@code matching}
+         * @return the site's figures
+         */
+        public static TitleMatching of(String site, Map<String, Map<String, Integer>> matching) {
+            Map<String, Integer> m = matching.getOrDefault(site, Map.of());
+            int vetoed = m.getOrDefault("vetoed_type", 0) + m.getOrDefault("vetoed_season", 0)
+                    + m.getOrDefault("vetoed_year", 0);
+            return new TitleMatching(m.getOrDefault("exact", 0), m.getOrDefault("fuzzy", 0),
+                    m.getOrDefault("ambiguous", 0), vetoed,
+                    matching.getOrDefault(site + "-manual", Map.of()).getOrDefault("stale", 0));
+        }
     }
 
     /** @return phase */
