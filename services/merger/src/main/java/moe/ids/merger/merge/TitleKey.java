@@ -208,6 +208,12 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
                 break;
             }
         }
+        // A number that opens the title names it ("91 Days", "180 Byou de …"), as a hyphen would ("180-byou").
+        if (tokens.size() > 1 && DIGITS.matcher(tokens.get(0)).matches() && number(tokens.get(1)) == null
+                && !NUMBER_WORDS.contains(tokens.get(1))) {
+            tokens.set(1, Integer.parseInt(tokens.get(0)) + tokens.get(1));
+            tokens.removeFirst();
+        }
         List<Integer> numbers = new ArrayList<>();
         List<String> name = new ArrayList<>(tokens.size());
         for (int i = 0; i < tokens.size(); i++) {
