@@ -379,7 +379,10 @@ public final class Merger {
         report.matched(source, "unmatched", manual.size() - matched - stale - unverified);
     }
 
-    /** One-to-one keys claimed by several anime: the best provenance keeps it, then the smaller title. */
+    /**
+     * One-to-one keys claimed by several anime: the best provenance keeps it, then the fuller record, then the
+     * smaller title.
+     */
     private static void resolveConflicts(List<Draft> drafts, MergeReport.Builder report) {
         for (String key : ONE_TO_ONE) {
             resolve(drafts, key, value -> null, report);
@@ -392,7 +395,7 @@ public final class Merger {
      * Evidence first: for a shared MAL ID, the claimant whose AniList ID is the one ARM pairs with that MAL ID keeps
      * it, and the reverse for a shared AniList ID. When ARM does not single one out (no row, or its other ID on none
      * or several claimants), and always for AniDB (no source pairs it with another key), the deterministic rule of
-     * {@link #resolveConflicts}: provenance rank, then the smaller title.
+     * {@link #resolveConflicts}: provenance rank, then the fuller record, then the smaller title.
      */
     private static void resolveJoinKeys(List<Draft> drafts, List<Records.ArmEntry> arm, MergeReport.Builder report) {
         Map<Integer, Records.ArmEntry> byMal = index(arm, Records.ArmEntry::myanimelist, armPreference());
@@ -410,8 +413,8 @@ public final class Merger {
 
     /**
      * One key's values claimed by several anime: the only claimant holding the ID the evidence pairs with the value
-     * keeps it; otherwise the best provenance, then the smaller title. The others lose it (and its paired field),
-     * each case reported.
+     * keeps it; otherwise the best provenance, then the fuller record, then the smaller title. The others lose it
+     * (and its paired field), each case reported.
      */
     private static void resolve(List<Draft> drafts, String key, Function<Object, Pairing> evidence,
                                 MergeReport.Builder report) {
@@ -426,8 +429,10 @@ public final class Merger {
                 .map(Map.Entry::getKey).sorted(Comparator.comparing(String::valueOf)).toList();
         for (Object value : contested) {
             List<Draft> claimants = new ArrayList<>(claims.get(value));
+            // Without evidence: the best provenance, then the fuller record (an anime-offline-database entry that
+            // repeats another's ID is most often a sparse stub of the same work), then the smaller title.
             claimants.sort(Comparator.comparingInt((Draft d) -> d.via.getOrDefault(key, Method.FUZZY).rank())
-                    .thenComparing(d -> d.title));
+                    .thenComparing(d -> -d.values.size()).thenComparing(d -> d.title));
             Pairing pairing = evidence.apply(value);
             List<Draft> agreeing = pairing == null ? List.of()
                     : claimants.stream().filter(d -> pairing.value().equals(d.values.get(pairing.key()))).toList();

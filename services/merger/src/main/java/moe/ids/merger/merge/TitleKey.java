@@ -22,16 +22,18 @@ import java.util.regex.Pattern;
  * @param core    the name with long vowels written once ({@code ou}, {@code oo}, {@code uu}), for names that
  *                differ only by romanization
  * @param kinds    the types the title names (TV, OVA, movie, …); empty when none
- * @param labelled the types the site's format or the anime's type names besides
+ * @param labelled the types the site's format or the anime's type names, used where the title names none
  * @param numbers sequel, season and part numbers in order, the implicit 1 left out ({@code II}, {@code 2nd},
  *                {@code Second Season}, {@code S2}, {@code 02} are all 2)
  * @param movie   the N of "Movie N", or null
  * @param year    a parenthesised year in the title or the anime's season year, or null
  * @param marks   the symbols of the title in order, ordinary punctuation left out ({@code !!}, {@code ∬},
  *                {@code *}, {@code ××}): titles whose names are equal but whose marks differ are often sequels
+ * @param spelled  the folded title without its parenthesised parts and type markers: how it is spelled, apart
+ *                 from the facts compared on their own
  */
 public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Set<Kind> labelled,
-                       List<Integer> numbers, Integer movie, Integer year, String marks) {
+                       List<Integer> numbers, Integer movie, Integer year, String marks, String spelled) {
 
     /** Types a title or a site's format can name; each is compatible with a few others. */
     public enum Kind {
@@ -121,6 +123,9 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     /** A marker in parentheses, anywhere: "Piano no Mori (TV) 2nd Season". */
     private static final Pattern BRACKETED_MARKER = Pattern.compile(
             "\\((tv|ona|ova|oav|oad|movie|film|specials?|recap|pv|cm)\\)");
+    private static final Pattern BRACKETS = Pattern.compile("\\([^)]*\\)");
+    private static final Pattern MARKER_WORDS = Pattern.compile(
+            "(?<![\\p{L}\\p{N}])(tv|ona|ova|oav|oad|ovas|movies?|film|specials?|recap|pvs?|cms?|mv)(?![\\p{L}\\p{N}])");
     private static final Map<String, Integer> ROMAN = Map.of("ii", 2, "iii", 3, "iv", 4, "vi", 6, "vii", 7,
             "viii", 8, "ix", 9);
     private static final Map<String, Integer> ORDINAL_WORDS = Map.of("first", 1, "second", 2, "third", 3,
@@ -129,6 +134,9 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     private static final Set<String> NUMBER_WORDS = Set.of("season", "cour");
     /** A number joined by a hyphen to the word after it belongs to the name ("5-toubun", "100-man"). */
     private static final Pattern JOINED_NUMBER = Pattern.compile("\\b(\\d{1,4})-(?=\\p{L})");
+    /** A number before a Japanese counter belongs to the name, hyphen or not ("20 Seiki" is "20-seiki"). */
+    private static final Pattern COUNTED = Pattern.compile("\\b(\\d{1,4}) (seiki|nen|nenme|kai|kaime|ban|banme|nin|"
+            + "byou|fun|pun|gatsu|nichi|kagetsu|hiki|man|oku|sai|toubun|shuunen|jigen|ri|ji|dome|me)\\b");
     /** Japanese numerals written out before a hyphenated counter ("Go-Toubun" is "5-toubun"). */
     private static final Pattern JOINED_NUMERAL = Pattern.compile(
             "\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)-(?=\\p{L})");
@@ -153,7 +161,7 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
      */
     public static TitleKey of(String title, Set<Kind> kinds, Integer knownYear) {
         if (title == null || title.isBlank()) {
-            return new TitleKey("", "", "", Set.of(), Set.of(), List.of(), null, null, "");
+            return new TitleKey("", "", "", Set.of(), Set.of(), List.of(), null, null, "", "");
         }
         String folded = INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("");
         String raw = BLANKS.matcher(folded.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
@@ -161,6 +169,7 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         plain = APOSTROPHES.matcher(plain).replaceAll("").replace('×', 'x').replace("&", " to ");
         plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
         plain = JOINED_NUMBER.matcher(plain).replaceAll("$1");
+        plain = COUNTED.matcher(plain).replaceAll("$1$2");
         Integer year = null;
         Matcher y = YEAR.matcher(plain);
         if (y.find()) {
@@ -168,9 +177,10 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             plain = plain.substring(0, y.start()) + " " + plain.substring(y.end());
         }
         EnumSet<Kind> found = EnumSet.noneOf(Kind.class);
+        EnumSet<Kind> bracketed = EnumSet.noneOf(Kind.class);
         Matcher marker = BRACKETED_MARKER.matcher(plain);
         while (marker.find()) {
-            found.add(MARKERS.get(marker.group(1)));
+            bracketed.add(MARKERS.get(marker.group(1)));
         }
         plain = marker.replaceAll(" ");
         List<String> tokens = new ArrayList<>();
@@ -189,9 +199,23 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
                 break;
             }
         }
-        if (!tokens.isEmpty() && tokens.getFirst().equals("gekijouban")) {
+        if (!tokens.isEmpty() && (tokens.getFirst().equals("gekijouban") || tokens.getFirst().equals("eiga"))) {
             found.add(Kind.MOVIE);
             tokens.removeFirst();
+        } else if (tokens.size() > 1 && tokens.get(0).equals("gekijou") && tokens.get(1).equals("ban")) {
+            found.add(Kind.MOVIE);
+            tokens.subList(0, 2).clear();
+        }
+        // "X Movie: Subtitle": the word says the kind wherever it stands ("Movie" at the end is read below).
+        for (int i = 1; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).equals("movie")) {
+                found.add(Kind.MOVIE);
+                tokens.remove(i);
+                if (tokens.get(i - 1).equals("the")) {
+                    tokens.remove(i - 1);
+                }
+                break;
+            }
         }
         // Markers at the end, numbers between them skipped ("OVA 2", "Specials").
         for (int i = tokens.size() - 1; i > 0; i--) {
@@ -213,6 +237,10 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
                 && !NUMBER_WORDS.contains(tokens.get(1))) {
             tokens.set(1, Integer.parseInt(tokens.get(0)) + tokens.get(1));
             tokens.removeFirst();
+        }
+        if (found.isEmpty()) {
+            // "Days (TV) OVA" is an OVA of the TV series: a bracketed marker counts only when none follows.
+            found.addAll(bracketed);
         }
         List<Integer> numbers = new ArrayList<>();
         List<String> name = new ArrayList<>(tokens.size());
@@ -243,8 +271,10 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         String joined = String.join("", name);
         String core = LONG_VOWEL.matcher(joined).replaceAll(m -> m.group().substring(0, 1));
         String marks = MARK.matcher(raw).results().map(MatchResult::group).collect(Collectors.joining());
+        String spelled = BLANKS.matcher(MARKER_WORDS.matcher(BRACKETS.matcher(raw).replaceAll(" ")).replaceAll(" "))
+                .replaceAll(" ").strip();
         return new TitleKey(raw, joined, core, Set.copyOf(found), Set.copyOf(kinds), List.copyOf(numbers), movie, year,
-                marks);
+                marks, spelled);
     }
 
     /** A sequel number written as digits (leading zeros dropped), an ordinal, {@code S2} or a Roman numeral. */
@@ -307,15 +337,11 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     }
 
     /**
-     * @return the kinds the title names and the kinds its format or type names
+     * @return the kinds the title names, or, when it names none, the kinds its format or type names (a site files
+     *         a title ending in "Special" under Série: the title is the finer word)
      */
     public Set<Kind> allKinds() {
-        if (labelled.isEmpty()) {
-            return kinds;
-        }
-        EnumSet<Kind> all = EnumSet.copyOf(labelled);
-        all.addAll(kinds);
-        return all;
+        return kinds.isEmpty() ? labelled : kinds;
     }
 
     private boolean numbersAgree(TitleKey other) {

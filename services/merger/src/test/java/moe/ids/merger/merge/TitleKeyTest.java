@@ -117,4 +117,31 @@ class TitleKeyTest {
                 TitleKey.of("Meiji Tokyo Renka: Hanakagami no Fantasia", TitleKey.Kind.ofLabel("Film"), null)));
         assertEquals(TitleKey.Veto.SEASON, TitleKey.of("Bleach Movie 2").veto(TitleKey.of("Bleach Movie 3")));
     }
+
+    @Test
+    void aBracketedMarkerGivesWayToOneAtTheEnd() {
+        assertEquals(Set.of(TitleKey.Kind.OVA), TitleKey.of("Days (TV) OVA").kinds());
+        assertEquals(Set.of(TitleKey.Kind.TV), TitleKey.of("Days (TV)").kinds());
+    }
+
+    @Test
+    void theWordMovieIsAKindWhereverItStands() {
+        assertEquals(TitleKey.of("Kara no Kyoukai Movie: Mirai Fukuin").name(),
+                TitleKey.of("Kara no Kyoukai: Mirai Fukuin").name());
+        assertEquals(Set.of(TitleKey.Kind.MOVIE), TitleKey.of("Gekijou-ban Hibike! Euphonium").kinds());
+    }
+
+    @Test
+    void aNumberBeforeACounterBelongsToTheName() {
+        assertEquals(TitleKey.of("Tezuka Osamu ga Kieta?! 20-seiki Saigo no Kaijiken").name(),
+                TitleKey.of("Tezuka Osamu ga Kieta?! 20 Seiki Saigo no Kaijiken").name());
+        assertEquals(List.of(), TitleKey.of("Tezuka Osamu ga Kieta?! 20 Seiki Saigo no Kaijiken").numbers());
+    }
+
+    @Test
+    void theTitlesKindOutranksTheSitesFormat() {
+        TitleKey special = TitleKey.of("Taiho Shichau zo Special", TitleKey.Kind.ofLabel("Série"), null);
+        assertEquals(Set.of(TitleKey.Kind.SPECIAL), special.allKinds());
+        assertNull(special.veto(TitleKey.of("Taiho Shichau zo Special")));
+    }
 }
