@@ -108,26 +108,15 @@ public final class MergerBench {
         }
     }
 
-    private static final List<String> SITES = List.of("silveryasha", "otakotaku", "kaize", "nautiljon");
-
-    private static List<External> site(MergeInputs in, String site) {
-        return switch (site) {
-            case "silveryasha" -> in.silveryasha();
-            case "otakotaku" -> in.otakotaku();
-            case "kaize" -> in.kaize();
-            default -> in.nautiljon();
-        };
+    /** A site the bench matches: its items and its threshold. */
+    private record Site(java.util.function.Function<MergeInputs, List<External>> items, int threshold) {
     }
 
-    private static int threshold(String site) {
-        MergeSettings t = MergeSettings.DEFAULTS;
-        return switch (site) {
-            case "silveryasha" -> t.silveryasha();
-            case "otakotaku" -> t.otakotaku();
-            case "kaize" -> t.kaize();
-            default -> t.nautiljon();
-        };
-    }
+    private static final List<Site> SITES = List.of(
+            new Site(MergeInputs::silveryasha, MergeSettings.DEFAULTS.silveryasha()),
+            new Site(MergeInputs::otakotaku, MergeSettings.DEFAULTS.otakotaku()),
+            new Site(MergeInputs::kaize, MergeSettings.DEFAULTS.kaize()),
+            new Site(MergeInputs::nautiljon, MergeSettings.DEFAULTS.nautiljon()));
 
     /** Keys of every anime and item, the index, and the matching of the four sites. */
     private static int evidenceMatching(MergeInputs in) {
@@ -135,14 +124,14 @@ public final class MergerBench {
         TitleMatcher matcher = new TitleMatcher(titles, in.aod().stream()
                 .map(a -> TitleKey.of(a.title(), TitleKey.Kind.ofLabel(a.type()), a.year())).toList());
         int n = 0;
-        for (String site : SITES) {
-            List<TitleMatcher.Item> items = site(in, site).stream().map(e -> {
+        for (Site site : SITES) {
+            List<TitleMatcher.Item> items = site.items().apply(in).stream().map(e -> {
                 Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(e.format());
                 List<String> t = e.altTitle() == null || e.altTitle().equals(e.title()) ? List.of(e.title())
                         : List.of(e.title(), e.altTitle());
                 return new TitleMatcher.Item(t, t.stream().map(x -> TitleKey.of(x, kinds, null)).toList());
             }).toList();
-            n += matcher.match(items, threshold(site), Set.of()).matches().size();
+            n += matcher.match(items, site.threshold(), Set.of()).matches().size();
         }
         return n;
     }
@@ -152,9 +141,9 @@ public final class MergerBench {
         WordIndexBaseline.Index index = new WordIndexBaseline.Index(in.aod().stream()
                 .map(a -> WordIndexBaseline.Titles.normalize(a.title())).toList());
         int n = 0;
-        for (String site : SITES) {
-            n += index.match(site(in, site).stream().map(e -> WordIndexBaseline.Titles.normalize(e.title())).toList(),
-                    threshold(site), Set.of()).size();
+        for (Site site : SITES) {
+            n += index.match(site.items().apply(in).stream().map(e -> WordIndexBaseline.Titles.normalize(e.title()))
+                    .toList(), site.threshold(), Set.of()).size();
         }
         return n;
     }
