@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,11 +27,9 @@ import java.util.regex.Pattern;
  * @param year    a parenthesised year in the title or the anime's season year, or null
  * @param marks   the symbols of the title in order, ordinary punctuation left out ({@code !!}, {@code ∬},
  *                {@code *}, {@code ××}): titles whose names are equal but whose marks differ are often sequels
- * @param spelled  the folded title without its parenthesised parts and type markers: how it is spelled, apart
- *                 from the facts compared on their own
  */
 public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Set<Kind> labelled,
-                       List<Integer> numbers, Integer movie, Integer year, String marks, String spelled) {
+                       List<Integer> numbers, Integer movie, Integer year, String marks) {
 
     /** Types a title or a site's format can name; each is compatible with a few others. */
     public enum Kind {
@@ -106,7 +102,8 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     private static final Pattern INVISIBLE = Pattern.compile("[\\u00ad\\u200b-\\u200f\\u2060\\ufeff]");
     private static final Pattern APOSTROPHES = Pattern.compile("['’`´]");
     private static final Pattern TOKEN = Pattern.compile("[\\p{L}\\p{N}]+");
-    private static final Pattern MARK = Pattern.compile("[^\\p{L}\\p{N}\\s.,:;\\-–—_'\"’`´()\\[\\]/?~]");
+    /** Ordinary punctuation, not counted among a title's marks. */
+    private static final String PUNCTUATION = ".,:;-–—_'\"’`´()[]/?~";
     private static final Pattern BLANKS = Pattern.compile("\\s+");
     private static final Pattern YEAR = Pattern.compile("\\((19\\d\\d|20\\d\\d)\\)");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,4}");
@@ -142,8 +139,6 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             "\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)-(?=\\p{L})");
     private static final Map<String, String> NUMERALS = Map.of("ichi", "1", "ni", "2", "san", "3", "yon", "4",
             "go", "5", "roku", "6", "nana", "7", "hachi", "8", "kyuu", "9", "juu", "10");
-    /** Long vowels, written doubled or not depending on the romanization ("Gokushufudou" / "Gokushufudo"). */
-    private static final Pattern LONG_VOWEL = Pattern.compile("ou|oo|uu");
 
     /**
      * @param title a title (null or blank gives an empty key)
@@ -161,28 +156,42 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
      */
     public static TitleKey of(String title, Set<Kind> kinds, Integer knownYear) {
         if (title == null || title.isBlank()) {
-            return new TitleKey("", "", "", Set.of(), Set.of(), List.of(), null, null, "", "");
+            return new TitleKey("", "", "", Set.of(), Set.of(), List.of(), null, null, "");
         }
-        String folded = INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("");
+        // Most titles are plain ASCII: the Unicode passes and the rarer rewrites run only where they can apply.
+        boolean ascii = title.chars().allMatch(c -> c < 0x80);
+        String folded = ascii ? title
+                : INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("");
         String raw = BLANKS.matcher(folded.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
-        String plain = MARKS.matcher(Normalizer.normalize(raw, Normalizer.Form.NFKD)).replaceAll("");
+        String plain = ascii ? raw : MARKS.matcher(Normalizer.normalize(raw, Normalizer.Form.NFKD)).replaceAll("");
         plain = APOSTROPHES.matcher(plain).replaceAll("").replace('×', 'x').replace("&", " to ");
-        plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
-        plain = JOINED_NUMBER.matcher(plain).replaceAll("$1");
-        plain = COUNTED.matcher(plain).replaceAll("$1$2");
+        boolean hyphen = plain.indexOf('-') >= 0;
+        boolean digit = plain.chars().anyMatch(Character::isDigit);
+        if (hyphen) {
+            plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
+        }
+        if (hyphen && digit) {
+            plain = JOINED_NUMBER.matcher(plain).replaceAll("$1");
+        }
+        if (digit) {
+            plain = COUNTED.matcher(plain).replaceAll("$1$2");
+        }
         Integer year = null;
+        boolean bracket = plain.indexOf('(') >= 0;
         Matcher y = YEAR.matcher(plain);
-        if (y.find()) {
+        if (bracket && y.find()) {
             year = Integer.valueOf(y.group(1));
             plain = plain.substring(0, y.start()) + " " + plain.substring(y.end());
         }
         EnumSet<Kind> found = EnumSet.noneOf(Kind.class);
         EnumSet<Kind> bracketed = EnumSet.noneOf(Kind.class);
-        Matcher marker = BRACKETED_MARKER.matcher(plain);
-        while (marker.find()) {
-            bracketed.add(MARKERS.get(marker.group(1)));
+        if (bracket) {
+            Matcher marker = BRACKETED_MARKER.matcher(plain);
+            while (marker.find()) {
+                bracketed.add(MARKERS.get(marker.group(1)));
+            }
+            plain = marker.replaceAll(" ");
         }
-        plain = marker.replaceAll(" ");
         List<String> tokens = new ArrayList<>();
         Matcher t = TOKEN.matcher(plain);
         while (t.find()) {
@@ -269,12 +278,16 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             year = knownYear;
         }
         String joined = String.join("", name);
-        String core = LONG_VOWEL.matcher(joined).replaceAll(m -> m.group().substring(0, 1));
-        String marks = MARK.matcher(raw).results().map(MatchResult::group).collect(Collectors.joining());
-        String spelled = BLANKS.matcher(MARKER_WORDS.matcher(BRACKETS.matcher(raw).replaceAll(" ")).replaceAll(" "))
-                .replaceAll(" ").strip();
+        String core = joined.replace("ou", "o").replace("oo", "o").replace("uu", "u");
+        StringBuilder marks = new StringBuilder();
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (!Character.isLetterOrDigit(c) && !Character.isWhitespace(c) && PUNCTUATION.indexOf(c) < 0) {
+                marks.append(c);
+            }
+        }
         return new TitleKey(raw, joined, core, Set.copyOf(found), Set.copyOf(kinds), List.copyOf(numbers), movie, year,
-                marks, spelled);
+                marks.toString());
     }
 
     /** A sequel number written as digits (leading zeros dropped), an ordinal, {@code S2} or a Roman numeral. */
@@ -291,6 +304,15 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             return Integer.valueOf(m.group(1));
         }
         return ROMAN.get(tok);
+    }
+
+    /**
+     * @return the folded title without its parenthesised parts and type markers: how it is spelled, apart from the
+     *         facts compared on their own
+     */
+    public String spelled() {
+        String s = raw.indexOf('(') >= 0 ? BRACKETS.matcher(raw).replaceAll(" ") : raw;
+        return BLANKS.matcher(MARKER_WORDS.matcher(s).replaceAll(" ")).replaceAll(" ").strip();
     }
 
     /**
