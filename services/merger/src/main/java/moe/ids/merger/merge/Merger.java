@@ -50,8 +50,10 @@ public final class Merger {
         joinArm(drafts, in.arm(), report);
         joinTrakt(drafts, in.traktTv(), in.traktMovies(), report);
         joinFribb(drafts, in.fribb(), report);
-        TitleMatcher matcher = new TitleMatcher(drafts.stream().map(d -> d.title).toList(),
-                drafts.stream().map(d -> TitleKey.of(d.title, TitleKey.Kind.ofLabel(d.type), d.year)).toList());
+        List<TitleKey> keys = drafts.stream().map(d -> TitleKey.of(d.title, TitleKey.Kind.ofLabel(d.type), d.year))
+                .toList();
+        TitleMatcher matcher = new TitleMatcher(drafts.stream().map(d -> d.title).toList(), keys,
+                seasonTitles(drafts, keys));
         link("silveryasha", drafts, in.silveryasha(), in.silveryashaManual(), settings.silveryasha(), matcher, report,
                 (d, e) -> d.set("silveryasha", Integer.valueOf(e.id()), null));
         link("otakotaku", drafts, in.otakotaku(), in.otakotakuManual(), settings.otakotaku(), matcher, report,
@@ -486,6 +488,38 @@ public final class Merger {
             }
         }
         return ids;
+    }
+
+    /**
+     * Second titles from AniTrakt: where one Trakt show files several anime as its seasons, season N is also known
+     * by the first season's title and N ("Phi Brain: Kami no Puzzle 2" for "… Orpheus Order-hen"), as sites name
+     * sequels. Only a show with exactly one season 1 whose title names no number gives such titles.
+     */
+    static List<List<TitleKey>> seasonTitles(List<Draft> drafts, List<TitleKey> keys) {
+        Map<Object, List<Integer>> shows = new HashMap<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            Draft d = drafts.get(i);
+            if ("shows".equals(d.values.get("trakt_type")) && d.values.get("trakt_season") != null) {
+                shows.computeIfAbsent(d.values.get("trakt"), k -> new ArrayList<>()).add(i);
+            }
+        }
+        List<List<TitleKey>> out = new ArrayList<>(java.util.Collections.nCopies(drafts.size(), List.of()));
+        for (List<Integer> show : shows.values()) {
+            List<Integer> first = show.stream()
+                    .filter(i -> Integer.valueOf(1).equals(drafts.get(i).values.get("trakt_season"))).toList();
+            if (first.size() != 1 || !keys.get(first.getFirst()).numbers().isEmpty()
+                    || keys.get(first.getFirst()).movie() != null) {
+                continue;
+            }
+            TitleKey name = keys.get(first.getFirst());
+            for (int i : show) {
+                int season = (Integer) drafts.get(i).values.get("trakt_season");
+                if (season >= 2) {
+                    out.set(i, List.of(name.asSeason(season)));
+                }
+            }
+        }
+        return out;
     }
 
     private static Map<String, Integer> counts(List<AnimeEntry> entries) {

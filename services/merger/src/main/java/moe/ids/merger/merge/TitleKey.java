@@ -316,6 +316,15 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     }
 
     /**
+     * @param season a season number, 2 or more
+     * @return this title as the name of that season ("Phi Brain: Kami no Puzzle" → "… 2"), for a sequel whose own
+     *         title names it otherwise
+     */
+    public TitleKey asSeason(int season) {
+        return new TitleKey(raw + " " + season, name, core, kinds, labelled, List.of(season), movie, year, marks);
+    }
+
+    /**
      * @return true when the title had nothing to compare ({@code ""} core and no numbers)
      */
     public boolean isEmpty() {

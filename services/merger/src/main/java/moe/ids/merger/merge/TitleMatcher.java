@@ -31,6 +31,9 @@ public final class TitleMatcher {
     /** Added to the score of a pair whose titles or formats name the same kind, above any level's score. */
     private static final double AGREEMENT = 24;
 
+    /** Taken from the score for each side compared by a second title. */
+    private static final double SECOND_TITLE = 1.5;
+
     /** Added to the score of a pair whose symbols are the same ("∬" with "∬"), less than a level's step. */
     private static final double SAME_MARKS = 0.5;
 
@@ -67,7 +70,14 @@ public final class TitleMatcher {
         }
     }
 
+    /** Index entries are {@code anime << SHIFT | title}: title 0 is the main title, the others second titles. */
+    private static final int SHIFT = 3;
+    private static final int MASK = (1 << SHIFT) - 1;
+    /** Second titles indexed per anime. */
+    private static final int MAX_SECOND = MASK;
+
     private final List<TitleKey> anime;
+    private final List<List<TitleKey>> second;
     /** Per anime: its unmarked title stands for the TV series (no anime of the same name is marked TV). */
     private final boolean[] impliedTv;
     /** Per anime: years that other anime of the same name carry in their titles (so this one has none of them). */
@@ -83,7 +93,19 @@ public final class TitleMatcher {
      * @param animeKeys   every anime's key, by anime index
      */
     public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys) {
+        this(animeTitles, animeKeys, List.of());
+    }
+
+    /**
+     * @param animeTitles every anime's title as written, by anime index
+     * @param animeKeys   every anime's key, by anime index
+     * @param secondKeys  keys of each anime's second titles (at most {@value #MAX_SECOND} are used), by anime index;
+     *                    may be shorter than the anime list. They are compared from the normalized level down and
+     *                    rank just below the main title at each level.
+     */
+    public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys) {
         this.anime = animeKeys;
+        this.second = secondKeys;
         Map<String, List<Integer>> v = new HashMap<>();
         Map<String, List<Integer>> r = new HashMap<>();
         Map<String, List<Integer>> n = new HashMap<>();
@@ -94,18 +116,23 @@ public final class TitleMatcher {
             if (k.isEmpty()) {
                 continue;
             }
-            add(v, verbatim(animeTitles.get(i)), i);
-            add(r, k.raw(), i);
-            add(n, k.normalized(), i);
-            if (!k.core().isEmpty()) {
-                add(c, k.core(), i);
-                for (String gram : grams(k.core())) {
-                    add(g, gram, i);
+            add(v, verbatim(animeTitles.get(i)), i << SHIFT);
+            add(r, k.raw(), i << SHIFT);
+            for (int t = 0; t <= seconds(i); t++) {
+                TitleKey key = key(i, t);
+                add(n, key.normalized(), i << SHIFT | t);
+                if (!key.core().isEmpty()) {
+                    add(c, key.core(), i << SHIFT | t);
+                    for (String gram : grams(key.core())) {
+                        add(g, gram, i << SHIFT | t);
+                    }
                 }
             }
         }
         impliedTv = new boolean[animeKeys.size()];
-        for (List<Integer> group : c.values()) {
+        for (List<Integer> codes : c.values()) {
+            List<Integer> group = codes.stream().filter(code -> (code & MASK) == 0).map(code -> code >>> SHIFT)
+                    .toList();
             boolean markedTv = group.stream().anyMatch(i -> animeKeys.get(i).kinds().contains(TitleKey.Kind.TV));
             Set<Integer> years = new HashSet<>();
             group.forEach(i -> {
@@ -126,6 +153,16 @@ public final class TitleMatcher {
         freeze(n, normalized, Integer.MAX_VALUE);
         freeze(c, name, Integer.MAX_VALUE);
         freeze(g, postings, MAX_POSTINGS);
+    }
+
+    /** Second titles of an anime that are indexed. */
+    private int seconds(int a) {
+        return a < second.size() && second.get(a) != null ? Math.min(second.get(a).size(), MAX_SECOND) : 0;
+    }
+
+    /** The key of an anime's title: 0 is the main title, 1… its second titles. */
+    private TitleKey key(int a, int t) {
+        return t == 0 ? anime.get(a) : second.get(a).get(t - 1);
     }
 
     /**
@@ -152,8 +189,8 @@ public final class TitleMatcher {
         resolve(exactPairs, state);
         List<Pair> similar = new ArrayList<>();
         LevenshteinDistance[] byLimit = new LevenshteinDistance[64];
-        int[] counts = new int[anime.size()];
-        int[] touched = new int[anime.size()];
+        int[] counts = new int[anime.size() << SHIFT];
+        int[] touched = new int[anime.size() << SHIFT];
         for (int e = 0; e < items.size(); e++) {
             if (state.itemFree(e)) {
                 similarPairs(e, items.get(e), threshold, state, similar, counts, touched, byLimit);
@@ -191,13 +228,16 @@ public final class TitleMatcher {
         if (found == null) {
             return;
         }
-        for (int a : found) {
+        for (int code : found) {
+            int a = code >>> SHIFT;
+            int t = code & MASK;
             if (state.taken.contains(a) || !seen.add(a)) {
                 continue;
             }
-            TitleKey.Veto veto = key.veto(anime.get(a));
-            double score = score(level, title, 1.0) + evidence(key, a)
-                    + (level == Level.NORMALIZED || level == Level.NAME ? SPELLING * spelling(key, a) : 0);
+            TitleKey other = key(a, t);
+            TitleKey.Veto veto = key.veto(other);
+            double score = score(level, title, t, 1.0) + evidence(key, other, a)
+                    + (level == Level.NORMALIZED || level == Level.NAME ? SPELLING * spelling(key, other) : 0);
             if (veto != null) {
                 state.vetoed(e, score, veto);
             } else {
@@ -216,11 +256,14 @@ public final class TitleMatcher {
                 continue;
             }
             int widest = (int) Math.floor(core.length() * (100 - threshold) / (double) threshold);
-            for (int a : candidates(core, widest, counts, touched)) {
+            for (int code : candidates(core, widest, counts, touched)) {
+                int a = code >>> SHIFT;
+                int at = code & MASK;
                 if (!state.animeFree(a)) {
                     continue;
                 }
-                String other = anime.get(a).core();
+                TitleKey otherKey = key(a, at);
+                String other = otherKey.core();
                 int longer = Math.max(core.length(), other.length());
                 int limit = (int) Math.floor(longer * (100 - threshold) / 100.0);
                 if (Math.abs(core.length() - other.length()) > limit || limit >= byLimit.length) {
@@ -237,8 +280,8 @@ public final class TitleMatcher {
                 if (similarity * 100 < threshold) {
                     continue;
                 }
-                double score = score(Level.SIMILAR, t, similarity);
-                TitleKey.Veto veto = key.veto(anime.get(a));
+                double score = score(Level.SIMILAR, t, at, similarity);
+                TitleKey.Veto veto = key.veto(otherKey);
                 if (veto != null) {
                     state.vetoed(e, score, veto);
                 } else {
@@ -326,10 +369,13 @@ public final class TitleMatcher {
         }
     }
 
-    /** Scores order pairs: levels first, a main title before a second title, then similarity. */
-    private static double score(Level level, int title, double similarity) {
+    /**
+     * Scores order pairs: levels first (4 apart), a main title before a second title on either side (1.5 less each,
+     * so two second titles still rank above the next level), then similarity.
+     */
+    private static double score(Level level, int title, int animeTitle, double similarity) {
         double base = (Level.values().length - level.ordinal()) * 4.0;
-        return base - (title == 0 ? 0 : 2) + similarity;
+        return base - (title == 0 ? 0 : SECOND_TITLE) - (animeTitle == 0 ? 0 : SECOND_TITLE) + similarity;
     }
 
     private static String verbatim(String title) {
@@ -344,8 +390,7 @@ public final class TitleMatcher {
      * carries a later year (the remake gets the year, the original keeps the plain title). A kind that is only compatible (a special
      * for an OVA) counts a little against; symbols alike ("∬" with "∬") a little for.
      */
-    private double evidence(TitleKey item, int a) {
-        TitleKey other = anime.get(a);
+    private double evidence(TitleKey item, TitleKey other, int a) {
         double score = 0;
         if (item.sameKindNamed(other)
                 || impliedTv[a] && item.kinds().contains(TitleKey.Kind.TV)
@@ -364,9 +409,9 @@ public final class TitleMatcher {
     }
 
     /** Likeness of the titles' spellings, 0–1 ({@code 1 − Levenshtein / longer length}), facts left out. */
-    private double spelling(TitleKey item, int a) {
+    private static double spelling(TitleKey item, TitleKey other) {
         String x = item.spelled();
-        String y = anime.get(a).spelled();
+        String y = other.spelled();
         int longer = Math.max(x.length(), y.length());
         return longer == 0 ? 1 : 1 - LevenshteinDistance.getDefaultInstance().apply(x, y) / (double) longer;
     }

@@ -183,4 +183,18 @@ class MergerTest {
         assertEquals(1, counts.get("anilist"));
         assertEquals(0, counts.get("kaize"));
     }
+
+    @Test
+    void aSequelNamedBySubtitleMatchesTheSitesNumberedTitleThroughItsTraktSeason() {
+        Inputs in = in();
+        in.aod = List.of(aod("Phi Brain: Kami no Puzzle", 9981, null, null),
+                aod("Phi Brain: Kami no Puzzle - Orpheus Order-hen", 12753, null, null));
+        in.tv = List.of(new Records.TraktEntry(9981, 42331, "shows", 1, "Phi Brain", "phi-brain"),
+                new Records.TraktEntry(12753, 42331, "shows", 2, "Phi Brain", "phi-brain"));
+        in.kaize = List.of(new External("Phi Brain: Kami no Puzzle 2", "phi-brain-2", 2, null),
+                new External("Phi Brain: Kami no Puzzle", "phi-brain", 1, null));
+        Merger.Result r = in.merge();
+        assertEquals("phi-brain-2", byTitle(r, "Phi Brain: Kami no Puzzle - Orpheus Order-hen").kaize());
+        assertEquals("phi-brain", byTitle(r, "Phi Brain: Kami no Puzzle").kaize());
+    }
 }
