@@ -29,6 +29,8 @@ public final class Merger {
     private static final Map<String, String> PAIRED = Map.of("kaize", "kaize_id", "kaize_id", "kaize",
             "nautiljon", "nautiljon_id", "nautiljon_id", "nautiljon");
     private static final Pattern SLUG = Pattern.compile("[^\\s/?#\\\\]+");
+    /** A title written in Latin letters, digits, punctuation and symbols only. */
+    private static final Pattern LATIN = Pattern.compile("[\\p{IsLatin}\\p{N}\\p{P}\\p{S}\\p{Z}\\p{M}]+");
 
     private final MergeSettings settings;
 
@@ -53,7 +55,7 @@ public final class Merger {
         List<TitleKey> keys = drafts.stream().map(d -> TitleKey.of(d.title, TitleKey.Kind.ofLabel(d.type), d.year))
                 .toList();
         TitleMatcher matcher = new TitleMatcher(drafts.stream().map(d -> d.title).toList(), keys,
-                seasonTitles(drafts, keys));
+                secondTitles(drafts, keys));
         link("silveryasha", drafts, in.silveryasha(), in.silveryashaManual(), settings.silveryasha(), matcher, report,
                 (d, e) -> d.set("silveryasha", Integer.valueOf(e.id()), null));
         link("otakotaku", drafts, in.otakotaku(), in.otakotakuManual(), settings.otakotaku(), matcher, report,
@@ -94,7 +96,7 @@ public final class Merger {
                 report.drop("aod duplicate title (first kept)", a.title());
                 continue;
             }
-            Draft d = new Draft(a.title(), a.type(), a.year());
+            Draft d = new Draft(a.title(), a.type(), a.year(), a.synonyms());
             d.set("anidb", a.anidb(), Method.AOD).set("anilist", a.anilist(), Method.AOD)
                     .set("animenewsnetwork", a.animenewsnetwork(), Method.AOD)
                     .set("animeplanet", slug(a.animeplanet(), "animeplanet", report), Method.AOD)
@@ -491,6 +493,28 @@ public final class Merger {
     }
 
     /**
+     * Every anime's second titles: its season title from AniTrakt, then its synonyms from the anime-offline-database,
+     * those in Latin script first (the sites title anime in romaji, English or French).
+     */
+    static List<List<TitleKey>> secondTitles(List<Draft> drafts, List<TitleKey> keys) {
+        List<List<TitleKey>> seasons = seasonTitles(drafts, keys);
+        List<List<TitleKey>> out = new ArrayList<>(drafts.size());
+        for (int i = 0; i < drafts.size(); i++) {
+            Draft d = drafts.get(i);
+            if (d.synonyms.isEmpty()) {
+                out.add(seasons.get(i));
+                continue;
+            }
+            List<TitleKey> all = new ArrayList<>(seasons.get(i));
+            Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(d.type);
+            d.synonyms.stream().sorted(Comparator.comparing((String t) -> !LATIN.matcher(t).matches()))
+                    .forEach(t -> all.add(TitleKey.of(t, kinds, d.year)));
+            out.add(all);
+        }
+        return out;
+    }
+
+    /**
      * Second titles from AniTrakt: where one Trakt show files several anime as its seasons, season N is also known
      * by the first season's title and N ("Phi Brain: Kami no Puzzle 2" for "… Orpheus Order-hen"), as sites name
      * sequels. Only a show with exactly one season 1 whose title names no number gives such titles.
@@ -560,13 +584,15 @@ public final class Merger {
         final String title;
         final String type;
         final Integer year;
+        final List<String> synonyms;
         final Map<String, Object> values = new LinkedHashMap<>();
         final Map<String, Method> via = new HashMap<>();
 
-        Draft(String title, String type, Integer year) {
+        Draft(String title, String type, Integer year, List<String> synonyms) {
             this.title = title;
             this.type = type;
             this.year = year;
+            this.synonyms = synonyms;
         }
 
         Draft set(String key, Object value, Method method) {

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** One-to-one join keys shared by two AOD entries: only the entry that keeps the key joins through it. */
 class JoinConflictTest {
     private static Records.AodAnime aod(String title, Integer mal, Integer anilist, Integer anidb) {
-        return new Records.AodAnime(title, "TV", 0, null, anidb, anilist, null, null, null, null, null, mal, null, null);
+        return new Records.AodAnime(title, "TV", 0, null, anidb, anilist, null, null, null, null, null, mal, null, null,
+                List.of());
     }
 
     private static AnimeEntry byTitle(Merger.Result r, String title) {

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** Manual mappings are served only while the item they point at is on the site. */
 class ManualMappingTest {
     private static Records.AodAnime aod(String title, Integer mal) {
-        return new Records.AodAnime(title, "TV", 0, null, null, null, null, null, null, null, null, mal, null, null);
+        return new Records.AodAnime(title, "TV", 0, null, null, null, null, null, null, null, null, mal, null, null,
+                List.of());
     }
 
     private static AnimeEntry byTitle(Merger.Result r, String title) {

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Each merge rule on small real-shaped records. */
 class MergerTest {
     private static Records.AodAnime aod(String title, Integer mal, Integer anilist, Integer anidb) {
-        return new Records.AodAnime(title, "TV", 0, null, anidb, anilist, null, null, null, null, null, mal, null, null);
+        return new Records.AodAnime(title, "TV", 0, null, anidb, anilist, null, null, null, null, null, mal, null, null,
+                List.of());
     }
 
     private static Inputs in() {
@@ -157,7 +158,7 @@ class MergerTest {
     void sentinelsAreNeverPublished() {
         Inputs in = in();
         in.aod = List.of(new Records.AodAnime("X", "TV", 0, null, null, null, null, "javascript:;", null, null, null,
-                1, "has space", null));
+                1, "has space", null, List.of()));
         in.nautiljon = List.of(new External("X", "javascript:;", null, null));
         in.otakotaku = List.of(new External("X", "0", 0, null), new External("X", "unknown", null, null));
         Merger.Result r = in.merge();
@@ -196,5 +197,14 @@ class MergerTest {
         Merger.Result r = in.merge();
         assertEquals("phi-brain-2", byTitle(r, "Phi Brain: Kami no Puzzle - Orpheus Order-hen").kaize());
         assertEquals("phi-brain", byTitle(r, "Phi Brain: Kami no Puzzle").kaize());
+    }
+
+    @Test
+    void anAnimeIsAlsoFoundByItsSynonyms() {
+        Inputs in = in();
+        in.aod = List.of(new Records.AodAnime("Shingeki no Kyojin", "TV", 0, null, null, null, null, null, null, null,
+                null, 16498, null, null, List.of("進撃の巨人", "Attack on Titan")));
+        in.kaize = List.of(new External("Attack on Titan", "attack-on-titan", 1, null));
+        assertEquals("attack-on-titan", in.merge().entries().getFirst().kaize());
     }
 }

@@ -68,9 +68,16 @@ public final class AodSource extends JsonFileSource<Records.AodAnime> {
             Ids ids = new Ids();
             sources.forEach(s -> ids.add(s.asText()));
             JsonNode season = a.path("animeSeason");
+            List<String> synonyms = new ArrayList<>();
+            for (JsonNode syn : a.path("synonyms")) {
+                String text = Normalize.text(syn);
+                if (text != null && !text.isBlank() && !text.equals(title) && !synonyms.contains(text)) {
+                    synonyms.add(text);
+                }
+            }
             out.add(new Records.AodAnime(title, Normalize.text(a.get("type")), a.path("episodes").asInt(0),
                     Normalize.positiveInt(season.get("year")), ids.anidb, ids.anilist, ids.ann, ids.animeplanet,
-                    ids.anisearch, ids.kitsu, ids.livechart, ids.mal, ids.notify, ids.simkl));
+                    ids.anisearch, ids.kitsu, ids.livechart, ids.mal, ids.notify, ids.simkl, synonyms));
         }
         return out;
     }

@@ -24,10 +24,17 @@ public final class Records {
      * @param myanimelist      MyAnimeList ID
      * @param notifyMoe        notify.moe ID
      * @param simkl            SIMKL ID
+     * @param synonyms         its other titles (empty when none, or in records stored before they were kept)
      */
     public record AodAnime(String title, String type, int episodes, Integer year, Integer anidb, Integer anilist,
                            Integer animenewsnetwork, String animeplanet, Integer anisearch, Integer kitsu,
-                           Integer livechart, Integer myanimelist, String notifyMoe, Integer simkl) {
+                           Integer livechart, Integer myanimelist, String notifyMoe, Integer simkl,
+                           List<String> synonyms) {
+        /** Null (a record stored without synonyms) reads as none. */
+        public AodAnime {
+            synonyms = synonyms == null ? List.of()
+                    : synonyms.stream().filter(java.util.Objects::nonNull).toList();
+        }
     }
 
     /**

@@ -85,6 +85,23 @@ class NormalizeTest {
     }
 
     @Test
+    void aodSynonymsAreKeptWithoutTheTitleRepeatsOrBlanks() {
+        byte[] json = bytes("""
+                {"data": [{"title": "Shingeki no Kyojin", "type": "TV", "sources": ["https://myanimelist.net/anime/16498"],
+                  "synonyms": ["Attack on Titan", "Shingeki no Kyojin", "", "Attack on Titan", "進撃の巨人"]},
+                 {"title": "No Synonyms", "sources": []}]}""");
+        List<Records.AodAnime> aod = new AodSource().parse(com.github.luben.zstd.Zstd.compress(json));
+        assertEquals(List.of("Attack on Titan", "進撃の巨人"), aod.get(0).synonyms());
+        assertEquals(List.of(), aod.get(1).synonyms());
+    }
+
+    @Test
+    void aodRecordsStoredWithoutSynonymsReadBackWithNone() throws Exception {
+        Records.AodAnime a = new ObjectMapper().readValue("{\"title\": \"X\", \"episodes\": 0}", Records.AodAnime.class);
+        assertEquals(List.of(), a.synonyms());
+    }
+
+    @Test
     void silveryashaStringMalIds() {
         List<Records.SilveryashaEntry> r = new SilveryashaSource().parse(bytes("""
                 {"draw": 0, "recordsTotal": 3, "recordsFiltered": 3, "data": [
