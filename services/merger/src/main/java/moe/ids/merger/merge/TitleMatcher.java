@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Matches site items to anime by title, one-to-one, on evidence (see DESIGN.md beside this package). Every pair
- * gets a level: the titles are equal as written, equal case- and width-folded, equal normalized (same name and same
- * facts), of the same name with compatible facts, or similar names ({@code 100 × (1 − Levenshtein / longer
+ * Matches site items to anime by title, one-to-one, on evidence (the merger's DESIGN.md, "Title matching"). Every
+ * pair gets a level: the titles are equal as written, equal case- and width-folded, equal normalized (same name and
+ * same facts), of the same name with compatible facts, or similar names ({@code 100 × (1 − Levenshtein / longer
  * length)} at or above the site's threshold, Apache Commons Text). A pair whose types, sequel numbers or years
  * contradict each other is vetoed at any level. The best pairs are taken first; where an item's best pair ties
  * with another of the same score for the same item or the same anime, all of them are left unmatched and reported
