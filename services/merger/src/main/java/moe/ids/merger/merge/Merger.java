@@ -29,6 +29,8 @@ public final class Merger {
     private static final Map<String, String> PAIRED = Map.of("kaize", "kaize_id", "kaize_id", "kaize",
             "nautiljon", "nautiljon_id", "nautiljon_id", "nautiljon");
     private static final Pattern SLUG = Pattern.compile("[^\\s/?#\\\\]+");
+    /** Synonyms of one anime used as second titles. */
+    private static final int MAX_SYNONYMS = 3;
     /** A title written in Latin letters, digits, punctuation and symbols only. */
     private static final Pattern LATIN = Pattern.compile("[\\p{IsLatin}\\p{N}\\p{P}\\p{S}\\p{Z}\\p{M}]+");
 
@@ -493,8 +495,9 @@ public final class Merger {
     }
 
     /**
-     * Every anime's second titles: its season title from AniTrakt, then its synonyms from the anime-offline-database,
-     * those in Latin script first (the sites title anime in romaji, English or French).
+     * Every anime's second titles: its season title from AniTrakt, then up to {@value #MAX_SYNONYMS} of its synonyms
+     * from the anime-offline-database, those in Latin script only (the sites title anime in romaji, English or
+     * French; the others would only cost index space).
      */
     static List<List<TitleKey>> secondTitles(List<Draft> drafts, List<TitleKey> keys) {
         List<List<TitleKey>> seasons = seasonTitles(drafts, keys);
@@ -507,7 +510,7 @@ public final class Merger {
             }
             List<TitleKey> all = new ArrayList<>(seasons.get(i));
             Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(d.type);
-            d.synonyms.stream().sorted(Comparator.comparing((String t) -> !LATIN.matcher(t).matches()))
+            d.synonyms.stream().filter(t -> LATIN.matcher(t).matches()).limit(MAX_SYNONYMS)
                     .forEach(t -> all.add(TitleKey.of(t, kinds, d.year)));
             out.add(all);
         }

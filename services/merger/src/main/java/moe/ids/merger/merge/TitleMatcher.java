@@ -100,8 +100,8 @@ public final class TitleMatcher {
      * @param animeTitles every anime's title as written, by anime index
      * @param animeKeys   every anime's key, by anime index
      * @param secondKeys  keys of each anime's second titles (at most {@value #MAX_SECOND} are used), by anime index;
-     *                    may be shorter than the anime list. They are compared from the normalized level down and
-     *                    rank just below the main title at each level.
+     *                    may be shorter than the anime list. They are compared at the normalized and name levels
+     *                    (not by similarity) and rank just below the main title at each level.
      */
     public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys) {
         this.anime = animeKeys;
@@ -123,8 +123,12 @@ public final class TitleMatcher {
                 add(n, key.normalized(), i << SHIFT | t);
                 if (!key.core().isEmpty()) {
                     add(c, key.core(), i << SHIFT | t);
-                    for (String gram : grams(key.core())) {
-                        add(g, gram, i << SHIFT | t);
+                    if (t == 0) {
+                        // Similar names are looked for among main titles only: second titles would multiply the
+                        // postings (and the work per item) by the number of synonyms for few extra matches.
+                        for (String gram : grams(key.core())) {
+                            add(g, gram, i << SHIFT);
+                        }
                     }
                 }
             }
