@@ -25,6 +25,8 @@ public final class Merger {
     static final List<String> ONE_TO_ONE = List.of("anidb", "anilist", "animenewsnetwork", "animeplanet", "anisearch",
             "kitsu", "livechart", "myanimelist", "notify", "simkl", "kaize", "kaize_id", "nautiljon", "nautiljon_id",
             "otakotaku", "silveryasha");
+    /** The sources linked by title (after the IDs they carry), in the order they are linked. */
+    public static final List<String> TITLE_MATCHED = List.of("silveryasha", "otakotaku", "kaize", "nautiljon");
     /** Keys that travel together: losing one loses the other. */
     private static final Map<String, String> PAIRED = Map.of("kaize", "kaize_id", "kaize_id", "kaize",
             "nautiljon", "nautiljon_id", "nautiljon_id", "nautiljon");

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import moe.ids.core.error.IdsMoeException;
 import moe.ids.merger.MergeService;
+import moe.ids.merger.merge.Merger;
 import moe.ids.scraper.source.Sources;
 
 import java.time.Clock;
@@ -244,7 +245,7 @@ public final class RefreshReconciler {
                 out.mapDels(), out.published()));
         if (out.report() != null) {
             Map<String, RefreshStatus.TitleMatching> titles = new TreeMap<>();
-            for (String site : List.of("silveryasha", "otakotaku", "kaize", "nautiljon")) {
+            for (String site : Merger.TITLE_MATCHED) {
                 titles.put(site, RefreshStatus.TitleMatching.of(site, out.report().matching()));
             }
             st.setMerge(new RefreshStatus.MergeSummary(out.report().anime(), out.report().conflicts().count(),

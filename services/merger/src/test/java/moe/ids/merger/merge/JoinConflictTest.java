@@ -6,21 +6,14 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static moe.ids.merger.merge.MergerTest.aod;
+import static moe.ids.merger.merge.MergerTest.byTitle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One-to-one join keys shared by two AOD entries: only the entry that keeps the key joins through it. */
 class JoinConflictTest {
-    private static Records.AodAnime aod(String title, Integer mal, Integer anilist, Integer anidb) {
-        return new Records.AodAnime(title, "TV", 0, null, anidb, anilist, null, null, null, null, null, mal, null, null,
-                List.of());
-    }
-
-    private static AnimeEntry byTitle(Merger.Result r, String title) {
-        return r.entries().stream().filter(e -> e.title().equals(title)).findFirst().orElseThrow();
-    }
-
     @Test
     void sharedMalIdJoinsArmAndTraktOnlyForItsOwner() {
         MergerTest.Inputs in = new MergerTest.Inputs();

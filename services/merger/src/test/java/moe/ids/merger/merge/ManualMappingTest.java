@@ -7,24 +7,17 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
+import static moe.ids.merger.merge.MergerTest.aod;
+import static moe.ids.merger.merge.MergerTest.byTitle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Manual mappings are served only while the item they point at is on the site. */
 class ManualMappingTest {
-    private static Records.AodAnime aod(String title, Integer mal) {
-        return new Records.AodAnime(title, "TV", 0, null, null, null, null, null, null, null, null, mal, null, null,
-                List.of());
-    }
-
-    private static AnimeEntry byTitle(Merger.Result r, String title) {
-        return r.entries().stream().filter(e -> e.title().equals(title)).findFirst().orElseThrow();
-    }
-
     @Test
     void staleKaizeMappingIsNotServedAndIsReported() {
         MergerTest.Inputs in = new MergerTest.Inputs();
-        in.aod = List.of(aod("16bit Sensation: Another Layer", 55000));
+        in.aod = List.of(aod("16bit Sensation: Another Layer", 55000, null, null));
         in.kaize = List.of(new External("Something Else", "something-else", 9, null));
         in.kaizeManual = List.of(new Records.ManualEntry("16bit Sensation: Another Layer", "16bit-sensation", 4321));
         Merger.Result r = in.merge();
@@ -42,7 +35,7 @@ class ManualMappingTest {
     @Test
     void liveKaizeMappingIsServed() {
         MergerTest.Inputs in = new MergerTest.Inputs();
-        in.aod = List.of(aod("Amagami SS+ Plus", 10000));
+        in.aod = List.of(aod("Amagami SS+ Plus", 10000, null, null));
         in.kaize = List.of(new External("Amagami SS+ plus", "amagami-ss-plus", 5, null));
         in.kaizeManual = List.of(new Records.ManualEntry("Amagami SS+ Plus", "amagami-ss-plus", 5));
         Merger.Result r = in.merge();
@@ -57,7 +50,7 @@ class ManualMappingTest {
     @Test
     void emptySiteListKeepsMappingsAsUnverified() {
         MergerTest.Inputs in = new MergerTest.Inputs();
-        in.aod = List.of(aod("16bit Sensation: Another Layer", 55000));
+        in.aod = List.of(aod("16bit Sensation: Another Layer", 55000, null, null));
         in.kaizeManual = List.of(new Records.ManualEntry("16bit Sensation: Another Layer", "16bit-sensation", 4321));
         Merger.Result r = in.merge();
         AnimeEntry e = byTitle(r, "16bit Sensation: Another Layer");
@@ -72,7 +65,7 @@ class ManualMappingTest {
     @Test
     void otakOtakuMappingsAreCheckedByNumericId() {
         MergerTest.Inputs in = new MergerTest.Inputs();
-        in.aod = List.of(aod("Gone Anime", 1), aod("Present Anime", 2));
+        in.aod = List.of(aod("Gone Anime", 1, null, null), aod("Present Anime", 2, null, null));
         in.otakotaku = List.of(new External("Present Anime on the site", "777", 777, null));
         in.otakotakuManual = List.of(new Records.ManualEntry("Gone Anime", "1250", 1250),
                 new Records.ManualEntry("Present Anime", "777", 777));

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each merge rule on small real-shaped records. */
 class MergerTest {
-    private static Records.AodAnime aod(String title, Integer mal, Integer anilist, Integer anidb) {
+    /** An anime-offline-database entry of type TV with the given IDs (the merge tests' common fixture). */
+    static Records.AodAnime aod(String title, Integer mal, Integer anilist, Integer anidb) {
         return new Records.AodAnime(title, "TV", 0, null, anidb, anilist, null, null, null, null, null, mal, null, null,
                 List.of());
     }
@@ -43,7 +44,8 @@ class MergerTest {
         }
     }
 
-    private static AnimeEntry byTitle(Merger.Result r, String title) {
+    /** The merged entry of that title. */
+    static AnimeEntry byTitle(Merger.Result r, String title) {
         return r.entries().stream().filter(e -> e.title().equals(title)).findFirst().orElseThrow();
     }
 
