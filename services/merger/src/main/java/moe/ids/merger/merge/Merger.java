@@ -278,12 +278,15 @@ public final class Merger {
                 rest.add(e);
             }
         }
-        // A manual mapping decides its item and its anime: neither takes part in title matching.
+        // A live manual mapping decides its item and its anime: neither takes part in title matching. One whose item
+        // left the site is not served (manual), so its anime stays free for the site's current item.
         Set<String> manualIds = new HashSet<>();
         Set<String> manualTitles = new HashSet<>();
         for (Records.ManualEntry m : manual) {
-            manualIds.add(m.id());
-            manualTitles.add(m.title());
+            if (byId.containsKey(m.id())) {
+                manualIds.add(m.id());
+                manualTitles.add(m.title());
+            }
         }
         for (int i = 0; i < drafts.size(); i++) {
             if (manualTitles.contains(drafts.get(i).title)) {

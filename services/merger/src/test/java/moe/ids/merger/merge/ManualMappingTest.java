@@ -77,4 +77,14 @@ class ManualMappingTest {
         assertEquals(Map.of("manual", 1, "stale", 1, "unverified", 0, "unmatched", 0),
                 r.report().matching().get("otakotaku-manual"));
     }
+
+    @Test
+    void anAnimeWhoseMappingIsStaleIsMatchedToTheSitesCurrentItem() {
+        MergerTest.Inputs in = new MergerTest.Inputs();
+        in.aod = List.of(aod("16bit Sensation: Another Layer", 55000, null, null));
+        in.kaize = List.of(new External("16bit Sensation: Another Layer", "16bit-sensation-another-layer", 7, null));
+        in.kaizeManual = List.of(new Records.ManualEntry("16bit Sensation: Another Layer", "16bit-sensation", 4321));
+        Merger.Result r = in.merge();
+        assertEquals("16bit-sensation-another-layer", byTitle(r, "16bit Sensation: Another Layer").kaize());
+    }
 }
