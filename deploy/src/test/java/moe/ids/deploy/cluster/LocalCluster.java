@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
+import moe.ids.db.Database;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

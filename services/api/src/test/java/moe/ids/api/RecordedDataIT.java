@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.testing.TestDatabases;
 import moe.ids.core.platform.IdType;
 import moe.ids.core.platform.Platform;
 import moe.ids.core.platform.Platforms;
@@ -93,7 +93,7 @@ class RecordedDataIT {
             fixture.close();
         }
         if (db != null) {
-            Database.drop(db);
+            TestDatabases.drop(db);
         }
     }
 

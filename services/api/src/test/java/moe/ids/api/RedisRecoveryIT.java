@@ -4,9 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.testing.TestDatabases;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.ingestor.ChangeSets;
 import moe.ids.ingestor.Ingestor;
@@ -80,7 +80,7 @@ class RedisRecoveryIT {
                         + " ms; the probe should have cut the " + LONG_WAIT.toMillis() + " ms backoff short");
             }
         } finally {
-            Database.drop(db);
+            TestDatabases.drop(db);
         }
     }
 

@@ -1,7 +1,7 @@
 package moe.ids.ingestor;
 
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
+import moe.ids.db.Database;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import redis.clients.jedis.exceptions.JedisConnectionException;

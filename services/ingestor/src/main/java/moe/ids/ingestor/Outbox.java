@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public final class Outbox {
     /** Channel the merger notifies with the new version as payload. */
-    public static final String CHANNEL = moe.ids.core.db.OutboxWriter.CHANNEL;
+    public static final String CHANNEL = moe.ids.db.OutboxWriter.CHANNEL;
     /** Channel the ingestor notifies after reporting an applied version (payload {@code consumer:version}). */
     public static final String APPLIED_CHANNEL = "ids_moe_applied";
 

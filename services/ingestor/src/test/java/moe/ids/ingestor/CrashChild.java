@@ -3,7 +3,7 @@ package moe.ids.ingestor;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
-import moe.ids.core.db.Database;
+import moe.ids.db.Database;
 import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;

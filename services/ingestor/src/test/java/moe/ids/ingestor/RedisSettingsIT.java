@@ -2,8 +2,8 @@ package moe.ids.ingestor;
 
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.testing.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ class RedisSettingsIT {
             redis.close();
         }
         if (db != null) {
-            Database.drop(db);
+            TestDatabases.drop(db);
         }
     }
 

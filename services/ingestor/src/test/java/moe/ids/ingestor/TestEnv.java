@@ -3,9 +3,9 @@ package moe.ids.ingestor;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.testing.TestDatabases;
 import moe.ids.core.redis.RedisKeys;
 import redis.clients.jedis.RedisClient;
 
@@ -98,7 +98,7 @@ public final class TestEnv implements AutoCloseable {
         } finally {
             redis.close();
             db.close();
-            Database.drop(dbUrl);
+            TestDatabases.drop(dbUrl);
         }
     }
 }

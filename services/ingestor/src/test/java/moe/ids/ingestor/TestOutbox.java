@@ -1,7 +1,7 @@
 package moe.ids.ingestor;
 
 import moe.ids.core.changeset.ChangeSet;
-import moe.ids.core.db.OutboxWriter;
+import moe.ids.db.OutboxWriter;
 
 import javax.sql.DataSource;
 import java.sql.Connection;

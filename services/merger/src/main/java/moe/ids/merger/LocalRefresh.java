@@ -2,10 +2,10 @@ package moe.ids.merger;
 
 import io.helidon.config.Config;
 import moe.ids.core.config.Settings;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.RefreshLock;
-import moe.ids.core.error.Fatal;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.db.RefreshLock;
+import moe.ids.db.Fatal;
 import moe.ids.core.error.IdsMoeException;
 import moe.ids.scraper.RunArgs;
 import moe.ids.scraper.Scraper;

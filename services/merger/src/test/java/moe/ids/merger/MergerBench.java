@@ -2,9 +2,9 @@ package moe.ids.merger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.testing.TestDatabases;
 import moe.ids.merger.merge.External;
 import moe.ids.merger.merge.MergeInputs;
 import moe.ids.merger.merge.MergeSettings;
@@ -104,7 +104,7 @@ public final class MergerBench {
             System.out.printf(Locale.ROOT, "peak heap                        %8.0f MiB  (goal <= 1024; -Xmx1g)%n",
                     peak / 1048576.0);
         } finally {
-            Database.drop(url);
+            TestDatabases.drop(url);
         }
     }
 

@@ -1,7 +1,7 @@
 package moe.ids.merger;
 
-import moe.ids.core.MainProcess;
-import moe.ids.core.db.TcpProxy;
+import moe.ids.testing.MainProcess;
+import moe.ids.testing.TcpProxy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -6,9 +6,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.changeset.ChangeSetCodec;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.testing.TestDatabases;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.merger.merge.MergeSettings;
@@ -70,7 +70,7 @@ class MergerIT {
         void close() {
             scraper.close();
             pool.close();
-            Database.drop(url);
+            TestDatabases.drop(url);
         }
     }
 

@@ -4,10 +4,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.RefreshLock;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.db.RefreshLock;
+import moe.ids.testing.TestDatabases;
 import moe.ids.core.error.RefreshBusyException;
 import moe.ids.merger.merge.MergeSettings;
 import moe.ids.merger.operator.PostgresBackend;
@@ -74,7 +74,7 @@ class RefreshLockIT {
     void stop() {
         IDS.removeHandler(log);
         replay.close();
-        Database.drop(db);
+        TestDatabases.drop(db);
     }
 
     @Test

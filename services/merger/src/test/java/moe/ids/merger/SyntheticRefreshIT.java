@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.testing.TestDatabases;
 import moe.ids.core.redis.RedisKeys;
 import moe.ids.ingestor.Ingestor;
 import moe.ids.ingestor.IngestorConfig;
@@ -105,7 +105,7 @@ class SyntheticRefreshIT {
                 deleteKeys(redis, prefix);
             }
         } finally {
-            Database.drop(db);
+            TestDatabases.drop(db);
         }
     }
 

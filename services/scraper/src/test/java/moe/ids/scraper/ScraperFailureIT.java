@@ -1,13 +1,13 @@
 package moe.ids.scraper;
 
 import com.sun.net.httpserver.HttpServer;
-import moe.ids.core.MainProcess;
+import moe.ids.testing.MainProcess;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.RefreshLock;
-import moe.ids.core.db.TcpProxy;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.db.RefreshLock;
+import moe.ids.testing.TcpProxy;
+import moe.ids.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class ScraperFailureIT {
 
     @AfterEach
     void drop() {
-        Database.drop(db);
+        TestDatabases.drop(db);
     }
 
     @Test

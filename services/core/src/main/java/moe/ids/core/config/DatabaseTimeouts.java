@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /**
  * How long a service waits for PostgreSQL ({@code database.*-timeout-seconds}); every connection of the project
- * gets them ({@link moe.ids.core.db.Database}). The server cancels a statement at the statement timeout, so the
+ * gets them ({@code moe.ids.db.Database}). The server cancels a statement at the statement timeout, so the
  * socket timeout only has to catch a server that stopped answering altogether: it must be longer than the
  * statement timeout, or the client would drop a query the server is still legitimately running.
  *

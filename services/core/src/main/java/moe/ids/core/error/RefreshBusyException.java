@@ -1,7 +1,7 @@
 package moe.ids.core.error;
 
 /**
- * Another refresh holds the database's refresh lock ({@link moe.ids.core.db.RefreshLock}); nothing was changed. The
+ * Another refresh holds the database's refresh lock ({@code moe.ids.db.RefreshLock}); nothing was changed. The
  * command-line refresh and scraper exit with {@link #EXIT}; the Refresh controller retries later.
  */
 public class RefreshBusyException extends UnavailableException {

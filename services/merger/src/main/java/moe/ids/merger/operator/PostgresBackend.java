@@ -1,6 +1,6 @@
 package moe.ids.merger.operator;
 
-import moe.ids.core.db.RefreshLock;
+import moe.ids.db.RefreshLock;
 import moe.ids.core.error.UnavailableException;
 import moe.ids.merger.MergeService;
 import moe.ids.merger.publish.PublishedStore;

@@ -1,7 +1,7 @@
 package moe.ids.merger.publish;
 
 import moe.ids.core.changeset.ChangeSet;
-import moe.ids.core.db.OutboxWriter;
+import moe.ids.db.OutboxWriter;
 import moe.ids.core.error.UnavailableException;
 
 import javax.sql.DataSource;

@@ -2,9 +2,9 @@ package moe.ids.scraper.web;
 
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
-import moe.ids.core.db.Migrations;
-import moe.ids.core.db.TestDatabases;
+import moe.ids.db.Database;
+import moe.ids.db.Migrations;
+import moe.ids.testing.TestDatabases;
 import moe.ids.replay.ReplayServer;
 import moe.ids.scraper.Scraper;
 import moe.ids.scraper.ScraperConfig;
@@ -78,7 +78,7 @@ class WebScrapersIT {
         scrapers.forEach(Scraper::close);
         if (db != null) {
             db.close();
-            Database.drop(url);
+            TestDatabases.drop(url);
         }
         if (replay != null) {
             replay.close();

@@ -1,4 +1,4 @@
-package moe.ids.core;
+package moe.ids.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

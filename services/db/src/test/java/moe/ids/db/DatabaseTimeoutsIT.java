@@ -1,5 +1,7 @@
-package moe.ids.core.db;
+package moe.ids.db;
 
+import moe.ids.testing.TestDatabases;
+import moe.ids.testing.TcpProxy;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseTimeouts;
 import moe.ids.core.config.DatabaseUrl;
@@ -60,7 +62,7 @@ class DatabaseTimeoutsIT {
             assertTrue(Database.explain(url, ex).orElseThrow().contains("database.statement-timeout-seconds (1 s)"));
             st.execute("SELECT 1"); // the server cancelled the statement; the connection goes on
         } finally {
-            Database.drop(url);
+            TestDatabases.drop(url);
         }
     }
 
@@ -85,7 +87,7 @@ class DatabaseTimeoutsIT {
             assertEquals("DATABASE_URL: PostgreSQL at 127.0.0.1:" + proxy.port()
                     + " stopped answering (nothing read for 3 s)", Database.explain(url, failed.ex()).orElseThrow());
         } finally {
-            Database.drop(server);
+            TestDatabases.drop(server);
         }
     }
 

@@ -1,4 +1,4 @@
-package moe.ids.core.db;
+package moe.ids.db;
 
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.changeset.ChangeSetCodec;

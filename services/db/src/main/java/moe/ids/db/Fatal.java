@@ -1,7 +1,8 @@
-package moe.ids.core.error;
+package moe.ids.db;
 
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.core.db.Database;
+import moe.ids.core.error.IdsMoeException;
+import moe.ids.core.error.RefreshBusyException;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;

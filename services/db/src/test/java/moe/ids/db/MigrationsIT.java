@@ -1,5 +1,6 @@
-package moe.ids.core.db;
+package moe.ids.db;
 
+import moe.ids.testing.TestDatabases;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,7 @@ class MigrationsIT {
 
     @AfterEach
     void dropDatabase() {
-        Database.drop(url);
+        TestDatabases.drop(url);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package moe.ids.core.db;
+package moe.ids.testing;
 
 import java.io.IOException;
 import java.io.InputStream;

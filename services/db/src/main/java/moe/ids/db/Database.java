@@ -1,4 +1,4 @@
-package moe.ids.core.db;
+package moe.ids.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -247,20 +247,4 @@ public final class Database {
         }
     }
 
-    /**
-     * Drops a database (tests clean up their own per-run databases with it).
-     *
-     * @param url the database to drop
-     */
-    public static void drop(DatabaseUrl url) {
-        String db = url.database();
-        if (!db.matches("[A-Za-z0-9_]+")) {
-            throw new IllegalArgumentException("database name must be letters, digits and _: " + db);
-        }
-        try (Connection c = connect(url.withDatabase("postgres")); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)");
-        } catch (SQLException ex) {
-            throw new UnavailableException("cannot drop database " + db + ": " + ex.getMessage(), ex);
-        }
-    }
 }

@@ -1,5 +1,6 @@
-package moe.ids.core.db;
+package moe.ids.db;
 
+import moe.ids.testing.TestDatabases;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.error.RefreshBusyException;
@@ -32,7 +33,7 @@ class RefreshLockModesIT {
 
     @AfterEach
     void drop() {
-        Database.drop(db);
+        TestDatabases.drop(db);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package moe.ids.core.db;
+package moe.ids.db;
 
 import moe.ids.core.error.RefreshBusyException;
 import moe.ids.core.error.UnavailableException;

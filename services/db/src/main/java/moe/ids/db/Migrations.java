@@ -1,4 +1,4 @@
-package moe.ids.core.db;
+package moe.ids.db;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
