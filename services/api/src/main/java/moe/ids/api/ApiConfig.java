@@ -12,7 +12,7 @@ import moe.ids.core.error.ConfigException;
  * @param redisPrefix     key prefix ({@code REDIS_PREFIX} / {@code redis.prefix})
  * @param port            HTTP port ({@code server.port})
  * @param redisPool       largest Redis connection pool ({@code api.redis-pool}; meta, dumps, health)
- * @param redisPipes      auto-pipelined connections for lookups, 0 = use the pool ({@code api.redis-pipes})
+ * @param redisPipes      auto-pipelined connections for lookups, at least 1 ({@code api.redis-pipes})
  * @param nearCacheSize   entries kept in the in-process near cache, 0 disables it ({@code api.near-cache-size})
  * @param maxAge          {@code Cache-Control: max-age} of found entries and dumps, seconds ({@code api.max-age})
  * @param notFoundMaxAge  {@code max-age} of 404 answers, seconds ({@code api.not-found-max-age})
@@ -44,7 +44,7 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
                 Settings.redisPrefix(config),
                 Settings.intIn(config, "server.port", 8080, 0, 65535),
                 Settings.intIn(config, "api.redis-pool", 16, 1, 4096),
-                Settings.intIn(config, "api.redis-pipes", DEFAULT_REDIS_PIPES, 0, 64),
+                Settings.intIn(config, "api.redis-pipes", DEFAULT_REDIS_PIPES, 1, 64),
                 Settings.intIn(config, "api.near-cache-size", 100_000, 0, 10_000_000),
                 Settings.intIn(config, "api.max-age", 3600, 0, 31_536_000),
                 Settings.intIn(config, "api.not-found-max-age", 300, 0, 31_536_000),

@@ -7,7 +7,7 @@ import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Timer;
 import moe.ids.api.store.Datasets;
 import moe.ids.api.store.EntryStore;
-import moe.ids.api.store.ScriptPipe;
+import moe.ids.store.ScriptPipe;
 
 import java.time.Duration;
 import java.util.List;

@@ -20,21 +20,18 @@ import moe.ids.api.http.JsonDirectHandler;
 import moe.ids.api.http.RedirectService;
 import moe.ids.api.store.Datasets;
 import moe.ids.api.store.EntryStore;
-import moe.ids.api.store.Invalidations;
+import moe.ids.store.Invalidations;
 import moe.ids.api.store.NearCache;
-import moe.ids.api.store.ScriptPipe;
+import moe.ids.store.ScriptPipe;
 import moe.ids.core.error.ConfigException;
 import moe.ids.core.health.ReadinessCheck;
-import moe.ids.core.redis.RedisKeys;
+import moe.ids.store.RedisKeys;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.ServerStartException;
-import moe.ids.ingestor.Layout;
-import moe.ids.ingestor.RedisCheck;
-import moe.ids.ingestor.RedisClients;
-import moe.ids.ingestor.RedisReader;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.RedisClient;
+import moe.ids.store.Layout;
+import moe.ids.store.RedisCheck;
+import moe.ids.store.RedisReader;
 
 /** Starts the API: config, the Redis client and near cache (built once), routing, health and metrics. */
 public final class Main {
@@ -84,14 +81,14 @@ public final class Main {
     /**
      * A running API and what it owns, closed in reverse order of creation.
      *
-     * @param redis         pooled Redis client
+     * @param reader        Redis reader (meta, dumps, health; owns the connection pool)
      * @param pipe          pipelined lookup connections, or null
      * @param invalidations near-cache subscriber
      * @param edge          the listeners' connection handling
      * @param server        web server (null while it starts)
      * @param store         the store (tests look at its cache)
      */
-    public record Api(RedisClient redis, ScriptPipe pipe, Invalidations invalidations, Edge edge, WebServer server,
+    public record Api(RedisReader reader, ScriptPipe pipe, Invalidations invalidations, Edge edge, WebServer server,
                       EntryStore store)
             implements AutoCloseable {
 
@@ -104,17 +101,14 @@ public final class Main {
          */
         public static Api start(ApiConfig cfg, Config server) {
             onePoller();
-            RedisClient redis = RedisClients.create(cfg.redis(), "ids-moe-api", cfg.redisPool());
             Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
+            RedisReader reader = RedisReader.open(cfg.redis(), "ids-moe-api", cfg.redisPool(), layout);
             NearCache cache = new NearCache(cfg.nearCacheSize());
-            Invalidations invalidations = cfg.nearCacheSize() == 0 ? null : new Invalidations(
-                    new HostAndPort(cfg.redis().host(), cfg.redis().port()),
-                    RedisClients.clientConfig(cfg.redis(), "ids-moe-api-invalidations"), layout.meta(), cache);
-            RedisReader reader = new RedisReader(redis, layout);
-            ScriptPipe pipe = cfg.redisPipes() == 0 ? null : new ScriptPipe(cfg.redis(),
-                    RedisClients.clientConfig(cfg.redis(), "ids-moe-api-pipe"), layout, cfg.redisPipes(),
+            Invalidations invalidations = cfg.nearCacheSize() == 0 ? null
+                    : new Invalidations(cfg.redis(), "ids-moe-api-invalidations", layout.meta(), cache);
+            ScriptPipe pipe = new ScriptPipe(cfg.redis(), "ids-moe-api-pipe", layout, cfg.redisPipes(),
                     ApiMetrics.redisRoundTrips());
-            EntryStore store = new EntryStore(reader, pipe == null ? reader::findAll : pipe::findAll, cache);
+            EntryStore store = new EntryStore(reader, pipe::findAll, cache);
             Datasets datasets = new Datasets(store);
             ApiMetrics metrics = new ApiMetrics(store, pipe, datasets);
             ApiErrors errors = new ApiErrors();
@@ -133,7 +127,7 @@ public final class Main {
                         .addFeature(ObserveFeature.builder()
                                 .sockets(edge.observeSockets())
                                 .addObserver(HealthObserver.builder().details(true)
-                                        .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
+                                        .addCheck(new ReadinessCheck("redis", reader::ping))
                                         .addCheck(new ReadinessCheck("dataset",
                                                 () -> store.metaIfPresent().isPresent()))
                                         .addCheck(edge.livenessCheck())
@@ -143,10 +137,10 @@ public final class Main {
                         .routing(r -> routing(r, cfg, store, datasets, metrics, errors,
                                 !edge.config().separateObserve())));
             } catch (RuntimeException e) {
-                new Api(redis, pipe, invalidations, edge, null, store).close();
+                new Api(reader, pipe, invalidations, edge, null, store).close();
                 throw e;
             }
-            return new Api(redis, pipe, invalidations, edge, ws, store);
+            return new Api(reader, pipe, invalidations, edge, ws, store);
         }
 
         private static void routing(HttpRouting.Builder r, ApiConfig cfg, EntryStore store, Datasets datasets,
@@ -172,10 +166,8 @@ public final class Main {
             if (invalidations != null) {
                 invalidations.close();
             }
-            if (pipe != null) {
-                pipe.close();
-            }
-            redis.close();
+            pipe.close();
+            reader.close();
         }
     }
 }

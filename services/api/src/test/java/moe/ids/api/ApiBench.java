@@ -1,6 +1,6 @@
 package moe.ids.api;
 
-import moe.ids.api.store.ScriptPipe;
+import moe.ids.store.ScriptPipe;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.platform.Platform;
 import org.awaitility.core.ConditionTimeoutException;
@@ -85,7 +85,7 @@ public final class ApiBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         Path dir = Files.createTempDirectory("ids-api-bench");
         try (Fixture cached = new Fixture(); Fixture.Second uncached = cached.second()) {
-            TreeMap<Long, AnimeEntry> data = moe.ids.ingestor.SyntheticData.a(n, 42);
+            TreeMap<Long, AnimeEntry> data = moe.ids.testing.SyntheticData.a(n, 42);
             long t0 = System.nanoTime();
             cached.load(1, data);
             TreeMap<String, Long> mappings = Fixture.mappings(data);

@@ -7,9 +7,9 @@ import moe.ids.core.config.RedisUrl;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.platform.Platform;
-import moe.ids.ingestor.ChangeSets;
-import moe.ids.ingestor.RedisStore;
-import moe.ids.ingestor.SyntheticData;
+import moe.ids.testing.ChangeSets;
+import moe.ids.store.RedisStore;
+import moe.ids.testing.SyntheticData;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,20 +1,21 @@
 package moe.ids.api;
 
+import moe.ids.store.Published;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.config.Config;
 import moe.ids.core.config.RedisUrl;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
-import moe.ids.core.redis.RedisKeys;
+import moe.ids.store.RedisKeys;
 import moe.ids.ingestor.IngestorMetrics;
-import moe.ids.ingestor.Layout;
+import moe.ids.store.Layout;
 import moe.ids.ingestor.Outbox;
-import moe.ids.ingestor.RedisClients;
-import moe.ids.ingestor.RedisReader;
-import moe.ids.ingestor.RedisStore;
-import moe.ids.ingestor.SyntheticData;
-import moe.ids.ingestor.Tuning;
+import moe.ids.store.RedisClients;
+import moe.ids.store.RedisReader;
+import moe.ids.store.RedisStore;
+import moe.ids.testing.SyntheticData;
+import moe.ids.store.Tuning;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 
@@ -86,11 +87,11 @@ public final class Fixture implements AutoCloseable {
     }
 
     private void load(long version, Map<Long, AnimeEntry> entries, Map<String, Long> mappings, long replaceGen) {
-        List<Outbox.IdJson> e = new ArrayList<>();
-        entries.forEach((id, entry) -> e.add(new Outbox.IdJson(id, CanonicalJson.toBytes(entry))));
-        List<Outbox.KeyId> m = new ArrayList<>();
-        mappings.forEach((k, id) -> m.add(new Outbox.KeyId(k, id)));
-        store.load(new Outbox.Published(version, Instant.parse("2026-11-20T03:04:05Z"), report(), e, m), replaceGen);
+        List<Published.IdJson> e = new ArrayList<>();
+        entries.forEach((id, entry) -> e.add(new Published.IdJson(id, CanonicalJson.toBytes(entry))));
+        List<Published.KeyId> m = new ArrayList<>();
+        mappings.forEach((k, id) -> m.add(new Published.KeyId(k, id)));
+        store.load(new Published(version, Instant.parse("2026-11-20T03:04:05Z"), report(), e, m), replaceGen);
     }
 
     /**

@@ -1,17 +1,18 @@
 package moe.ids.api;
 
+import moe.ids.store.Published;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.config.Config;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.ingestor.IngestorMetrics;
-import moe.ids.ingestor.Layout;
-import moe.ids.ingestor.Meta;
+import moe.ids.store.Layout;
+import moe.ids.store.Meta;
 import moe.ids.ingestor.Outbox;
-import moe.ids.ingestor.RedisReader;
-import moe.ids.ingestor.RedisStore;
-import moe.ids.ingestor.Tuning;
+import moe.ids.store.RedisReader;
+import moe.ids.store.RedisStore;
+import moe.ids.store.Tuning;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -29,27 +30,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Partly lost Redis data (a bucket key deleted while meta still names a non-empty dataset) answers 503 with
  * {@code no-store} for the keys that need the missing bucket — never a 404 that clients and CDNs cache for
- * {@code api.not-found-max-age} — while keys of the buckets still there answer as usual. Checked on both lookup
- * paths: the API's pipe ({@code ScriptPipe.LOOKUP}) and the ingestor's reader ({@code Layout.LOOKUP_SCRIPT},
- * {@code api.redis-pipes=0}), in the default one-hash-per-tier layout and a bucketed one.
+ * {@code api.not-found-max-age} — while keys of the buckets still there answer as usual, in the default
+ * one-hash-per-tier layout and a bucketed one.
  */
 class LostDataIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TreeMap<Long, AnimeEntry> DATA = Fixture.data(300);
     private static final String UNKNOWN = "/mal/999999999";
 
-    /** Starts the pipe API (the fixture's) and a reader API, near caches off, on a fresh prefix. */
-    private record Apis(Fixture fixture, Main.Api readerApi, List<Http> both) implements AutoCloseable {
+    /** Starts the fixture's API, near cache off, on a fresh prefix. */
+    private record Apis(Fixture fixture, List<Http> both) implements AutoCloseable {
         static Apis start(Fixture f) {
             f.start(0);
-            Main.Api reader = Main.Api.start(f.config(f.redisUrl, 0, 0), Config.empty());
-            return new Apis(f, reader, List.of(new Http(f.base()),
-                    new Http("http://127.0.0.1:" + reader.server().port())));
+            return new Apis(f, List.of(new Http(f.base())));
         }
 
         @Override
         public void close() {
-            readerApi.close();
         }
     }
 
@@ -185,10 +182,10 @@ class LostDataIT {
     }
 
     private static void load(RedisStore store, Map<String, Long> mappings, long replaceGen) {
-        List<Outbox.IdJson> e = new ArrayList<>();
-        DATA.forEach((id, entry) -> e.add(new Outbox.IdJson(id, CanonicalJson.toBytes(entry))));
-        List<Outbox.KeyId> m = new ArrayList<>();
-        mappings.forEach((k, id) -> m.add(new Outbox.KeyId(k, id)));
-        assertTrue(store.load(new Outbox.Published(1, Instant.parse("2026-11-20T03:04:05Z"), null, e, m), replaceGen));
+        List<Published.IdJson> e = new ArrayList<>();
+        DATA.forEach((id, entry) -> e.add(new Published.IdJson(id, CanonicalJson.toBytes(entry))));
+        List<Published.KeyId> m = new ArrayList<>();
+        mappings.forEach((k, id) -> m.add(new Published.KeyId(k, id)));
+        assertTrue(store.load(new Published(1, Instant.parse("2026-11-20T03:04:05Z"), null, e, m), replaceGen));
     }
 }

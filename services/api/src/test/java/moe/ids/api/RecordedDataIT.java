@@ -12,7 +12,7 @@ import moe.ids.core.platform.Platform;
 import moe.ids.core.platform.Platforms;
 import moe.ids.ingestor.Ingestor;
 import moe.ids.ingestor.IngestorConfig;
-import moe.ids.ingestor.Tuning;
+import moe.ids.store.Tuning;
 import moe.ids.merger.MergeService;
 import moe.ids.merger.merge.MergeSettings;
 import moe.ids.replay.ReplayServer;

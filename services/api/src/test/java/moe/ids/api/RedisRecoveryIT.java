@@ -8,13 +8,13 @@ import moe.ids.db.Database;
 import moe.ids.db.Migrations;
 import moe.ids.testing.TestDatabases;
 import moe.ids.core.entry.AnimeEntry;
-import moe.ids.ingestor.ChangeSets;
+import moe.ids.testing.ChangeSets;
 import moe.ids.ingestor.Ingestor;
 import moe.ids.ingestor.IngestorConfig;
-import moe.ids.ingestor.PrivateRedis;
-import moe.ids.ingestor.RedisClients;
+import moe.ids.testing.PrivateRedis;
+import moe.ids.store.RedisClients;
 import moe.ids.ingestor.TestOutbox;
-import moe.ids.ingestor.Tuning;
+import moe.ids.store.Tuning;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 

@@ -1,7 +1,7 @@
 package moe.ids.api;
 
-import moe.ids.ingestor.JavaChild;
-import moe.ids.ingestor.PrivateRedis;
+import moe.ids.testing.JavaChild;
+import moe.ids.testing.PrivateRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

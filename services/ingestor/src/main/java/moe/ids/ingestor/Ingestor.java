@@ -1,5 +1,8 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Published;
+import moe.ids.store.Meta;
+import moe.ids.store.RedisStore;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
 import org.postgresql.PGConnection;
@@ -157,7 +160,7 @@ public final class Ingestor implements AutoCloseable {
 
     private void resync(long replaceGen) throws SQLException {
         for (int attempt = 0; attempt < 3; attempt++) {
-            Outbox.Published p = outbox.published();
+            Published p = outbox.published();
             if (store.load(p, replaceGen)) {
                 return;
             }

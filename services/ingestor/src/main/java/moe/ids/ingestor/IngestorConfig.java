@@ -1,5 +1,6 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Tuning;
 import io.helidon.config.Config;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;

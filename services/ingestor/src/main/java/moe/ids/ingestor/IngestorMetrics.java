@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code ingestor_apply_seconds} (timer, tag {@code kind=incremental|full}), {@code ingestor_keys_written},
  * {@code ingestor_keys_deleted} (hash fields and keys), {@code ingestor_resyncs}.
  */
-public final class IngestorMetrics {
+public final class IngestorMetrics implements moe.ids.store.WriteMetrics {
     private final AtomicLong applied = new AtomicLong(-1);
     private final AtomicLong outbox = new AtomicLong(0);
     private final AtomicReference<Instant> pendingSince = new AtomicReference<>();
@@ -68,20 +68,24 @@ public final class IngestorMetrics {
         pendingSince.set(null);
     }
 
-    void incremental(Duration d) {
+    @Override
+    public void incremental(Duration d) {
         incremental.record(d);
     }
 
-    void full(Duration d) {
+    @Override
+    public void full(Duration d) {
         full.record(d);
         resyncs.increment();
     }
 
-    void written(long n) {
+    @Override
+    public void written(long n) {
         written.increment(n);
     }
 
-    void deleted(long n) {
+    @Override
+    public void deleted(long n) {
         deleted.increment(n);
     }
 

@@ -1,5 +1,9 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Layout;
+import moe.ids.store.RedisClients;
+import moe.ids.store.RedisCheck;
+import moe.ids.store.RedisStore;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
@@ -12,7 +16,7 @@ import moe.ids.db.Migrations;
 import moe.ids.core.error.ConfigException;
 import moe.ids.db.Fatal;
 import moe.ids.core.health.ReadinessCheck;
-import moe.ids.core.redis.RedisKeys;
+import moe.ids.store.RedisKeys;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.ServerStartException;

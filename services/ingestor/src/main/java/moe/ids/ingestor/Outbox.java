@@ -1,5 +1,7 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Meta;
+import moe.ids.store.Published;
 import com.fasterxml.jackson.databind.JsonNode;
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.changeset.ChangeSetCodec;
@@ -54,33 +56,6 @@ public final class Outbox {
      * @param report    merge report of its version, or null
      */
     public record Entry(ChangeSet changeSet, JsonNode report) {
-    }
-
-    /**
-     * The published state at one version, read in one REPEATABLE READ snapshot.
-     *
-     * @param version   max(change_set.version) in the snapshot (0 when none)
-     * @param createdAt when that version was created, or null
-     * @param report    its merge report, or null
-     * @param entries   internal ID → canonical JSON bytes, in ID order
-     * @param mappings  mapping key → internal ID
-     */
-    public record Published(long version, Instant createdAt, JsonNode report, List<IdJson> entries,
-                            List<KeyId> mappings) {
-    }
-
-    /**
-     * @param id   internal ID
-     * @param json canonical bytes
-     */
-    public record IdJson(long id, byte[] json) {
-    }
-
-    /**
-     * @param key mapping key
-     * @param id  internal ID
-     */
-    public record KeyId(String key, long id) {
     }
 
     /**
@@ -159,22 +134,22 @@ public final class Outbox {
                     }
                 }
                 JsonNode report = version == 0 ? null : report(c, version);
-                List<IdJson> entries = new ArrayList<>();
+                List<Published.IdJson> entries = new ArrayList<>();
                 try (Statement st = c.createStatement()) {
                     st.setFetchSize(2000);
                     try (ResultSet rs = st.executeQuery("SELECT id, entry::text FROM anime ORDER BY id")) {
                         while (rs.next()) {
                             byte[] text = rs.getString(2).getBytes(StandardCharsets.UTF_8);
-                            entries.add(new IdJson(rs.getLong(1), CanonicalJson.toBytes(CanonicalJson.parse(text))));
+                            entries.add(new Published.IdJson(rs.getLong(1), CanonicalJson.toBytes(CanonicalJson.parse(text))));
                         }
                     }
                 }
-                List<KeyId> mappings = new ArrayList<>();
+                List<Published.KeyId> mappings = new ArrayList<>();
                 try (Statement st = c.createStatement()) {
                     st.setFetchSize(10_000);
                     try (ResultSet rs = st.executeQuery("SELECT key, anime_id FROM published_mapping")) {
                         while (rs.next()) {
-                            mappings.add(new KeyId(rs.getString(1), rs.getLong(2)));
+                            mappings.add(new Published.KeyId(rs.getString(1), rs.getLong(2)));
                         }
                     }
                 }

@@ -1,5 +1,7 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.RedisClients;
+import moe.ids.store.Tuning;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;

@@ -1,5 +1,11 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Published;
+import moe.ids.store.RedisReader;
+import moe.ids.store.RedisStore;
+import moe.ids.store.Tuning;
+import moe.ids.testing.SyntheticData;
+import moe.ids.testing.ChangeSets;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.error.UnavailableException;
@@ -179,12 +185,12 @@ class CrashSafetyIT {
     /** Makes Redis serve a at version 1 (a staged load of a, whatever the outbox head is). */
     private static void serveA(TestEnv env) {
         RedisState.clear(env.redis, env.prefix);
-        List<Outbox.IdJson> entries = new ArrayList<>();
-        A.forEach((id, e) -> entries.add(new Outbox.IdJson(id, CanonicalJson.toBytes(e))));
-        List<Outbox.KeyId> mappings = new ArrayList<>();
-        STATE_A.mappings().forEach((k, id) -> mappings.add(new Outbox.KeyId(k, id)));
+        List<Published.IdJson> entries = new ArrayList<>();
+        A.forEach((id, e) -> entries.add(new Published.IdJson(id, CanonicalJson.toBytes(e))));
+        List<Published.KeyId> mappings = new ArrayList<>();
+        STATE_A.mappings().forEach((k, id) -> mappings.add(new Published.KeyId(k, id)));
         assertTrue(new RedisStore(env.redis, env.layout, Tuning.DEFAULT, new IngestorMetrics())
-                .load(new Outbox.Published(1, Instant.now(), null, entries, mappings), -1));
+                .load(new Published(1, Instant.now(), null, entries, mappings), -1));
     }
 
     /**

@@ -1,5 +1,10 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Published;
+import moe.ids.store.RedisStore;
+import moe.ids.store.Tuning;
+import moe.ids.testing.SyntheticData;
+import moe.ids.testing.ChangeSets;
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
@@ -43,7 +48,7 @@ public final class IngestorBench {
         try (TestEnv env = new TestEnv("bench")) {
             TestOutbox.publish(env.db, ChangeSets.diff(1, 0, Map.of(), a), null);
             TestOutbox.publish(env.db, ab, null);
-            Outbox.Published pb = published(2, b);
+            Published pb = published(2, b);
             RedisStore store = new RedisStore(env.redis, env.layout, Tuning.DEFAULT, new IngestorMetrics());
 
             long rawBest = Long.MAX_VALUE;
@@ -99,7 +104,7 @@ public final class IngestorBench {
 
             // the transaction limit: one MULTI/EXEC of the whole set, and what a concurrent reader waits meanwhile
             RedisState.clear(env.redis, env.prefix);
-            store.load(new Outbox.Published(0, Instant.now(), null, List.of(), List.of()), -1);
+            store.load(new Published(0, Instant.now(), null, List.of(), List.of()), -1);
             ChangeSet all = ChangeSets.diff(1, 0, Map.of(), b);
             RedisStore unlimited = new RedisStore(env.redis, env.layout, new Tuning(64, 32, 20_000, Integer.MAX_VALUE,
                     Duration.ofSeconds(30)), new IngestorMetrics());
@@ -144,12 +149,12 @@ public final class IngestorBench {
         }
     }
 
-    private static Outbox.Published published(long version, TreeMap<Long, AnimeEntry> entries) {
-        List<Outbox.IdJson> e = new ArrayList<>();
-        entries.forEach((id, x) -> e.add(new Outbox.IdJson(id, CanonicalJson.toBytes(x))));
-        List<Outbox.KeyId> m = new ArrayList<>();
-        SyntheticData.mappings(entries).forEach((k, id) -> m.add(new Outbox.KeyId(k, id)));
-        return new Outbox.Published(version, Instant.now(), null, e, m);
+    private static Published published(long version, TreeMap<Long, AnimeEntry> entries) {
+        List<Published.IdJson> e = new ArrayList<>();
+        entries.forEach((id, x) -> e.add(new Published.IdJson(id, CanonicalJson.toBytes(x))));
+        List<Published.KeyId> m = new ArrayList<>();
+        SyntheticData.mappings(entries).forEach((k, id) -> m.add(new Published.KeyId(k, id)));
+        return new Published(version, Instant.now(), null, e, m);
     }
 
     /** The seed's layout: one top-level key per mapping ({@code platform/id} → id) and one per entry. */

@@ -1,5 +1,11 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Meta;
+import moe.ids.store.RedisReader;
+import moe.ids.store.RedisStore;
+import moe.ids.store.Tuning;
+import moe.ids.testing.SyntheticData;
+import moe.ids.testing.ChangeSets;
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;

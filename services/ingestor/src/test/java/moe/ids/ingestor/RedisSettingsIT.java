@@ -1,5 +1,8 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.RedisCheck;
+import moe.ids.testing.PrivateRedis;
+import moe.ids.testing.JavaChild;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
 import moe.ids.db.Database;

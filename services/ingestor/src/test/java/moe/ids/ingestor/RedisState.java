@@ -1,5 +1,9 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Layout;
+import moe.ids.store.Meta;
+import moe.ids.store.Counts;
+import moe.ids.testing.SyntheticData;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import redis.clients.jedis.UnifiedJedis;

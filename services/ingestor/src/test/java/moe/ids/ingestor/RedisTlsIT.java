@@ -1,5 +1,9 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.RedisClients;
+import moe.ids.testing.TlsRedis;
+import moe.ids.testing.SyntheticData;
+import moe.ids.testing.ChangeSets;
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.config.RedisUrl;
 import moe.ids.core.entry.AnimeEntry;

@@ -1,5 +1,9 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Meta;
+import moe.ids.store.Tuning;
+import moe.ids.testing.SyntheticData;
+import moe.ids.testing.ChangeSets;
 import moe.ids.core.entry.AnimeEntry;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,16 @@
 package moe.ids.ingestor;
 
+import moe.ids.store.Layout;
+import moe.ids.store.RedisClients;
+import moe.ids.store.RedisReader;
+import moe.ids.store.Tuning;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
 import moe.ids.db.Database;
 import moe.ids.db.Migrations;
 import moe.ids.testing.TestDatabases;
-import moe.ids.core.redis.RedisKeys;
+import moe.ids.store.RedisKeys;
 import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;

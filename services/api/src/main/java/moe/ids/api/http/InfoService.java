@@ -15,7 +15,7 @@ import moe.ids.api.store.EntryStore;
 import moe.ids.core.error.UnavailableException;
 import moe.ids.core.platform.Platform;
 import moe.ids.core.platform.Platforms;
-import moe.ids.ingestor.Meta;
+import moe.ids.store.Meta;
 
 import java.io.IOException;
 import java.io.InputStream;

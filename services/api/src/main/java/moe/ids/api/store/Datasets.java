@@ -6,8 +6,8 @@ import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.platform.IdType;
 import moe.ids.core.platform.Platform;
-import moe.ids.ingestor.Meta;
-import moe.ids.ingestor.RedisReader;
+import moe.ids.store.Meta;
+import moe.ids.store.RedisReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package moe.ids.api.store;
 
-import moe.ids.ingestor.Meta;
-import moe.ids.ingestor.RedisReader;
+import moe.ids.store.Meta;
+import moe.ids.store.RedisReader;
 
 import java.util.ArrayList;
 import java.util.List;

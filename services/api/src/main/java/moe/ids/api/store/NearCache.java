@@ -1,5 +1,7 @@
 package moe.ids.api.store;
 
+import moe.ids.store.Invalidations;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
@@ -19,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * generation and the newest version seen change together (one atomic state), so an invalidation racing an
  * observation cannot lose it.
  */
-public final class NearCache {
+public final class NearCache implements Invalidations.Cache {
     /** Version of a generation that has not seen a Redis answer yet. */
     static final long UNKNOWN = -1;
 
@@ -60,6 +62,7 @@ public final class NearCache {
     /**
      * @return true when the cache may answer (enabled and its invalidation channel is live)
      */
+    @Override
     public boolean usable() {
         return maxSize > 0 && live;
     }
@@ -169,6 +172,7 @@ public final class NearCache {
      * that a store reloaded at a lower version is cached again: an answer read before this call cannot be stored
      * any more (its generation is gone), and one read after it reflects the change.
      */
+    @Override
     public void invalidate() {
         state.set(new State(newGeneration(UNKNOWN), UNKNOWN));
     }
@@ -176,7 +180,8 @@ public final class NearCache {
     /**
      * @param isLive whether the invalidation channel is subscribed; going live or dead also drops every answer
      */
-    void live(boolean isLive) {
+    @Override
+    public void live(boolean isLive) {
         invalidate();
         this.live = isLive;
         invalidate();

@@ -1,4 +1,4 @@
-package moe.ids.ingestor;
+package moe.ids.store;
 
 import moe.ids.core.config.RedisUrl;
 import redis.clients.jedis.Connection;

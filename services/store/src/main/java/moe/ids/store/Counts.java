@@ -1,4 +1,4 @@
-package moe.ids.ingestor;
+package moe.ids.store;
 
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
@@ -14,7 +14,7 @@ import java.util.Map;
  * when the merge report brings none. Kept exact across incremental applies by adding the upserted entries and
  * subtracting the entries they replace or delete.
  */
-final class Counts {
+public final class Counts {
     private static final List<String> PLATFORMS = Platforms.lookupPlatforms().stream().map(Platform::name)
             .filter(AnimeEntry.KEYS::contains).toList();
 
@@ -31,7 +31,7 @@ final class Counts {
     /**
      * @return zero counts for every platform
      */
-    static Counts empty() {
+    public static Counts empty() {
         return new Counts(Map.of());
     }
 
@@ -39,7 +39,7 @@ final class Counts {
      * @param start counts to continue from (missing platforms count 0)
      * @return counts starting there
      */
-    static Counts from(Map<String, Long> start) {
+    public static Counts from(Map<String, Long> start) {
         return new Counts(start);
     }
 
@@ -54,7 +54,7 @@ final class Counts {
      * @param e     an entry
      * @param delta +1 when it joins, -1 when it leaves
      */
-    void add(AnimeEntry e, int delta) {
+    public void add(AnimeEntry e, int delta) {
         for (String p : PLATFORMS) {
             if (e.get(p) != null) {
                 counts.merge(p, (long) delta, Long::sum);
@@ -66,7 +66,7 @@ final class Counts {
     /**
      * @return platform → n, then total
      */
-    Map<String, Long> toMap() {
+    public Map<String, Long> toMap() {
         return new LinkedHashMap<>(counts);
     }
 }

@@ -1,4 +1,4 @@
-package moe.ids.ingestor;
+package moe.ids.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;

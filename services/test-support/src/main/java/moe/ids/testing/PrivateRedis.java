@@ -1,4 +1,4 @@
-package moe.ids.ingestor;
+package moe.ids.testing;
 
 import org.junit.jupiter.api.Assumptions;
 

@@ -1,4 +1,4 @@
-package moe.ids.ingestor;
+package moe.ids.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -155,7 +155,11 @@ public record Meta(long version, long generation, int mappingBuckets, int entryB
         return s == null ? null : Instant.parse(s);
     }
 
-    static JsonNode read(String json) {
+    /**
+     * @param json a merge report or other JSON text stored beside the data
+     * @return it parsed
+     */
+    public static JsonNode read(String json) {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException ex) {

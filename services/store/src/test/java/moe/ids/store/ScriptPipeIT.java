@@ -1,12 +1,12 @@
-package moe.ids.api.store;
+package moe.ids.store;
 
 import moe.ids.core.config.RedisUrl;
 import moe.ids.core.error.UnavailableException;
-import moe.ids.core.redis.RedisKeys;
-import moe.ids.ingestor.Layout;
-import moe.ids.ingestor.RedisClients;
-import moe.ids.ingestor.RedisReader;
-import moe.ids.ingestor.TlsRedis;
+import moe.ids.store.RedisKeys;
+import moe.ids.store.Layout;
+import moe.ids.store.RedisClients;
+import moe.ids.store.RedisReader;
+import moe.ids.testing.TlsRedis;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +51,7 @@ class ScriptPipeIT {
         port = freePort();
         startServer();
         RedisUrl url = RedisUrl.parse("REDIS_URL", "redis://127.0.0.1:" + port + "/0");
-        pipe = new ScriptPipe(url, RedisClients.clientConfig(url, "pipe-it"), new Layout(new RedisKeys("t:")), 1,
+        pipe = new ScriptPipe(url, "pipe-it", new Layout(new RedisKeys("t:")), 1,
                 roundTrips::add);
     }
 
@@ -201,14 +201,14 @@ class ScriptPipeIT {
             try (RedisClient c = RedisClients.create(url, "pipe-it", 1)) {
                 load(c);
             }
-            try (ScriptPipe p = new ScriptPipe(url, RedisClients.clientConfig(url, "pipe-it"),
+            try (ScriptPipe p = new ScriptPipe(url, "pipe-it",
                     new Layout(new RedisKeys("t:")), 1)) {
                 RedisReader.Lookups l = p.findAll(List.of("myanimelist/1"));
                 assertEquals(3, l.version());
                 assertArrayEquals(JSON.getBytes(StandardCharsets.UTF_8), l.hits().getFirst().orElseThrow().json());
             }
             RedisUrl wrong = RedisUrl.parse("REDIS_URL", tls.url("nope"));
-            try (ScriptPipe p = new ScriptPipe(wrong, RedisClients.clientConfig(wrong, "pipe-it"),
+            try (ScriptPipe p = new ScriptPipe(wrong, "pipe-it",
                     new Layout(new RedisKeys("t:")), 1)) {
                 UnavailableException ex = assertThrows(UnavailableException.class, () -> p.findAll(List.of()));
                 assertTrue(ex.getMessage().contains("AUTH"), ex.getMessage());

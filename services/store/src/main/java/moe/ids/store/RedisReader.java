@@ -1,6 +1,7 @@
-package moe.ids.ingestor;
+package moe.ids.store;
 
 import moe.ids.core.error.UnavailableException;
+import moe.ids.core.config.RedisUrl;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -21,11 +22,9 @@ import java.util.Optional;
  * tiers atomically, and returns the version it read with the entry. Full dumps read bucket by bucket and are
  * retried when the version moved meanwhile. Thread-safe; share one per process.
  */
-public final class RedisReader {
-    private static final byte[] LOOKUP = Layout.LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] LOOKUP_SHA = Layout.scriptSha(LOOKUP);
-    private static final byte[] ENTRIES = Layout.ENTRIES_SCRIPT.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] ENTRIES_SHA = Layout.scriptSha(ENTRIES);
+public final class RedisReader implements AutoCloseable {
+    private static final byte[] UNKNOWN = {'-', '1'};
+    private static final byte[] STRIDE_ONE = {'1'};
     private static final int DUMP_ATTEMPTS = 5;
     /** Fields asked per HSCAN page of tier 1 (a hint): pages of 1,000 held Redis 1.1-1.2 ms, of 300 < 0.5 ms. */
     private static final int SCAN_MAPPINGS = 300;
@@ -33,6 +32,7 @@ public final class RedisReader {
     private static final int SCAN_ENTRIES = 100;
 
     private final UnifiedJedis redis;
+    private final boolean owned;
     private final Layout layout;
     private final byte[] metaKey;
     private final byte[] prefix;
@@ -42,10 +42,47 @@ public final class RedisReader {
      * @param layout key layout (the prefix)
      */
     public RedisReader(UnifiedJedis redis, Layout layout) {
+        this(redis, layout, false);
+    }
+
+    private RedisReader(UnifiedJedis redis, Layout layout, boolean owned) {
         this.redis = redis;
+        this.owned = owned;
         this.layout = layout;
         this.metaKey = layout.meta().getBytes(StandardCharsets.UTF_8);
         this.prefix = layout.prefix().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A reader with a connection pool of its own, closed with it.
+     *
+     * @param url        Redis
+     * @param clientName the connections' client name
+     * @param maxPool    largest pool size
+     * @param layout     key layout (the prefix)
+     * @return the reader
+     */
+    public static RedisReader open(RedisUrl url, String clientName, int maxPool, Layout layout) {
+        return new RedisReader(RedisClients.create(url, clientName, maxPool), layout, true);
+    }
+
+    /**
+     * @return whether Redis answers a PING
+     */
+    public boolean ping() {
+        try {
+            return "PONG".equals(redis.ping());
+        } catch (JedisException ex) {
+            return false;
+        }
+    }
+
+    /** Closes the connection pool when this reader opened it. */
+    @Override
+    public void close() {
+        if (owned) {
+            redis.close();
+        }
     }
 
     /**
@@ -94,17 +131,22 @@ public final class RedisReader {
      *                              "unknown" would be wrong, and cached by clients)
      */
     public Lookups findAll(List<String> mappingKeys) {
-        List<byte[]> args = new ArrayList<>(mappingKeys.size() + 1);
+        List<byte[]> args = new ArrayList<>(mappingKeys.size() + 4);
         args.add(prefix);
+        args.add(UNKNOWN); // no expected generation: the script hashes every key's bucket itself
+        args.add(UNKNOWN);
+        args.add(STRIDE_ONE);
         for (String k : mappingKeys) {
             args.add(k.getBytes(StandardCharsets.UTF_8));
         }
-        List<?> out = run(LOOKUP, LOOKUP_SHA, args);
+        List<?> out = run(Scripts.LOOKUP, args);
         long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
+        List<?> ids = (List<?>) out.get(3);
+        List<?> entries = (List<?>) out.get(4);
         List<Optional<Hit>> hits = new ArrayList<>(mappingKeys.size());
         for (int i = 0; i < mappingKeys.size(); i++) {
-            byte[] id = (byte[]) out.get(1 + 2 * i);
-            byte[] json = (byte[]) out.get(2 + 2 * i);
+            byte[] id = ids.get(i) instanceof byte[] b ? b : null;
+            byte[] json = entries.get(i) instanceof byte[] b ? b : null;
             if (Layout.lost(id, json)) {
                 throw lostData(version);
             }
@@ -134,7 +176,7 @@ public final class RedisReader {
         for (long id : ids) {
             args.add(Long.toString(id).getBytes(StandardCharsets.US_ASCII));
         }
-        List<?> out = run(ENTRIES, ENTRIES_SHA, args);
+        List<?> out = run(Scripts.ENTRIES, args);
         long version = Long.parseLong(new String((byte[]) out.getFirst(), StandardCharsets.US_ASCII));
         List<byte[]> json = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
@@ -310,12 +352,13 @@ public final class RedisReader {
     public record Dump(long version, Map<Long, byte[]> entries) {
     }
 
-    private List<?> run(byte[] script, byte[] sha, List<byte[]> args) {
+    private List<?> run(Scripts.Script script, List<byte[]> args) {
         try {
-            return runOnce(script, sha, args);
+            return runOnce(script.source(), script.sha(), args);
         } catch (UnavailableException ex) {
             if (ex.getCause() instanceof JedisConnectionException) {
-                return runOnce(script, sha, args); // a pooled connection broken by a Redis restart: once more
+                // a pooled connection broken by a Redis restart: once more
+                return runOnce(script.source(), script.sha(), args);
             }
             throw ex;
         }

@@ -1,4 +1,4 @@
-package moe.ids.ingestor;
+package moe.ids.testing;
 
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.MappingKeys;

@@ -1,5 +1,6 @@
-package moe.ids.api.store;
+package moe.ids.store;
 
+import moe.ids.core.config.RedisUrl;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps the {@link NearCache} honest: one dedicated Redis connection with server-assisted client-side caching in
+ * Keeps a near cache of lookups honest: one dedicated Redis connection with server-assisted client-side caching in
  * broadcast mode ({@code CLIENT TRACKING ON REDIRECT <own id> BCAST PREFIX <prefix>meta}, then
  * {@code SUBSCRIBE __redis__:invalidate}). Redis pushes a message on that connection whenever the meta hash is
  * written (every change set, resync switch or flush), before it answers the writer; each message drops the
@@ -21,6 +22,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * bypassed, and it is emptied again once the subscription is back, since messages may have been missed.
  */
 public final class Invalidations implements AutoCloseable {
+    /** The cache kept honest. */
+    public interface Cache {
+        /**
+         * @return whether the cache is in use at all
+         */
+        boolean usable();
+
+        /**
+         * @param isLive whether invalidations are being received (while not, the cache must be bypassed)
+         */
+        void live(boolean isLive);
+
+        /** Drops everything cached. */
+        void invalidate();
+    }
+
     private static final System.Logger LOG = System.getLogger(Invalidations.class.getName());
     private static final byte[] CHANNEL = "__redis__:invalidate".getBytes(StandardCharsets.US_ASCII);
     private static final int READ_TIMEOUT_MS = 3_000;
@@ -28,7 +45,7 @@ public final class Invalidations implements AutoCloseable {
     private final HostAndPort where;
     private final JedisClientConfig config;
     private final String metaKey;
-    private final NearCache cache;
+    private final Cache cache;
     private final AtomicLong received = new AtomicLong();
     private final Thread reader;
     private final Thread pinger;
@@ -38,13 +55,14 @@ public final class Invalidations implements AutoCloseable {
     /**
      * Starts the subscriber thread (daemon).
      *
-     * @param where   Redis
-     * @param config  connection settings
-     * @param metaKey the meta hash key
-     * @param cache   the cache to invalidate
+     * @param url        Redis
+     * @param clientName the connection's client name
+     * @param metaKey    the meta hash key
+     * @param cache      the cache to invalidate
      */
-    public Invalidations(HostAndPort where, JedisClientConfig config, String metaKey, NearCache cache) {
-        this.where = where;
+    public Invalidations(RedisUrl url, String clientName, String metaKey, Cache cache) {
+        this.where = new HostAndPort(url.host(), url.port());
+        JedisClientConfig config = RedisClients.clientConfig(url, clientName);
         // RESP2: jedis 8 negotiates RESP3 by default, where an invalidation arrives as a push message that jedis
         // consumes itself, so this reader never saw one (the cache then only moved on with the versions lookups
         // reported); the subscribed-connection protocol below (message arrays, ["pong", ""]) is RESP2's

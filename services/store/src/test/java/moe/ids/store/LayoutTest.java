@@ -1,6 +1,6 @@
-package moe.ids.ingestor;
+package moe.ids.store;
 
-import moe.ids.core.redis.RedisKeys;
+import moe.ids.store.RedisKeys;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package moe.ids.api.store;
+package moe.ids.store;
 
 import org.junit.jupiter.api.Test;
 

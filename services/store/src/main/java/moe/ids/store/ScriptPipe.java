@@ -1,9 +1,9 @@
-package moe.ids.api.store;
+package moe.ids.store;
 
 import moe.ids.core.config.RedisUrl;
 import moe.ids.core.error.UnavailableException;
-import moe.ids.ingestor.Layout;
-import moe.ids.ingestor.RedisReader;
+import moe.ids.store.Layout;
+import moe.ids.store.RedisReader;
 import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -29,7 +29,7 @@ import java.util.function.LongConsumer;
 
 /**
  * Auto-pipelined lookups over a few long-lived connections: read-only script calls that read meta and both tiers
- * atomically, like the ingestor's {@link Layout#LOOKUP_SCRIPT} ({@link RedisReader}'s protocol), except that the
+ * atomically, with the one lookup script ({@link Scripts#LOOKUP}, also {@link RedisReader}'s), except that the
  * tier-1 bucket keys are computed here (the same {@link Layout#mappingBucket}) for the generation and bucket count
  * the last answer reported; the script checks them against meta and computes the buckets itself when they moved,
  * so the answer is exact either way. Concurrent requests are queued; the first caller of a flush yields once (the
@@ -41,103 +41,8 @@ import java.util.function.LongConsumer;
  */
 public final class ScriptPipe implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ScriptPipe.class.getName());
-    /**
-     * Lua, read-only: {@code KEYS[1]} = meta; {@code ARGV} = prefix, expected gen, expected mbuckets, stride, then the
-     * mapping keys: with stride 1 the keys alone (the pipe expects one tier-1 hash), with stride 2 each key followed
-     * by its tier-1 bucket key under the expected gen. Returns {@code {version, gen, mbuckets, ids, entries}} (two
-     * arrays in key order, false for a miss), or an empty array when no generation is served. When the generation
-     * has one hash per tier (the ingestor's default layout) every key is read with ONE tier-1
-     * {@code HMGET} and every entry with ONE tier-2 {@code HMGET}; with several buckets each key costs two
-     * {@code HGET}s, its bucket taken from the arguments when gen and count are as expected, else hashed here (each
-     * {@code redis.call} is ~1 µs of Lua, services/api/DESIGN.md). Only a miss costs more: one {@code EXISTS} of
-     * the bucket it missed in (one per call in the one-hash layout, one per bucket in a row with buckets; no
-     * closure or table for it on the hit path), so that a bucket missing from a non-empty dataset (for tier 1:
-     * meta's {@code counts} has {@code "total"} &gt; 0, read then) answers an empty string in place of the id or
-     * entry ({@link Layout#lost}): lost data, a 503 — not an unknown key, a cacheable 404. A key or ID that is
-     * simply not in its bucket stays a miss.
-     */
-    static final String LOOKUP = """
-            local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'mbuckets', 'abuckets')
-            if not m[1] or not m[2] then return {} end
-            local mpre = ARGV[1] .. 'g' .. m[2] .. ':m:'
-            local apre = ARGV[1] .. 'g' .. m[2] .. ':a:'
-            local step = tonumber(ARGV[4])
-            local ids, js = {}, {}
-            local seen, gone, full
-            if #ARGV < 5 then return {m[1], m[2], m[3], ids, js} end
-            if m[3] == '1' and m[4] == '1' then
-              if step == 1 then
-                ids = redis.call('HMGET', mpre .. '0', unpack(ARGV, 5))
-              else
-                local a = {}
-                for i = 5, #ARGV, 2 do a[#a + 1] = ARGV[i] end
-                ids = redis.call('HMGET', mpre .. '0', unpack(a))
-              end
-              local b = {}
-              local unknown = false
-              for j = 1, #ids do
-                local id = ids[j]
-                if id then b[j] = id else b[j] = ''; unknown = true end
-              end
-              js = redis.call('HMGET', apre .. '0', unpack(b))
-              if unknown and redis.call('EXISTS', mpre .. '0') == 0 then
-                local c = redis.call('HGET', KEYS[1], 'counts')
-                local t = c and string.match(c, '"total":(%d+)')
-                if t ~= nil and tonumber(t) > 0 then
-                  for j = 1, #ids do ids[j] = '' end
-                  return {m[1], m[2], m[3], ids, js}
-                end
-              end
-              for j = 1, #js do
-                if not js[j] and ids[j] then
-                  if redis.call('EXISTS', apre .. '0') == 0 then
-                    for i = j, #js do if ids[i] then js[i] = '' end end
-                  end
-                  break
-                end
-              end
-              return {m[1], m[2], m[3], ids, js}
-            end
-            local fast = step == 2 and m[2] == ARGV[2] and m[3] == ARGV[3]
-            local mb = tonumber(m[3])
-            local ab = tonumber(m[4])
-            for i = 5, #ARGV, step do
-              local k = ARGV[i]
-              local bucket
-              if fast then
-                bucket = ARGV[i + 1]
-              else
-                local h = 0
-                for j = 1, #k do h = (h * 31 + string.byte(k, j)) % mb end
-                bucket = mpre .. h
-              end
-              local id = redis.call('HGET', bucket, k)
-              local entry = false
-              if id then
-                local ak = apre .. (tonumber(id) % ab)
-                entry = redis.call('HGET', ak, id)
-                if not entry then
-                  if ak ~= seen then seen = ak; gone = redis.call('EXISTS', ak) == 0 end
-                  if gone then entry = '' end
-                end
-              else
-                if bucket ~= seen then seen = bucket; gone = redis.call('EXISTS', bucket) == 0 end
-                if gone then
-                  if full == nil then
-                    local c = redis.call('HGET', KEYS[1], 'counts')
-                    local t = c and string.match(c, '"total":(%d+)')
-                    full = t ~= nil and tonumber(t) > 0
-                  end
-                  if full then id = '' end
-                end
-              end
-              ids[#ids + 1] = id
-              js[#js + 1] = entry
-            end
-            return {m[1], m[2], m[3], ids, js}
-            """;
-    private static final byte[] SCRIPT = LOOKUP.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SHA = Layout.scriptSha(SCRIPT);
+    private static final byte[] SCRIPT = Scripts.LOOKUP.source();
+    private static final byte[] SHA = Scripts.LOOKUP.sha();
     private static final byte[] SCRIPT_LOAD = encode(new byte[][]{"SCRIPT".getBytes(StandardCharsets.US_ASCII),
             "LOAD".getBytes(StandardCharsets.US_ASCII), SCRIPT});
     private static final byte[] EVALSHA_RO = "EVALSHA_RO".getBytes(StandardCharsets.US_ASCII);
@@ -170,27 +75,27 @@ public final class ScriptPipe implements AutoCloseable {
 
     /**
      * @param url         Redis (auth, database)
-     * @param config      socket settings (TLS, connect timeout)
+     * @param clientName  the connections' client name
      * @param layout      key layout
      * @param connections connections to spread calls over
      */
-    public ScriptPipe(RedisUrl url, JedisClientConfig config, Layout layout, int connections) {
-        this(url, config, layout, connections, nanos -> { });
+    public ScriptPipe(RedisUrl url, String clientName, Layout layout, int connections) {
+        this(url, clientName, layout, connections, nanos -> { });
     }
 
     /**
      * @param url         Redis (auth, database)
-     * @param config      socket settings (TLS, connect timeout)
+     * @param clientName  the connections' client name
      * @param layout      key layout
      * @param connections connections to spread calls over
      * @param roundTrip   told the time (ns) from writing each command to reading its answer, on the reader thread
      */
-    public ScriptPipe(RedisUrl url, JedisClientConfig config, Layout layout, int connections,
+    public ScriptPipe(RedisUrl url, String clientName, Layout layout, int connections,
                       LongConsumer roundTrip) {
         this.roundTrip = roundTrip;
         this.url = url;
         this.where = new HostAndPort(url.host(), url.port());
-        this.config = config;
+        this.config = RedisClients.clientConfig(url, clientName);
         this.metaKey = layout.meta().getBytes(StandardCharsets.UTF_8);
         this.prefix = layout.prefix().getBytes(StandardCharsets.UTF_8);
         this.prefixText = layout.prefix();
@@ -520,7 +425,7 @@ public final class ScriptPipe implements AutoCloseable {
                 cmds.add(args("SELECT", Integer.toString(url.database())));
             }
             cmds.add(args("CLIENT", "SETNAME", "ids-moe-api-pipe"));
-            cmds.add(args("SCRIPT", "LOAD", LOOKUP));
+            cmds.add(args("SCRIPT", "LOAD", new String(SCRIPT, StandardCharsets.UTF_8)));
             for (byte[][] c : cmds) {
                 out.write(encode(c));
                 out.flush();

@@ -1,14 +1,11 @@
-package moe.ids.ingestor;
+package moe.ids.store;
 
-import moe.ids.core.redis.RedisKeys;
+import moe.ids.store.RedisKeys;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
- * The Redis layout the ingestor writes and {@link RedisReader} reads (see {@code services/ingestor/DESIGN.md}).
+ * The Redis layout {@link RedisStore} writes and {@link RedisReader} and {@link ScriptPipe} read.
  * Every key starts with the prefix {@code P} (default {@code ids:}):
  * <ul>
  *   <li>{@code P meta} — hash: pointer to the served generation ({@code gen}, {@code mbuckets}, {@code abuckets})
@@ -34,84 +31,7 @@ public record Layout(RedisKeys keys) {
     /** Tier-2 bucket count of the served generation. */
     public static final String F_ABUCKETS = "abuckets";
 
-    /**
-     * Lua, read-only: {@code KEYS[1]} = meta, {@code ARGV[1]} = prefix, {@code ARGV[2..]} = mapping keys. Returns
-     * {@code {version, id1, json1, id2, json2, …}} (false pairs for unknown keys), or an empty array when no
-     * generation is served. One script resolves both tiers, so it is atomic with respect to a change set's
-     * MULTI/EXEC. A miss asks whether its bucket exists ({@code EXISTS}, only then, once per bucket in a row): an
-     * empty string in place of the id (tier-1 bucket) or of the JSON (tier-2 bucket) says that the bucket the
-     * layout computes is missing from a non-empty dataset (for tier 1, meta's {@code counts} has {@code "total"}
-     * &gt; 0: an empty dataset has no buckets), i.e. data was lost — not an unknown key ({@link #lost}).
-     */
-    public static final String LOOKUP_SCRIPT = """
-            local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'mbuckets', 'abuckets')
-            if not m[1] or not m[2] then return {} end
-            local p = ARGV[1] .. 'g' .. m[2] .. ':'
-            local mb = tonumber(m[3])
-            local ab = tonumber(m[4])
-            local out = {m[1]}
-            local seen, gone, full
-            for i = 2, #ARGV do
-              local k = ARGV[i]
-              local h = 0
-              for j = 1, #k do h = (h * 31 + string.byte(k, j)) % mb end
-              local mk = p .. 'm:' .. h
-              local id = redis.call('HGET', mk, k)
-              local js = false
-              if id then
-                local ak = p .. 'a:' .. (tonumber(id) % ab)
-                js = redis.call('HGET', ak, id)
-                if not js then
-                  if ak ~= seen then seen = ak; gone = redis.call('EXISTS', ak) == 0 end
-                  if gone then js = '' end
-                end
-              else
-                if mk ~= seen then seen = mk; gone = redis.call('EXISTS', mk) == 0 end
-                if gone then
-                  if full == nil then
-                    local c = redis.call('HGET', KEYS[1], 'counts')
-                    local t = c and string.match(c, '"total":(%d+)')
-                    full = t ~= nil and tonumber(t) > 0
-                  end
-                  if full then id = '' end
-                end
-              end
-              out[#out + 1] = id
-              out[#out + 1] = js
-            end
-            return out
-            """;
 
-    /**
-     * Lua, read-only: {@code KEYS[1]} = meta, {@code ARGV[1]} = prefix, {@code ARGV[2..]} = internal IDs.
-     * Returns {@code {version, json1, json2, …}} (false where unknown, an empty string ({@link #lost}) where the
-     * ID's bucket is missing from a non-empty dataset), or an empty array when no generation is served.
-     */
-    public static final String ENTRIES_SCRIPT = """
-            local m = redis.call('HMGET', KEYS[1], 'version', 'gen', 'abuckets')
-            if not m[1] or not m[2] then return {} end
-            local p = ARGV[1] .. 'g' .. m[2] .. ':a:'
-            local ab = tonumber(m[3])
-            local out = {m[1]}
-            local seen, gone, full
-            for i = 2, #ARGV do
-              local ak = p .. (tonumber(ARGV[i]) % ab)
-              local js = redis.call('HGET', ak, ARGV[i])
-              if not js then
-                if ak ~= seen then seen = ak; gone = redis.call('EXISTS', ak) == 0 end
-                if gone then
-                  if full == nil then
-                    local c = redis.call('HGET', KEYS[1], 'counts')
-                    local t = c and string.match(c, '"total":(%d+)')
-                    full = t ~= nil and tonumber(t) > 0
-                  end
-                  if full then js = '' end
-                end
-              end
-              out[#out + 1] = js
-            end
-            return out
-            """;
 
     /**
      * Whether a lookup script's answer for one key means lost data (answer 503, never "unknown"): the script put an
@@ -188,22 +108,10 @@ public record Layout(RedisKeys keys) {
         return keys.prefix() + "build:" + gen;
     }
 
-    /**
-     * @param script a Lua script's bytes
-     * @return its SHA-1 in lower-case hex, as {@code EVALSHA} takes it
-     */
-    public static byte[] scriptSha(byte[] script) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script))
-                    .getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
 
     /**
      * The tier-1 bucket of a mapping key: {@code h = (h * 31 + byte) mod buckets} over its UTF-8 bytes — the same
-     * arithmetic as {@link #LOOKUP_SCRIPT}, exact in Lua's doubles for any bucket count below 2^40.
+     * arithmetic as the lookup script ({@link Scripts#LOOKUP}), exact in Lua's doubles for any bucket count below 2^40.
      *
      * @param mappingKey e.g. {@code myanimelist/1}
      * @param buckets    bucket count

@@ -1,4 +1,4 @@
-package moe.ids.ingestor;
+package moe.ids.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import moe.ids.core.changeset.ChangeSet;
@@ -35,7 +35,7 @@ public final class RedisStore {
     private final RedisClient redis;
     private final Layout layout;
     private final Tuning tuning;
-    private final IngestorMetrics metrics;
+    private final WriteMetrics metrics;
 
     /** Result of applying one change set. */
     public enum Outcome {
@@ -57,7 +57,7 @@ public final class RedisStore {
      * @param tuning  sizes
      * @param metrics where to count
      */
-    public RedisStore(RedisClient redis, Layout layout, Tuning tuning, IngestorMetrics metrics) {
+    public RedisStore(RedisClient redis, Layout layout, Tuning tuning, WriteMetrics metrics) {
         this.redis = redis;
         this.layout = layout;
         this.tuning = tuning;
@@ -223,7 +223,7 @@ public final class RedisStore {
      * @param replaceGen generation to replace even at an equal or newer version (broken data, reset outbox), or -1
      * @return true when switched in; false when another writer got there first (the new generation is dropped)
      */
-    public boolean load(Outbox.Published p, long replaceGen) {
+    public boolean load(Published p, long replaceGen) {
         long started = System.nanoTime();
         int mb = noEmptyBucket(Layout.bucketsFor(p.mappings().size(), tuning.mappingBucketFields()), n -> {
             boolean[] used = new boolean[n];
@@ -247,7 +247,7 @@ public final class RedisStore {
         for (int i = 0; i < mb; i++) {
             mbuckets.add(new LinkedHashMap<>());
         }
-        for (Outbox.KeyId k : p.mappings()) {
+        for (Published.KeyId k : p.mappings()) {
             mbuckets.get(Layout.mappingBucket(k.key(), mb)).put(bytes(k.key()), bytes(Long.toString(k.id())));
         }
         List<Map<byte[], byte[]>> abuckets = new ArrayList<>(ab);
@@ -256,7 +256,7 @@ public final class RedisStore {
         }
         Counts computed = Counts.empty();
         boolean needCounts = Meta.countsFromReport(p.report()).isEmpty();
-        for (Outbox.IdJson e : p.entries()) {
+        for (Published.IdJson e : p.entries()) {
             abuckets.get(Layout.entryBucket(e.id(), ab)).put(bytes(Long.toString(e.id())), e.json());
             if (needCounts) {
                 computed.add(e.json());
