@@ -101,7 +101,7 @@ public final class ReplayServer implements AutoCloseable {
     /**
      * Finds the recorded upstream folder: system property {@value #UPSTREAM_PROPERTY}, else environment variable
      * {@value #UPSTREAM_ENV}, else {@code shared/upstream} under the working directory or one of its ancestors
-     * (the project sits at {@code X/main}, the data at {@code X/shared/upstream}). A candidate counts only when it
+     * (so a checkout beside a {@code shared/upstream} folder finds it). A candidate counts only when it
      * holds {@code README.md}.
      *
      * @return the folder, empty when it cannot be found
