@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# API benchmark (services/api/DESIGN.md): loads ~35k synthetic entries through the ingestor classes into a private
+# API benchmark (bench/README.md): loads ~35k synthetic entries through the ingestor classes into a private
 # key prefix, warms every route twice (~25 s), then on loopback in ONE run (~3 min): redis-benchmark -t get -c 64, and
 # three rounds of wrk -c 64 on the static /robots.txt (baseline), on 1,000 hot IDs (near cache on) and on uniformly
 # random IDs over every mapping key (near cache off), closed by one more static run.
@@ -8,7 +8,7 @@
 # Needs wrk (apt-get install -y wrk) and the local Redis (TEST_REDIS_URL overrides).
 # Usage: [WRK_THREADS=1] [BENCH_OPTS=-D…] bench/api.sh [entries, default 35000] [seconds per run, default 10]
 # BENCH_OPTS adds JVM options, e.g. -Dids.test.bucket-fields=64,32 (load the bucketed Redis layout instead of one hash
-# per tier) or -Dbench.only=random (one phase; see services/api/DESIGN.md).
+# per tier) or -Dbench.only=random (one phase; see bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${JAVA_HOME:-}" ]; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingestor benchmark (services/ingestor/DESIGN.md): full load of synthetic snapshot b vs raw pipelined SETs of the
+# Ingestor benchmark (bench/README.md): full load of synthetic snapshot b vs raw pipelined SETs of the
 # same keys, incremental a→b, used_memory of both layouts, MULTI/EXEC stall. Needs the local PostgreSQL and Redis
 # (TEST_DATABASE_URL, TEST_REDIS_URL override). Usage: bench/ingestor.sh [entries, default 35000]
 set -euo pipefail

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Merger benchmark (services/merger/.../DESIGN.md): full merge of recorded snapshot b (all sources scraped from
+# Merger benchmark (bench/README.md): full merge of recorded snapshot b (all sources scraped from
 # the replay server into a fresh database first), peak heap, and title matching of every site against the
 # word-index matcher as a baseline, interleaved in the same run (-Dbench.rounds, default 5; the medians and their
-# ratio are printed). Needs the local PostgreSQL and ../shared/upstream.
+# ratio are printed). Needs the local PostgreSQL and a recorded upstream (docs/upstream-snapshots.md), read from
+# ../shared/upstream.
 # The JVM gets -Xmx1g, so a peak above 1 GiB fails the run. Usage: bench/merger.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

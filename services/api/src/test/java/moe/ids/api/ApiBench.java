@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The API benchmark ({@code bench/api.sh}, see services/api/DESIGN.md): loads ~35k synthetic entries through the
+ * The API benchmark ({@code bench/api.sh}, see bench/README.md): loads ~35k synthetic entries through the
  * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, warms every
  * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, then rounds ({@code bench.rounds}, 3) of wrk
  * at 64 connections on {@code /robots.txt} (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs
@@ -302,7 +302,7 @@ public final class ApiBench {
      * Runs every route until the JIT has settled, before anything is measured: two rounds of static (3 s), hot (3 s)
      * and random (5 s). A 3 s warm-up per route was not enough for random lookups, the only route through the Redis
      * pipe: right after a warm static and hot run, C2 was still compiling and deoptimising their path, and 2 s
-     * windows of random lookups gave 14.7k, 18.9k and 15.8k req/s before settling at 24–29k (services/api/DESIGN.md).
+     * windows of random lookups gave 14.7k, 18.9k and 15.8k req/s before settling at 24–29k.
      */
     private static void warmUp(String cached, String uncached, Path lua, Path hotFile, Path allFile) throws Exception {
         long t0 = System.nanoTime();

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parser for the recorded {@code index.tsv} files (see the upstream README).
+ * Parser for the {@code index.tsv} files of upstream snapshots (format: {@code docs/upstream-snapshots.md}).
  */
 public final class IndexTsv {
 

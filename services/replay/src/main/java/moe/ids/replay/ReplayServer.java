@@ -12,7 +12,8 @@ import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.webserver.WebServer;
 
 /**
- * Fake upstream HTTP server replaying the recorded upstream folder ({@code shared/upstream}, see its README).
+ * Fake upstream HTTP server replaying an upstream snapshot directory (layout and {@code index.tsv} format:
+ * {@code docs/upstream-snapshots.md}).
  * <p>
  * A request for {@code http://127.0.0.1:PORT/HOST/PATH?Q} is answered from the row for {@code https://HOST/PATH?Q}
  * of the current snapshot ({@code a}, {@code b}, or {@code faults} = {@code b} overlaid with fault rows); anything
@@ -100,7 +101,7 @@ public final class ReplayServer implements AutoCloseable {
     /**
      * Finds the recorded upstream folder: system property {@value #UPSTREAM_PROPERTY}, else environment variable
      * {@value #UPSTREAM_ENV}, else {@code shared/upstream} under the working directory or one of its ancestors
-     * (the project sits at {@code X/main}, the data at {@code X/shared/upstream}). A candidate counts only when it
+     * (so a checkout beside a {@code shared/upstream} folder finds it). A candidate counts only when it
      * holds {@code README.md}.
      *
      * @return the folder, empty when it cannot be found

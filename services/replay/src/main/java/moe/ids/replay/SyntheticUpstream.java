@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.logging.common.LogConfig;
 
 /**
- * Writes a small, hand-made upstream in the layout of the recorded one ({@code shared/upstream}, see its README):
+ * Writes a small, hand-made upstream in the layout of a recorded one ({@code docs/upstream-snapshots.md}):
  * {@code README.md}, {@code manifest.json}, {@code CHECKSUMS.sha256}, {@code b/index.tsv} and the bodies under
  * {@code b/<source>/}. It holds six anime (Cowboy Bebop is MyAnimeList 1 ↔ AniDB 23 ↔ AniList 1 ↔ Kitsu 1 ↔ Trakt
  * shows/30857 season 1) in only the sources named by {@link #SOURCES}, each file in its upstream's real format

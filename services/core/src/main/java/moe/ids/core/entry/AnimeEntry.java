@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One anime as served: the served keys in their fixed order (README, "Using the API"), then the extra fields
- * {@code thetvdb} and {@code themoviedb_tv}. {@code null} means unknown. Nothing internal (hashes,
+ * One anime as served: the served keys in their fixed order ({@code docs/http-api.md}, "The entry"), then the extra
+ * fields {@code thetvdb} and {@code themoviedb_tv}. {@code null} means unknown. Nothing internal (hashes,
  * internal IDs) is part of an entry; see {@link CanonicalJson} for its bytes.
  *
  * @param title title

@@ -1,8 +1,5 @@
 package moe.ids.core.platform;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,67 +22,122 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+/**
+ * The registry against its documentation: {@code docs/platforms.md} holds the registry as two Markdown tables (lookup
+ * platforms and redirect-only targets), and this test fails when a row, a code, an alias, an ID type, a URL template or
+ * a redirect target's source differs from {@link Platforms}, so the page and the code cannot drift apart.
+ */
 class PlatformsTest {
 
-    private static Path shared(String file) {
-        String upstream = System.getProperty("ids.moe.upstream", "../../../shared/upstream");
-        return Path.of(upstream).resolveSibling(file);
+    /** One row of a table in {@code docs/platforms.md}: the backticked values of its cells, cell by cell. */
+    private record Row(List<List<String>> cells) {
+        String one(int cell) {
+            List<String> values = cells.get(cell);
+            assertEquals(1, values.size(), "cell " + cell + " of " + cells);
+            return values.getFirst();
+        }
     }
 
-    /** Every row of the recorded platform table (outside the repository, read when present): name, code and each alias resolve to the name. */
-    @Test
-    void everyAliasOfTheSeedTableResolves() throws IOException {
-        Path table = shared("PLATFORMS.md");
-        Assumptions.assumeTrue(Files.exists(table), "seed table not found at " + table);
-        Pattern row = Pattern.compile("^\\| `([a-z]+)` \\| `([a-z]{2})` \\| (.*?) \\|");
-        Pattern tick = Pattern.compile("`([^`]+)`");
-        int rows = 0;
-        int names = 0;
-        for (String line : Files.readAllLines(table)) {
-            Matcher m = row.matcher(line);
-            if (!m.find()) {
+    private static final Pattern TICK = Pattern.compile("`([^`]+)`");
+
+    /** {@code docs/platforms.md}, found from the module's directory upwards (the repository root holds {@code docs/}). */
+    private static Path platformsDoc() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path doc = dir.resolve("docs").resolve("platforms.md");
+            if (Files.isRegularFile(doc)) {
+                return doc;
+            }
+        }
+        return fail("docs/platforms.md not found above " + Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * @param heading the {@code ## } heading the table follows
+     * @return the table's data rows (rows whose first cell is a backticked name), in order
+     */
+    private static List<Row> table(String heading) throws IOException {
+        List<String> lines = Files.readAllLines(platformsDoc());
+        int at = lines.indexOf("## " + heading);
+        assertTrue(at >= 0, "docs/platforms.md has no section '## " + heading + "'");
+        List<Row> rows = new ArrayList<>();
+        for (int i = at + 1; i < lines.size() && !lines.get(i).startsWith("## "); i++) {
+            String line = lines.get(i);
+            if (!line.startsWith("| `")) {
                 continue;
             }
-            rows++;
-            String canonical = m.group(1);
-            List<String> spellings = new ArrayList<>(List.of(canonical, m.group(2)));
-            Matcher a = tick.matcher(m.group(3));
-            while (a.find()) {
-                spellings.add(a.group(1));
+            String[] cells = line.substring(1, line.length() - (line.endsWith("|") ? 1 : 0)).split(" \\| ", -1);
+            List<List<String>> parsed = new ArrayList<>();
+            for (String cell : cells) {
+                List<String> values = new ArrayList<>();
+                Matcher m = TICK.matcher(cell.replace("|", ""));
+                while (m.find()) {
+                    values.add(m.group(1));
+                }
+                parsed.add(values);
             }
-            for (String s : spellings) {
-                assertEquals(canonical, Platforms.resolve(s).name(), s);
-                assertEquals(canonical, Platforms.resolve(s.toUpperCase()).name(), s.toUpperCase());
-                names++;
-            }
-            Platform p = Platforms.resolve(canonical);
-            assertEquals(m.group(2), p.code());
-            assertEquals(spellings.size() - 2, p.aliases().size(), "aliases of " + canonical);
+            rows.add(new Row(parsed));
         }
-        assertEquals(23, rows, "platform rows in the seed table");
-        assertThat(names > 100, is(true));
+        return rows;
     }
 
-    /** The original API's alias map (from the recorded notes on it, read when present) is a subset of the registry. */
+    private static String idType(IdType t) {
+        return t == IdType.INT ? "int" : "string";
+    }
+
     @Test
-    void everyAliasOfTheOriginalApiResolves() throws IOException {
-        Path original = shared("ORIGINAL.md");
-        Assumptions.assumeTrue(Files.exists(original), "ORIGINAL.md not found at " + original);
-        String text = Files.readString(original);
-        int start = text.indexOf("```json", text.indexOf("Platform alias map"));
-        String json = text.substring(start + 7, text.indexOf("```", start + 7));
-        JsonNode map = new ObjectMapper().readTree(json);
-        int checked = 0;
-        for (Map.Entry<String, JsonNode> e : map.properties()) {
-            assertEquals(e.getKey(), Platforms.resolve(e.getKey()).name());
-            for (JsonNode alias : e.getValue()) {
-                assertEquals(e.getKey(), Platforms.resolve(alias.asText()).name(), alias.asText());
-                checked++;
+    void lookupPlatformsTableIsTheRegistry() throws IOException {
+        List<Row> rows = table("Lookup platforms");
+        List<Platform> registry = Platforms.lookupPlatforms();
+        assertEquals(registry.stream().map(Platform::name).toList(), rows.stream().map(r -> r.one(0)).toList(),
+                "lookup platforms of docs/platforms.md, in registry order");
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            Platform p = registry.get(i);
+            assertEquals(p.code(), row.one(1), "code of " + p.name());
+            assertEquals(Set.copyOf(p.aliases()), Set.copyOf(row.cells().get(2)), "aliases of " + p.name());
+            assertEquals(p.aliases().size(), row.cells().get(2).size(), "aliases of " + p.name() + " listed once");
+            assertEquals(idType(p.idType()), row.one(3), "ID type of " + p.name());
+            assertEquals(p.urlTemplate(), row.one(4), "page URL template of " + p.name());
+        }
+    }
+
+    @Test
+    void redirectTargetsTableIsTheRegistry() throws IOException {
+        List<Row> rows = table("Redirect-only targets");
+        List<Platform> registry = Platforms.all().stream().filter(Platform::redirectOnly).toList();
+        assertEquals(registry.stream().map(Platform::name).toList(), rows.stream().map(r -> r.one(0)).toList(),
+                "redirect-only targets of docs/platforms.md, in registry order");
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            Platform p = registry.get(i);
+            assertEquals(p.code(), row.one(1), "code of " + p.name());
+            assertEquals(Set.copyOf(p.aliases()), Set.copyOf(row.cells().get(2)), "aliases of " + p.name());
+            assertEquals(p.aliases().size(), row.cells().get(2).size(), "aliases of " + p.name() + " listed once");
+            assertEquals(p.builtFrom().orElseThrow(), row.one(3), "source platform of " + p.name());
+            assertEquals(p.urlTemplate(), row.one(4), "page URL template of " + p.name());
+        }
+    }
+
+    /** Every spelling the page lists (name, code, each alias) resolves to its row's platform, in either case. */
+    @Test
+    void everyNameOfTheDocumentedTablesResolves() throws IOException {
+        List<Row> rows = new ArrayList<>(table("Lookup platforms"));
+        rows.addAll(table("Redirect-only targets"));
+        int names = 0;
+        for (Row row : rows) {
+            String canonical = row.one(0);
+            List<String> spellings = new ArrayList<>(List.of(canonical, row.one(1)));
+            spellings.addAll(row.cells().get(2));
+            for (String s : spellings) {
+                assertEquals(canonical, Platforms.resolve(s).name(), s);
+                assertEquals(canonical, Platforms.resolve(s.toUpperCase(Locale.ROOT)).name(), s.toUpperCase(Locale.ROOT));
+                names++;
             }
         }
-        assertEquals(23, map.size());
-        assertThat(checked > 70, is(true));
+        assertEquals(23, rows.size(), "platform rows in docs/platforms.md");
+        assertThat(names > 100, is(true));
     }
 
     @ParameterizedTest
