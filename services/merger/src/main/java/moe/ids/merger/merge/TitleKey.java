@@ -114,15 +114,24 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             Map.entry("ona", Kind.ONA), Map.entry("ova", Kind.OVA), Map.entry("oav", Kind.OVA),
             Map.entry("oad", Kind.OVA), Map.entry("ovas", Kind.OVA), Map.entry("movie", Kind.MOVIE),
             Map.entry("movies", Kind.MOVIE), Map.entry("film", Kind.MOVIE), Map.entry("special", Kind.SPECIAL),
-            Map.entry("specials", Kind.SPECIAL), Map.entry("recap", Kind.RECAP), Map.entry("pv", Kind.PROMO),
-            Map.entry("pvs", Kind.PROMO), Map.entry("cm", Kind.PROMO), Map.entry("cms", Kind.PROMO),
-            Map.entry("mv", Kind.MUSIC));
+            Map.entry("specials", Kind.SPECIAL), Map.entry("recap", Kind.RECAP), Map.entry("recaps", Kind.RECAP),
+            Map.entry("pv", Kind.PROMO), Map.entry("pvs", Kind.PROMO), Map.entry("cm", Kind.PROMO),
+            Map.entry("cms", Kind.PROMO), Map.entry("mv", Kind.MUSIC));
     /** A marker in parentheses, anywhere: "Piano no Mori (TV) 2nd Season". */
     private static final Pattern BRACKETED_MARKER = Pattern.compile(
-            "\\((tv|ona|ova|oav|oad|movie|film|specials?|recap|pv|cm)\\)");
+            "\\((tv|ona|ova|oav|oad|movie|film|specials?|recaps?|pv|cm)\\)");
     private static final Pattern BRACKETS = Pattern.compile("\\([^)]*\\)");
     private static final Pattern MARKER_WORDS = Pattern.compile(
-            "(?<![\\p{L}\\p{N}])(tv|ona|ova|oav|oad|ovas|movies?|film|specials?|recap|pvs?|cms?|mv)(?![\\p{L}\\p{N}])");
+            "(?<![\\p{L}\\p{N}])(tv|ona|ova|oav|oad|ovas|movies?|film|specials?|recaps?|pvs?|cms?|mv)"
+                    + "(?![\\p{L}\\p{N}])");
+    /**
+     * The one spelling of each marker word in {@link #spelled()}: plural and singular, OVA and OAV are one word,
+     * while words of one kind stay apart ("PVs" is "PV", not "CM").
+     */
+    private static final Map<String, String> MARKER_SPELLING = Map.ofEntries(Map.entry("ovas", "ova"),
+            Map.entry("oav", "ova"), Map.entry("oad", "ova"), Map.entry("movies", "movie"), Map.entry("film", "movie"),
+            Map.entry("specials", "special"), Map.entry("recaps", "recap"), Map.entry("pvs", "pv"),
+            Map.entry("cms", "cm"));
     private static final Map<String, Integer> ROMAN = Map.of("ii", 2, "iii", 3, "iv", 4, "vi", 6, "vii", 7,
             "viii", 8, "ix", 9);
     private static final Map<String, Integer> ORDINAL_WORDS = Map.of("first", 1, "second", 2, "third", 3,
@@ -307,12 +316,17 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     }
 
     /**
-     * @return the folded title without its parenthesised parts and type markers: how it is spelled, apart from the
-     *         facts compared on their own
+     * @return the folded title without its parenthesised parts, each type marker written one way ("PVs" as "pv",
+     *         "OAV" as "ova") and moved to the end: how it is spelled, apart from the facts compared on their own
      */
     public String spelled() {
         String s = raw.indexOf('(') >= 0 ? BRACKETS.matcher(raw).replaceAll(" ") : raw;
-        return BLANKS.matcher(MARKER_WORDS.matcher(s).replaceAll(" ")).replaceAll(" ").strip();
+        StringBuilder markers = new StringBuilder();
+        s = MARKER_WORDS.matcher(s).replaceAll(m -> {
+            markers.append(' ').append(MARKER_SPELLING.getOrDefault(m.group(1), m.group(1)));
+            return " ";
+        });
+        return BLANKS.matcher(s + markers).replaceAll(" ").strip();
     }
 
     /**

@@ -144,4 +144,20 @@ class TitleKeyTest {
         assertEquals(Set.of(TitleKey.Kind.SPECIAL), special.allKinds());
         assertNull(special.veto(TitleKey.of("Taiho Shichau zo Special")));
     }
+
+    @Test
+    void pluralMarkersAreTheKindOfTheSingular() {
+        TitleKey recaps = TitleKey.of("Jujutsu Kaisen 2nd Season Recaps");
+        assertEquals(Set.of(TitleKey.Kind.RECAP), recaps.kinds());
+        assertEquals(TitleKey.of("Jujutsu Kaisen 2nd Season Recap").normalized(), recaps.normalized());
+        assertEquals(Set.of(TitleKey.Kind.RECAP), TitleKey.of("Kemono no Souja Erin (Recaps)").kinds());
+    }
+
+    @Test
+    void markerWordsAreSpelledOneWay() {
+        assertEquals(TitleKey.of("Dungeon Meshi PV").spelled(), TitleKey.of("Dungeon Meshi PVs").spelled());
+        assertEquals(false, TitleKey.of("Dungeon Meshi PV").spelled().equals(TitleKey.of("Dungeon Meshi CM").spelled()),
+                "a PV and a CM are one kind but not one word");
+        assertEquals(TitleKey.of("Yakuindomo* OAV").spelled(), TitleKey.of("Yakuindomo* OVA").spelled());
+    }
 }

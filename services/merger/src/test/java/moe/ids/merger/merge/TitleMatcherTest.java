@@ -129,4 +129,11 @@ class TitleMatcherTest {
         TitleMatcher m = new TitleMatcher(List.of("Toradora!"), List.of(TitleKey.of("Toradora!")));
         assertEquals(List.of(), m.match(List.of(item("Toradora!")), 85, Set.of(0)).matches());
     }
+
+    @Test
+    void aPromotionalItemGoesToTheAnimeOfItsOwnWord() {
+        Map<String, String> m = match(List.of("Dungeon Meshi CM", "Dungeon Meshi PVs", "Dungeon Meshi"),
+                List.of(item("Dungeon Meshi PV")), 85);
+        assertEquals(Map.of("Dungeon Meshi PV", "Dungeon Meshi PVs"), m);
+    }
 }
