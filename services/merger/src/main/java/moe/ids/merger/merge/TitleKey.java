@@ -146,6 +146,9 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     /** Japanese numerals written out before a hyphenated counter ("Go-Toubun" is "5-toubun"). */
     private static final Pattern JOINED_NUMERAL = Pattern.compile(
             "\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)-(?=\\p{L})");
+    /** Japanese numerals written together with a counter ("Gotoubun" is "5-toubun"). */
+    private static final Pattern FUSED_NUMERAL = Pattern.compile("\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)"
+            + "(toubun|nenme|kaime|banme|shuunen|kagetsu|seiki)\\b");
     private static final Map<String, String> NUMERALS = Map.of("ichi", "1", "ni", "2", "san", "3", "yon", "4",
             "go", "5", "roku", "6", "nana", "7", "hachi", "8", "kyuu", "9", "juu", "10");
 
@@ -170,7 +173,8 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         // Most titles are plain ASCII: the Unicode passes and the rarer rewrites run only where they can apply.
         boolean ascii = title.chars().allMatch(c -> c < 0x80);
         String folded = ascii ? title
-                : INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("");
+                : INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("")
+                        .replace("ω", " double "); // the small omega is read "double" ("Asobitai! ω")
         String raw = BLANKS.matcher(folded.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
         String plain = ascii ? raw : MARKS.matcher(Normalizer.normalize(raw, Normalizer.Form.NFKD)).replaceAll("");
         plain = APOSTROPHES.matcher(plain).replaceAll("").replace('×', 'x').replace("&", " to ");
@@ -178,6 +182,11 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         boolean digit = plain.chars().anyMatch(Character::isDigit);
         if (hyphen) {
             plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
+        }
+        Matcher fused = FUSED_NUMERAL.matcher(plain);
+        if (fused.find()) {
+            plain = fused.replaceAll(m -> NUMERALS.get(m.group(1)) + m.group(2));
+            digit = true;
         }
         if (hyphen && digit) {
             plain = JOINED_NUMBER.matcher(plain).replaceAll("$1");

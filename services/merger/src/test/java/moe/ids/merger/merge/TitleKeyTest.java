@@ -160,4 +160,20 @@ class TitleKeyTest {
                 "a PV and a CM are one kind but not one word");
         assertEquals(TitleKey.of("Yakuindomo* OAV").spelled(), TitleKey.of("Yakuindomo* OVA").spelled());
     }
+
+    @Test
+    void aNumeralWrittenTogetherWithItsCounterIsADigit() {
+        assertEquals(TitleKey.of("5-toubun no Hanayome∽").name(), TitleKey.of("Gotoubun no Hanayome∽").name());
+        assertEquals(List.of(), TitleKey.of("Gotoubun no Hanayome").numbers());
+        assertEquals("gotoushinohanayome", TitleKey.of("Gotoushi no Hanayome").name(), "only before a counter");
+    }
+
+    @Test
+    void theSmallOmegaReadsDouble() {
+        TitleKey omega = TitleKey.of("Uzaki-chan wa Asobitai! ω");
+        assertEquals(TitleKey.of("Uzaki-chan wa Asobitai! Double").raw(), omega.raw());
+        assertEquals("!", omega.marks());
+        assertEquals("isekaimaoutoshoukanshoujonodoreimajutsuω",
+                TitleKey.of("Isekai Maou to Shoukan Shoujo no Dorei Majutsu Ω").name(), "the capital is Omega");
+    }
 }
