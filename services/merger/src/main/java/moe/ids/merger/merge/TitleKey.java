@@ -105,6 +105,8 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     /** Ordinary punctuation, not counted among a title's marks. */
     private static final String PUNCTUATION = ".,:;-–—_'\"’`´()[]/?~";
     private static final Pattern BLANKS = Pattern.compile("\\s+");
+    /** Years apart within which a sequel may be named by its own year. */
+    private static final int SEQUEL_YEARS = 5;
     private static final Pattern YEAR = Pattern.compile("\\((19\\d\\d|20\\d\\d)\\)");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,4}");
     private static final Pattern ORDINAL = Pattern.compile("(\\d{1,3})(?:st|nd|rd|th)");
@@ -367,10 +369,11 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
      * @return why the two cannot name the same anime, or null when nothing forbids it
      */
     public Veto veto(TitleKey other) {
-        if (year != null && other.year != null && !year.equals(other.year)) {
+        boolean laterSeason = laterSeasonOf(other) || other.laterSeasonOf(this);
+        if (year != null && other.year != null && !year.equals(other.year) && !laterSeason) {
             return Veto.YEAR;
         }
-        if (!numbersAgree(other)) {
+        if (!numbersAgree(other) && !laterSeason) {
             return Veto.SEASON;
         }
         Set<Kind> mine = allKinds();
@@ -396,6 +399,20 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
      */
     public Set<Kind> allKinds() {
         return kinds.isEmpty() ? labelled : kinds;
+    }
+
+    /**
+     * A year on a sequel's title is the year of the series it continues ("Urusei Yatsura (2022) 2nd Season"); a site
+     * may name that season by its own, later year instead ("Urusei Yatsura (2024)").
+     *
+     * @return true when this title names a year and no number, and the other title an earlier year (at most
+     *         {@value #SEQUEL_YEARS} before) and a sequel number; a year known besides the title is the anime's own
+     *         and does not count
+     */
+    private boolean laterSeasonOf(TitleKey other) {
+        return year != null && other.year != null && year > other.year && year - other.year <= SEQUEL_YEARS
+                && numbers.isEmpty() && movie == null && !other.numbers.isEmpty() && other.movie == null
+                && raw.contains("(" + year + ")") && other.raw.contains("(" + other.year + ")");
     }
 
     private boolean numbersAgree(TitleKey other) {

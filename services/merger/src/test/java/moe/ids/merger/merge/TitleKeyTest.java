@@ -176,4 +176,21 @@ class TitleKeyTest {
         assertEquals("isekaimaoutoshoukanshoujonodoreimajutsuω",
                 TitleKey.of("Isekai Maou to Shoukan Shoujo no Dorei Majutsu Ω").name(), "the capital is Omega");
     }
+
+    @Test
+    void aSequelMayBeNamedByItsOwnLaterYear() {
+        TitleKey site = TitleKey.of("Urusei Yatsura (2024)");
+        assertNull(site.veto(TitleKey.of("Urusei Yatsura (2022) 2nd Season")));
+        assertNull(TitleKey.of("Urusei Yatsura (2022) 2nd Season").veto(site), "either way round");
+        assertEquals(TitleKey.Veto.YEAR, site.veto(TitleKey.of("Urusei Yatsura (2022)")), "no number, no sequel");
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2020)").veto(
+                TitleKey.of("Urusei Yatsura (2022) 2nd Season")), "the sequel comes later");
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2031)").veto(
+                TitleKey.of("Urusei Yatsura (2022) 2nd Season")), "within a few years");
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2024) 2nd Season").veto(
+                TitleKey.of("Urusei Yatsura (2022) 2nd Season")));
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2024)").veto(
+                TitleKey.of("Urusei Yatsura 2nd Season", Set.of(), 2022)),
+                "a year from the data is the anime's own");
+    }
 }

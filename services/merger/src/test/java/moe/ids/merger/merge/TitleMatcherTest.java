@@ -136,4 +136,12 @@ class TitleMatcherTest {
                 List.of(item("Dungeon Meshi PV")), 85);
         assertEquals(Map.of("Dungeon Meshi PV", "Dungeon Meshi PVs"), m);
     }
+
+    @Test
+    void aSequelNamedByItsOwnYearFindsItsSeason() {
+        List<String> anime = List.of("Urusei Yatsura", "Urusei Yatsura (2022)", "Urusei Yatsura (2022) 2nd Season");
+        Map<String, String> m = match(anime, List.of(item("Urusei Yatsura"), item("Urusei Yatsura (2022)"),
+                item("Urusei Yatsura (2024)")), 90);
+        assertEquals("Urusei Yatsura (2022) 2nd Season", m.get("Urusei Yatsura (2024)"));
+    }
 }
