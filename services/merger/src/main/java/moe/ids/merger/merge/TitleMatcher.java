@@ -28,6 +28,10 @@ public final class TitleMatcher {
     /** Candidates scored per title (the ones sharing the most trigrams). */
     private static final int MAX_CANDIDATES = 48;
 
+    /** Kinds an unmarked anime stands for when another anime of its name is marked TV. */
+    private static final Set<TitleKey.Kind> NOT_TV = java.util.EnumSet.of(TitleKey.Kind.MOVIE, TitleKey.Kind.OVA,
+            TitleKey.Kind.SPECIAL);
+
     /** Added to the score of a pair whose titles or formats name the same kind, above any level's score. */
     private static final double AGREEMENT = 24;
 
@@ -80,6 +84,11 @@ public final class TitleMatcher {
     private final List<List<TitleKey>> second;
     /** Per anime: its unmarked title stands for the TV series (no anime of the same name is marked TV). */
     private final boolean[] impliedTv;
+    /**
+     * Per anime: its unmarked title, without a year, stands for a work that is not the TV series (another anime of
+     * the same name is marked TV: MyAnimeList's "X (TV)" beside the film or OVA "X").
+     */
+    private final boolean[] impliedNotTv;
     /** Per anime: years that other anime of the same name carry in their titles (so this one has none of them). */
     private final Map<Integer, Set<Integer>> otherYears = new HashMap<>();
     private final Map<String, int[]> verbatim = new HashMap<>();
@@ -134,21 +143,22 @@ public final class TitleMatcher {
             }
         }
         impliedTv = new boolean[animeKeys.size()];
+        impliedNotTv = new boolean[animeKeys.size()];
         for (List<Integer> codes : c.values()) {
             List<Integer> group = codes.stream().filter(code -> (code & MASK) == 0).map(code -> code >>> SHIFT)
                     .toList();
             boolean markedTv = group.stream().anyMatch(i -> animeKeys.get(i).kinds().contains(TitleKey.Kind.TV));
-            Set<Integer> years = new HashSet<>();
-            group.forEach(i -> {
-                if (animeKeys.get(i).year() != null) {
-                    years.add(animeKeys.get(i).year());
-                }
-            });
+            boolean anyYear = group.stream().anyMatch(i -> animeKeys.get(i).year() != null);
             for (int i : group) {
                 TitleKey k = animeKeys.get(i);
-                impliedTv[i] = !markedTv && k.kinds().isEmpty() && k.labelled().isEmpty();
-                if (k.year() == null && !years.isEmpty()) {
-                    otherYears.put(i, years);
+                boolean unmarked = k.kinds().isEmpty() && k.labelled().isEmpty();
+                impliedTv[i] = !markedTv && unmarked;
+                impliedNotTv[i] = markedTv && unmarked && k.year() == null && tvNamesake(animeKeys, group, i);
+                if (k.year() == null && anyYear) {
+                    Set<Integer> years = otherYears(animeKeys, group, i);
+                    if (years != null) {
+                        otherYears.put(i, years);
+                    }
                 }
             }
         }
@@ -157,6 +167,39 @@ public final class TitleMatcher {
         freeze(n, normalized, Integer.MAX_VALUE);
         freeze(c, name, Integer.MAX_VALUE);
         freeze(g, postings, MAX_POSTINGS);
+    }
+
+    /** Another anime of the same name and sequel numbers is the TV series ("X (TV)", not "X TV CM"). */
+    private static boolean tvNamesake(List<TitleKey> keys, List<Integer> group, int i) {
+        for (int j : group) {
+            TitleKey o = keys.get(j);
+            if (j != i && o.kinds().contains(TitleKey.Kind.TV) && o.numbers().equals(keys.get(i).numbers())
+                    && o.kinds().stream().noneMatch(TitleKey.Kind.NAMED_ONLY::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The years of the other anime of one name that could stand for the same title (same sequel numbers, no kind
+     * that must be named), or null when one of them has no year (then the unmarked one need not be the earliest).
+     */
+    private static Set<Integer> otherYears(List<TitleKey> keys, List<Integer> group, int i) {
+        TitleKey k = keys.get(i);
+        Set<Integer> years = new HashSet<>();
+        for (int j : group) {
+            TitleKey o = keys.get(j);
+            if (j == i || !o.numbers().equals(k.numbers())
+                    || o.allKinds().stream().anyMatch(TitleKey.Kind.NAMED_ONLY::contains)) {
+                continue;
+            }
+            if (o.year() == null) {
+                return null;
+            }
+            years.add(o.year());
+        }
+        return years.isEmpty() ? null : years;
     }
 
     /** Second titles of an anime that are indexed. */
@@ -390,14 +433,17 @@ public final class TitleMatcher {
      * What the facts add to a pair of related names. The same kind or year stated on both sides outranks titles
      * equal as written: where MyAnimeList calls a TV series "X (TV)" because its OVA is "X", a site's TV series
      * "X" is the one marked TV; where a site says "X (TV)" and the anime is the unmarked "X" while no other "X" is
-     * marked TV, the unmarked one is that series; likewise "X (2011)" for the unmarked "X" when every other "X"
-     * carries a later year (the remake gets the year, the original keeps the plain title). A kind that is only compatible (a special
+     * marked TV, the unmarked one is that series; where another "X" is marked TV, the unmarked "X" is the film or
+     * OVA, so a site's "X (Movie)" goes to it; likewise "X (2011)" for the unmarked "X" when every other "X" of its
+     * sequel numbers carries a later year (the remake gets the year, the original keeps the plain title; one "X"
+     * without a year, such as "X (TV)", could as well be the original). A kind that is only compatible (a special
      * for an OVA) counts a little against; symbols alike ("∬" with "∬") a little for.
      */
     private double evidence(TitleKey item, TitleKey other, int a) {
         double score = 0;
         if (item.sameKindNamed(other)
                 || impliedTv[a] && item.kinds().contains(TitleKey.Kind.TV)
+                || impliedNotTv[a] && item.kinds().stream().anyMatch(NOT_TV::contains)
                 || item.year() != null && other.year() == null && otherYears.containsKey(a)
                         && otherYears.get(a).stream().allMatch(y -> y > item.year())) {
             score += AGREEMENT;

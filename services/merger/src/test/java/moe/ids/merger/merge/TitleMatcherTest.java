@@ -138,6 +138,29 @@ class TitleMatcherTest {
     }
 
     @Test
+    void anUnmarkedAnimeBesideOneMarkedTvIsTheFilmOrOva() {
+        List<String> anime = List.of("Little Witch Academia", "Little Witch Academia (TV)");
+        Map<String, String> m = match(anime, List.of(item("Little Witch Academia (Movie)"),
+                item("Little Witch Academia")), 90);
+        assertEquals("Little Witch Academia", m.get("Little Witch Academia (Movie)"));
+        Map<String, String> commercial = match(List.of("Mob Psycho 100", "Mob Psycho 100 TV CM"),
+                List.of(item("Mob Psycho 100", null, "Série"), item("Mob Psycho Mini", "Mob Psycho 100 Specials",
+                        "Spécial")), 90);
+        assertEquals(Map.of("Mob Psycho 100", "Mob Psycho 100"), commercial, "a TV CM is not the TV series");
+    }
+
+    @Test
+    void theUnmarkedAnimeIsTheEarliestOnlyWhenEveryNamesakeHasAYear() {
+        List<String> anime = List.of("Oz no Mahoutsukai", "Oz no Mahoutsukai (TV)", "Oz no Mahoutsukai (2006)");
+        Map<String, String> m = match(anime, List.of(item("Oz no Mahoutsukai (Movie)"),
+                item("Oz no Mahoutsukai (1986)")), 85);
+        assertEquals("Oz no Mahoutsukai", m.get("Oz no Mahoutsukai (Movie)"));
+        Map<String, String> remake = match(List.of("Tetsuwan Atom", "Tetsuwan Atom (1980)"),
+                List.of(item("Tetsuwan Atom (1963)")), 85);
+        assertEquals(Map.of("Tetsuwan Atom (1963)", "Tetsuwan Atom"), remake);
+    }
+
+    @Test
     void aSequelNamedByItsOwnYearFindsItsSeason() {
         List<String> anime = List.of("Urusei Yatsura", "Urusei Yatsura (2022)", "Urusei Yatsura (2022) 2nd Season");
         Map<String, String> m = match(anime, List.of(item("Urusei Yatsura"), item("Urusei Yatsura (2022)"),
