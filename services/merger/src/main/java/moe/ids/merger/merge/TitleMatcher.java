@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Matches site items to anime by title, one-to-one, on evidence (the merger's DESIGN.md, "Title matching"). Every
@@ -110,11 +112,13 @@ public final class TitleMatcher {
      * @param animeKeys   every anime's key, by anime index
      * @param secondKeys  keys of each anime's second titles (at most {@value #MAX_SECOND} are used), by anime index;
      *                    may be shorter than the anime list. They are compared at the normalized and name levels
-     *                    (not by similarity) and rank just below the main title at each level.
+     *                    (not by similarity) and rank just below the main title at each level. The sequel a
+     *                    title also names the way sites write it ("Part 2" as season 2, a closing pinyin "Er") is
+     *                    added to them.
      */
     public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys) {
         this.anime = animeKeys;
-        this.second = secondKeys;
+        this.second = withSeasonReadings(animeTitles, animeKeys, secondKeys);
         Map<String, List<Integer>> v = new HashMap<>();
         Map<String, List<Integer>> r = new HashMap<>();
         Map<String, List<Integer>> n = new HashMap<>();
@@ -200,6 +204,74 @@ public final class TitleMatcher {
             years.add(o.year());
         }
         return years.isEmpty() ? null : years;
+    }
+
+    /** A closing "Part N": "Haikyuu!! To the Top Part 2". */
+    private static final Pattern PART = Pattern.compile("(?i)(.*\\S)\\s+part\\s+(\\d{1,2})\\s*");
+    /** A closing pinyin numeral two: "Tian Guan Cifu Er" (贰). */
+    private static final Pattern PINYIN_TWO = Pattern.compile("(?i)(.*\\S)\\s+er\\s*");
+
+    /**
+     * The anime's second titles, with the sequel each title also names the way sites write it:
+     * <ul>
+     *   <li>"X Part N" is also "X N": the part of a split season is what sites call its season N ("Haikyuu!! To
+     *       the Top Part 2" is Otak Otaku's "… To the Top Season 2"). As a second title it ranks below an anime
+     *       whose main title says season N, so "X 2nd Season" keeps its own items.</li>
+     *   <li>"X Er" is also "X 2" where X is the name of another anime: "Er" is the pinyin numeral two ("Tian Guan
+     *       Cifu Er" is season 2 of "Tian Guan Cifu"), but it also closes Chinese names as a suffix ("Yueya Er"),
+     *       so it counts only beside a first season.</li>
+     * </ul>
+     */
+    private static List<List<TitleKey>> withSeasonReadings(List<String> titles, List<TitleKey> keys,
+                                                           List<List<TitleKey>> second) {
+        Map<Integer, TitleKey> found = new HashMap<>();
+        Set<String> plain = null;
+        for (int i = 0; i < keys.size(); i++) {
+            TitleKey k = keys.get(i);
+            if (k.name().contains("part")) {
+                Matcher m = PART.matcher(titles.get(i));
+                TitleKey base = m.matches() ? TitleKey.of(m.group(1) + " " + m.group(2), k.labelled(), k.year())
+                        : null;
+                if (base != null && base.numbers().size() == 1 && base.movie() == null) {
+                    found.put(i, base);
+                    continue;
+                }
+            }
+            if (!k.name().endsWith("er") || !k.numbers().isEmpty() || k.movie() != null) {
+                continue;
+            }
+            Matcher m = PINYIN_TWO.matcher(titles.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            if (plain == null) {
+                plain = new HashSet<>();
+                for (TitleKey o : keys) {
+                    if (o.numbers().isEmpty() && o.movie() == null) {
+                        plain.add(o.name());
+                    }
+                }
+            }
+            TitleKey base = TitleKey.of(m.group(1), k.labelled(), k.year());
+            if (!base.name().isEmpty() && base.numbers().isEmpty() && plain.contains(base.name())) {
+                found.put(i, base.asSeason(2));
+            }
+        }
+        if (found.isEmpty()) {
+            return second;
+        }
+        List<List<TitleKey>> out = new ArrayList<>(second);
+        while (out.size() < keys.size()) {
+            out.add(List.of());
+        }
+        found.forEach((i, key) -> {
+            List<TitleKey> list = new ArrayList<>(out.get(i) == null ? List.of() : out.get(i));
+            if (list.size() < MAX_SECOND) {
+                list.add(key);
+                out.set(i, list);
+            }
+        });
+        return out;
     }
 
     /** Second titles of an anime that are indexed. */

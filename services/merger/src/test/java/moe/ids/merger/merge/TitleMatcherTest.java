@@ -161,6 +161,23 @@ class TitleMatcherTest {
     }
 
     @Test
+    void aClosingPinyinTwoIsTheSecondSeasonOfAnAnimeOfThatName() {
+        List<String> anime = List.of("Tian Guan Cifu", "Tian Guan Cifu Er", "Yueya Er");
+        Map<String, String> m = match(anime, List.of(item("Tian Guan Ci Fu 2nd Season"), item("Yueya 2")), 85);
+        assertEquals(Map.of("Tian Guan Ci Fu 2nd Season", "Tian Guan Cifu Er"), m);
+    }
+
+    @Test
+    void aPartNumberMayStandForASeasonNumber() {
+        List<String> anime = List.of("Haikyuu!! To the Top", "Haikyuu!! To the Top Part 2");
+        Map<String, String> m = match(anime, List.of(item("Haikyuu!!: To the Top Season 2")), 90);
+        assertEquals(Map.of("Haikyuu!!: To the Top Season 2", "Haikyuu!! To the Top Part 2"), m);
+        Map<String, String> both = match(List.of("Kaguya 2nd Season", "Kaguya Part 2"), List.of(item("Kaguya 2")),
+                90);
+        assertEquals(Map.of("Kaguya 2", "Kaguya 2nd Season"), both, "a season named as such comes first");
+    }
+
+    @Test
     void aSequelNamedByItsOwnYearFindsItsSeason() {
         List<String> anime = List.of("Urusei Yatsura", "Urusei Yatsura (2022)", "Urusei Yatsura (2022) 2nd Season");
         Map<String, String> m = match(anime, List.of(item("Urusei Yatsura"), item("Urusei Yatsura (2022)"),
