@@ -105,6 +105,8 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     /** Ordinary punctuation, not counted among a title's marks. */
     private static final String PUNCTUATION = ".,:;-–—_'\"’`´()[]/?~";
     private static final Pattern BLANKS = Pattern.compile("\\s+");
+    /** Years apart within which a sequel may be named by its own year. */
+    private static final int SEQUEL_YEARS = 5;
     private static final Pattern YEAR = Pattern.compile("\\((19\\d\\d|20\\d\\d)\\)");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,4}");
     private static final Pattern ORDINAL = Pattern.compile("(\\d{1,3})(?:st|nd|rd|th)");
@@ -114,15 +116,24 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
             Map.entry("ona", Kind.ONA), Map.entry("ova", Kind.OVA), Map.entry("oav", Kind.OVA),
             Map.entry("oad", Kind.OVA), Map.entry("ovas", Kind.OVA), Map.entry("movie", Kind.MOVIE),
             Map.entry("movies", Kind.MOVIE), Map.entry("film", Kind.MOVIE), Map.entry("special", Kind.SPECIAL),
-            Map.entry("specials", Kind.SPECIAL), Map.entry("recap", Kind.RECAP), Map.entry("pv", Kind.PROMO),
-            Map.entry("pvs", Kind.PROMO), Map.entry("cm", Kind.PROMO), Map.entry("cms", Kind.PROMO),
-            Map.entry("mv", Kind.MUSIC));
+            Map.entry("specials", Kind.SPECIAL), Map.entry("recap", Kind.RECAP), Map.entry("recaps", Kind.RECAP),
+            Map.entry("pv", Kind.PROMO), Map.entry("pvs", Kind.PROMO), Map.entry("cm", Kind.PROMO),
+            Map.entry("cms", Kind.PROMO), Map.entry("mv", Kind.MUSIC));
     /** A marker in parentheses, anywhere: "Piano no Mori (TV) 2nd Season". */
     private static final Pattern BRACKETED_MARKER = Pattern.compile(
-            "\\((tv|ona|ova|oav|oad|movie|film|specials?|recap|pv|cm)\\)");
+            "\\((tv|ona|ova|oav|oad|movie|film|specials?|recaps?|pv|cm)\\)");
     private static final Pattern BRACKETS = Pattern.compile("\\([^)]*\\)");
     private static final Pattern MARKER_WORDS = Pattern.compile(
-            "(?<![\\p{L}\\p{N}])(tv|ona|ova|oav|oad|ovas|movies?|film|specials?|recap|pvs?|cms?|mv)(?![\\p{L}\\p{N}])");
+            "(?<![\\p{L}\\p{N}])(tv|ona|ova|oav|oad|ovas|movies?|film|specials?|recaps?|pvs?|cms?|mv)"
+                    + "(?![\\p{L}\\p{N}])");
+    /**
+     * The one spelling of each marker word in {@link #spelled()}: plural and singular, OVA and OAV are one word,
+     * while words of one kind stay apart ("PVs" is "PV", not "CM").
+     */
+    private static final Map<String, String> MARKER_SPELLING = Map.ofEntries(Map.entry("ovas", "ova"),
+            Map.entry("oav", "ova"), Map.entry("oad", "ova"), Map.entry("movies", "movie"), Map.entry("film", "movie"),
+            Map.entry("specials", "special"), Map.entry("recaps", "recap"), Map.entry("pvs", "pv"),
+            Map.entry("cms", "cm"));
     private static final Map<String, Integer> ROMAN = Map.of("ii", 2, "iii", 3, "iv", 4, "vi", 6, "vii", 7,
             "viii", 8, "ix", 9);
     private static final Map<String, Integer> ORDINAL_WORDS = Map.of("first", 1, "second", 2, "third", 3,
@@ -137,6 +148,9 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     /** Japanese numerals written out before a hyphenated counter ("Go-Toubun" is "5-toubun"). */
     private static final Pattern JOINED_NUMERAL = Pattern.compile(
             "\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)-(?=\\p{L})");
+    /** Japanese numerals written together with a counter ("Gotoubun" is "5-toubun"). */
+    private static final Pattern FUSED_NUMERAL = Pattern.compile("\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)"
+            + "(toubun|nenme|kaime|banme|shuunen|kagetsu|seiki)\\b");
     private static final Map<String, String> NUMERALS = Map.of("ichi", "1", "ni", "2", "san", "3", "yon", "4",
             "go", "5", "roku", "6", "nana", "7", "hachi", "8", "kyuu", "9", "juu", "10");
 
@@ -161,7 +175,8 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         // Most titles are plain ASCII: the Unicode passes and the rarer rewrites run only where they can apply.
         boolean ascii = title.chars().allMatch(c -> c < 0x80);
         String folded = ascii ? title
-                : INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("");
+                : INVISIBLE.matcher(Normalizer.normalize(title, Normalizer.Form.NFKC)).replaceAll("")
+                        .replace("ω", " double "); // the small omega is read "double" ("Asobitai! ω")
         String raw = BLANKS.matcher(folded.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
         String plain = ascii ? raw : MARKS.matcher(Normalizer.normalize(raw, Normalizer.Form.NFKD)).replaceAll("");
         plain = APOSTROPHES.matcher(plain).replaceAll("").replace('×', 'x').replace("&", " to ");
@@ -169,6 +184,11 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         boolean digit = plain.chars().anyMatch(Character::isDigit);
         if (hyphen) {
             plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
+        }
+        Matcher fused = FUSED_NUMERAL.matcher(plain);
+        if (fused.find()) {
+            plain = fused.replaceAll(m -> NUMERALS.get(m.group(1)) + m.group(2));
+            digit = true;
         }
         if (hyphen && digit) {
             plain = JOINED_NUMBER.matcher(plain).replaceAll("$1");
@@ -307,12 +327,17 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     }
 
     /**
-     * @return the folded title without its parenthesised parts and type markers: how it is spelled, apart from the
-     *         facts compared on their own
+     * @return the folded title without its parenthesised parts, each type marker written one way ("PVs" as "pv",
+     *         "OAV" as "ova") and moved to the end: how it is spelled, apart from the facts compared on their own
      */
     public String spelled() {
         String s = raw.indexOf('(') >= 0 ? BRACKETS.matcher(raw).replaceAll(" ") : raw;
-        return BLANKS.matcher(MARKER_WORDS.matcher(s).replaceAll(" ")).replaceAll(" ").strip();
+        StringBuilder markers = new StringBuilder();
+        s = MARKER_WORDS.matcher(s).replaceAll(m -> {
+            markers.append(' ').append(MARKER_SPELLING.getOrDefault(m.group(1), m.group(1)));
+            return " ";
+        });
+        return BLANKS.matcher(s + markers).replaceAll(" ").strip();
     }
 
     /**
@@ -344,10 +369,11 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
      * @return why the two cannot name the same anime, or null when nothing forbids it
      */
     public Veto veto(TitleKey other) {
-        if (year != null && other.year != null && !year.equals(other.year)) {
+        boolean laterSeason = laterSeasonOf(other) || other.laterSeasonOf(this);
+        if (year != null && other.year != null && !year.equals(other.year) && !laterSeason) {
             return Veto.YEAR;
         }
-        if (!numbersAgree(other)) {
+        if (!numbersAgree(other) && !laterSeason) {
             return Veto.SEASON;
         }
         Set<Kind> mine = allKinds();
@@ -373,6 +399,20 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
      */
     public Set<Kind> allKinds() {
         return kinds.isEmpty() ? labelled : kinds;
+    }
+
+    /**
+     * A year on a sequel's title is the year of the series it continues ("Urusei Yatsura (2022) 2nd Season"); a site
+     * may name that season by its own, later year instead ("Urusei Yatsura (2024)").
+     *
+     * @return true when this title names a year and no number, and the other title an earlier year (at most
+     *         {@value #SEQUEL_YEARS} before) and a sequel number; a year known besides the title is the anime's own
+     *         and does not count
+     */
+    private boolean laterSeasonOf(TitleKey other) {
+        return year != null && other.year != null && year > other.year && year - other.year <= SEQUEL_YEARS
+                && numbers.isEmpty() && movie == null && !other.numbers.isEmpty() && other.movie == null
+                && raw.contains("(" + year + ")") && other.raw.contains("(" + other.year + ")");
     }
 
     private boolean numbersAgree(TitleKey other) {

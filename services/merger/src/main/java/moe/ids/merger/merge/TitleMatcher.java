@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Matches site items to anime by title, one-to-one, on evidence (the merger's DESIGN.md, "Title matching"). Every
@@ -27,6 +29,10 @@ public final class TitleMatcher {
     private static final int MAX_POSTINGS = 1500;
     /** Candidates scored per title (the ones sharing the most trigrams). */
     private static final int MAX_CANDIDATES = 48;
+
+    /** Kinds an unmarked anime stands for when another anime of its name is marked TV. */
+    private static final Set<TitleKey.Kind> NOT_TV = java.util.EnumSet.of(TitleKey.Kind.MOVIE, TitleKey.Kind.OVA,
+            TitleKey.Kind.SPECIAL);
 
     /** Added to the score of a pair whose titles or formats name the same kind, above any level's score. */
     private static final double AGREEMENT = 24;
@@ -80,6 +86,11 @@ public final class TitleMatcher {
     private final List<List<TitleKey>> second;
     /** Per anime: its unmarked title stands for the TV series (no anime of the same name is marked TV). */
     private final boolean[] impliedTv;
+    /**
+     * Per anime: its unmarked title, without a year, stands for a work that is not the TV series (another anime of
+     * the same name is marked TV: MyAnimeList's "X (TV)" beside the film or OVA "X").
+     */
+    private final boolean[] impliedNotTv;
     /** Per anime: years that other anime of the same name carry in their titles (so this one has none of them). */
     private final Map<Integer, Set<Integer>> otherYears = new HashMap<>();
     private final Map<String, int[]> verbatim = new HashMap<>();
@@ -101,11 +112,13 @@ public final class TitleMatcher {
      * @param animeKeys   every anime's key, by anime index
      * @param secondKeys  keys of each anime's second titles (at most {@value #MAX_SECOND} are used), by anime index;
      *                    may be shorter than the anime list. They are compared at the normalized and name levels
-     *                    (not by similarity) and rank just below the main title at each level.
+     *                    (not by similarity) and rank just below the main title at each level. The sequel a
+     *                    title also names the way sites write it ("Part 2" as season 2, a closing pinyin "Er") is
+     *                    added to them.
      */
     public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys) {
         this.anime = animeKeys;
-        this.second = secondKeys;
+        this.second = withSeasonReadings(animeTitles, animeKeys, secondKeys);
         Map<String, List<Integer>> v = new HashMap<>();
         Map<String, List<Integer>> r = new HashMap<>();
         Map<String, List<Integer>> n = new HashMap<>();
@@ -134,21 +147,22 @@ public final class TitleMatcher {
             }
         }
         impliedTv = new boolean[animeKeys.size()];
+        impliedNotTv = new boolean[animeKeys.size()];
         for (List<Integer> codes : c.values()) {
             List<Integer> group = codes.stream().filter(code -> (code & MASK) == 0).map(code -> code >>> SHIFT)
                     .toList();
             boolean markedTv = group.stream().anyMatch(i -> animeKeys.get(i).kinds().contains(TitleKey.Kind.TV));
-            Set<Integer> years = new HashSet<>();
-            group.forEach(i -> {
-                if (animeKeys.get(i).year() != null) {
-                    years.add(animeKeys.get(i).year());
-                }
-            });
+            boolean anyYear = group.stream().anyMatch(i -> animeKeys.get(i).year() != null);
             for (int i : group) {
                 TitleKey k = animeKeys.get(i);
-                impliedTv[i] = !markedTv && k.kinds().isEmpty() && k.labelled().isEmpty();
-                if (k.year() == null && !years.isEmpty()) {
-                    otherYears.put(i, years);
+                boolean unmarked = k.kinds().isEmpty() && k.labelled().isEmpty();
+                impliedTv[i] = !markedTv && unmarked;
+                impliedNotTv[i] = markedTv && unmarked && k.year() == null && tvNamesake(animeKeys, group, i);
+                if (k.year() == null && anyYear) {
+                    Set<Integer> years = otherYears(animeKeys, group, i);
+                    if (years != null) {
+                        otherYears.put(i, years);
+                    }
                 }
             }
         }
@@ -157,6 +171,107 @@ public final class TitleMatcher {
         freeze(n, normalized, Integer.MAX_VALUE);
         freeze(c, name, Integer.MAX_VALUE);
         freeze(g, postings, MAX_POSTINGS);
+    }
+
+    /** Another anime of the same name and sequel numbers is the TV series ("X (TV)", not "X TV CM"). */
+    private static boolean tvNamesake(List<TitleKey> keys, List<Integer> group, int i) {
+        for (int j : group) {
+            TitleKey o = keys.get(j);
+            if (j != i && o.kinds().contains(TitleKey.Kind.TV) && o.numbers().equals(keys.get(i).numbers())
+                    && o.kinds().stream().noneMatch(TitleKey.Kind.NAMED_ONLY::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The years of the other anime of one name that could stand for the same title (same sequel numbers, no kind
+     * that must be named), or null when one of them has no year (then the unmarked one need not be the earliest).
+     */
+    private static Set<Integer> otherYears(List<TitleKey> keys, List<Integer> group, int i) {
+        TitleKey k = keys.get(i);
+        Set<Integer> years = new HashSet<>();
+        for (int j : group) {
+            TitleKey o = keys.get(j);
+            if (j == i || !o.numbers().equals(k.numbers())
+                    || o.allKinds().stream().anyMatch(TitleKey.Kind.NAMED_ONLY::contains)) {
+                continue;
+            }
+            if (o.year() == null) {
+                return null;
+            }
+            years.add(o.year());
+        }
+        return years.isEmpty() ? null : years;
+    }
+
+    /** A closing "Part N": "Haikyuu!! To the Top Part 2". */
+    private static final Pattern PART = Pattern.compile("(?i)(.*\\S)\\s+part\\s+(\\d{1,2})\\s*");
+    /** A closing pinyin numeral two: "Tian Guan Cifu Er" (贰). */
+    private static final Pattern PINYIN_TWO = Pattern.compile("(?i)(.*\\S)\\s+er\\s*");
+
+    /**
+     * The anime's second titles, with the sequel each title also names the way sites write it:
+     * <ul>
+     *   <li>"X Part N" is also "X N": the part of a split season is what sites call its season N ("Haikyuu!! To
+     *       the Top Part 2" is Otak Otaku's "… To the Top Season 2"). As a second title it ranks below an anime
+     *       whose main title says season N, so "X 2nd Season" keeps its own items.</li>
+     *   <li>"X Er" is also "X 2" where X is the name of another anime: "Er" is the pinyin numeral two ("Tian Guan
+     *       Cifu Er" is season 2 of "Tian Guan Cifu"), but it also closes Chinese names as a suffix ("Yueya Er"),
+     *       so it counts only beside a first season.</li>
+     * </ul>
+     */
+    private static List<List<TitleKey>> withSeasonReadings(List<String> titles, List<TitleKey> keys,
+                                                           List<List<TitleKey>> second) {
+        Map<Integer, TitleKey> found = new HashMap<>();
+        Set<String> plain = null;
+        for (int i = 0; i < keys.size(); i++) {
+            TitleKey k = keys.get(i);
+            if (k.name().contains("part")) {
+                Matcher m = PART.matcher(titles.get(i));
+                TitleKey base = m.matches() ? TitleKey.of(m.group(1) + " " + m.group(2), k.labelled(), k.year())
+                        : null;
+                if (base != null && base.numbers().size() == 1 && base.movie() == null) {
+                    found.put(i, base);
+                    continue;
+                }
+            }
+            if (!k.name().endsWith("er") || !k.numbers().isEmpty() || k.movie() != null) {
+                continue;
+            }
+            Matcher m = PINYIN_TWO.matcher(titles.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            if (plain == null) {
+                plain = new HashSet<>();
+                for (TitleKey o : keys) {
+                    if (o.numbers().isEmpty() && o.movie() == null) {
+                        plain.add(o.name());
+                    }
+                }
+            }
+            TitleKey base = TitleKey.of(m.group(1), k.labelled(), k.year());
+            if (!base.name().isEmpty() && base.numbers().isEmpty() && plain.contains(base.name())) {
+                found.put(i, base.asSeason(2));
+            }
+        }
+        if (found.isEmpty()) {
+            return second;
+        }
+        List<List<TitleKey>> out = new ArrayList<>(second);
+        while (out.size() < keys.size()) {
+            out.add(List.of());
+        }
+        found.forEach((i, key) -> {
+            List<TitleKey> list = new ArrayList<>(out.get(i) == null ? List.of() : out.get(i));
+            if (list.size() < MAX_SECOND) {
+                list.add(key);
+                out.set(i, list);
+            }
+        });
+        return out;
     }
 
     /** Second titles of an anime that are indexed. */
@@ -390,14 +505,17 @@ public final class TitleMatcher {
      * What the facts add to a pair of related names. The same kind or year stated on both sides outranks titles
      * equal as written: where MyAnimeList calls a TV series "X (TV)" because its OVA is "X", a site's TV series
      * "X" is the one marked TV; where a site says "X (TV)" and the anime is the unmarked "X" while no other "X" is
-     * marked TV, the unmarked one is that series; likewise "X (2011)" for the unmarked "X" when every other "X"
-     * carries a later year (the remake gets the year, the original keeps the plain title). A kind that is only compatible (a special
+     * marked TV, the unmarked one is that series; where another "X" is marked TV, the unmarked "X" is the film or
+     * OVA, so a site's "X (Movie)" goes to it; likewise "X (2011)" for the unmarked "X" when every other "X" of its
+     * sequel numbers carries a later year (the remake gets the year, the original keeps the plain title; one "X"
+     * without a year, such as "X (TV)", could as well be the original). A kind that is only compatible (a special
      * for an OVA) counts a little against; symbols alike ("∬" with "∬") a little for.
      */
     private double evidence(TitleKey item, TitleKey other, int a) {
         double score = 0;
         if (item.sameKindNamed(other)
                 || impliedTv[a] && item.kinds().contains(TitleKey.Kind.TV)
+                || impliedNotTv[a] && item.kinds().stream().anyMatch(NOT_TV::contains)
                 || item.year() != null && other.year() == null && otherYears.containsKey(a)
                         && otherYears.get(a).stream().allMatch(y -> y > item.year())) {
             score += AGREEMENT;

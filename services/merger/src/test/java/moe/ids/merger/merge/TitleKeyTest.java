@@ -144,4 +144,53 @@ class TitleKeyTest {
         assertEquals(Set.of(TitleKey.Kind.SPECIAL), special.allKinds());
         assertNull(special.veto(TitleKey.of("Taiho Shichau zo Special")));
     }
+
+    @Test
+    void pluralMarkersAreTheKindOfTheSingular() {
+        TitleKey recaps = TitleKey.of("Jujutsu Kaisen 2nd Season Recaps");
+        assertEquals(Set.of(TitleKey.Kind.RECAP), recaps.kinds());
+        assertEquals(TitleKey.of("Jujutsu Kaisen 2nd Season Recap").normalized(), recaps.normalized());
+        assertEquals(Set.of(TitleKey.Kind.RECAP), TitleKey.of("Kemono no Souja Erin (Recaps)").kinds());
+    }
+
+    @Test
+    void markerWordsAreSpelledOneWay() {
+        assertEquals(TitleKey.of("Dungeon Meshi PV").spelled(), TitleKey.of("Dungeon Meshi PVs").spelled());
+        assertEquals(false, TitleKey.of("Dungeon Meshi PV").spelled().equals(TitleKey.of("Dungeon Meshi CM").spelled()),
+                "a PV and a CM are one kind but not one word");
+        assertEquals(TitleKey.of("Yakuindomo* OAV").spelled(), TitleKey.of("Yakuindomo* OVA").spelled());
+    }
+
+    @Test
+    void aNumeralWrittenTogetherWithItsCounterIsADigit() {
+        assertEquals(TitleKey.of("5-toubun no Hanayome∽").name(), TitleKey.of("Gotoubun no Hanayome∽").name());
+        assertEquals(List.of(), TitleKey.of("Gotoubun no Hanayome").numbers());
+        assertEquals("gotoushinohanayome", TitleKey.of("Gotoushi no Hanayome").name(), "only before a counter");
+    }
+
+    @Test
+    void theSmallOmegaReadsDouble() {
+        TitleKey omega = TitleKey.of("Uzaki-chan wa Asobitai! ω");
+        assertEquals(TitleKey.of("Uzaki-chan wa Asobitai! Double").raw(), omega.raw());
+        assertEquals("!", omega.marks());
+        assertEquals("isekaimaoutoshoukanshoujonodoreimajutsuω",
+                TitleKey.of("Isekai Maou to Shoukan Shoujo no Dorei Majutsu Ω").name(), "the capital is Omega");
+    }
+
+    @Test
+    void aSequelMayBeNamedByItsOwnLaterYear() {
+        TitleKey site = TitleKey.of("Urusei Yatsura (2024)");
+        assertNull(site.veto(TitleKey.of("Urusei Yatsura (2022) 2nd Season")));
+        assertNull(TitleKey.of("Urusei Yatsura (2022) 2nd Season").veto(site), "either way round");
+        assertEquals(TitleKey.Veto.YEAR, site.veto(TitleKey.of("Urusei Yatsura (2022)")), "no number, no sequel");
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2020)").veto(
+                TitleKey.of("Urusei Yatsura (2022) 2nd Season")), "the sequel comes later");
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2031)").veto(
+                TitleKey.of("Urusei Yatsura (2022) 2nd Season")), "within a few years");
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2024) 2nd Season").veto(
+                TitleKey.of("Urusei Yatsura (2022) 2nd Season")));
+        assertEquals(TitleKey.Veto.YEAR, TitleKey.of("Urusei Yatsura (2024)").veto(
+                TitleKey.of("Urusei Yatsura 2nd Season", Set.of(), 2022)),
+                "a year from the data is the anime's own");
+    }
 }

@@ -129,4 +129,59 @@ class TitleMatcherTest {
         TitleMatcher m = new TitleMatcher(List.of("Toradora!"), List.of(TitleKey.of("Toradora!")));
         assertEquals(List.of(), m.match(List.of(item("Toradora!")), 85, Set.of(0)).matches());
     }
+
+    @Test
+    void aPromotionalItemGoesToTheAnimeOfItsOwnWord() {
+        Map<String, String> m = match(List.of("Dungeon Meshi CM", "Dungeon Meshi PVs", "Dungeon Meshi"),
+                List.of(item("Dungeon Meshi PV")), 85);
+        assertEquals(Map.of("Dungeon Meshi PV", "Dungeon Meshi PVs"), m);
+    }
+
+    @Test
+    void anUnmarkedAnimeBesideOneMarkedTvIsTheFilmOrOva() {
+        List<String> anime = List.of("Little Witch Academia", "Little Witch Academia (TV)");
+        Map<String, String> m = match(anime, List.of(item("Little Witch Academia (Movie)"),
+                item("Little Witch Academia")), 90);
+        assertEquals("Little Witch Academia", m.get("Little Witch Academia (Movie)"));
+        Map<String, String> commercial = match(List.of("Mob Psycho 100", "Mob Psycho 100 TV CM"),
+                List.of(item("Mob Psycho 100", null, "Série"), item("Mob Psycho Mini", "Mob Psycho 100 Specials",
+                        "Spécial")), 90);
+        assertEquals(Map.of("Mob Psycho 100", "Mob Psycho 100"), commercial, "a TV CM is not the TV series");
+    }
+
+    @Test
+    void theUnmarkedAnimeIsTheEarliestOnlyWhenEveryNamesakeHasAYear() {
+        List<String> anime = List.of("Oz no Mahoutsukai", "Oz no Mahoutsukai (TV)", "Oz no Mahoutsukai (2006)");
+        Map<String, String> m = match(anime, List.of(item("Oz no Mahoutsukai (Movie)"),
+                item("Oz no Mahoutsukai (1986)")), 85);
+        assertEquals("Oz no Mahoutsukai", m.get("Oz no Mahoutsukai (Movie)"));
+        Map<String, String> remake = match(List.of("Tetsuwan Atom", "Tetsuwan Atom (1980)"),
+                List.of(item("Tetsuwan Atom (1963)")), 85);
+        assertEquals(Map.of("Tetsuwan Atom (1963)", "Tetsuwan Atom"), remake);
+    }
+
+    @Test
+    void aClosingPinyinTwoIsTheSecondSeasonOfAnAnimeOfThatName() {
+        List<String> anime = List.of("Tian Guan Cifu", "Tian Guan Cifu Er", "Yueya Er");
+        Map<String, String> m = match(anime, List.of(item("Tian Guan Ci Fu 2nd Season"), item("Yueya 2")), 85);
+        assertEquals(Map.of("Tian Guan Ci Fu 2nd Season", "Tian Guan Cifu Er"), m);
+    }
+
+    @Test
+    void aPartNumberMayStandForASeasonNumber() {
+        List<String> anime = List.of("Haikyuu!! To the Top", "Haikyuu!! To the Top Part 2");
+        Map<String, String> m = match(anime, List.of(item("Haikyuu!!: To the Top Season 2")), 90);
+        assertEquals(Map.of("Haikyuu!!: To the Top Season 2", "Haikyuu!! To the Top Part 2"), m);
+        Map<String, String> both = match(List.of("Kaguya 2nd Season", "Kaguya Part 2"), List.of(item("Kaguya 2")),
+                90);
+        assertEquals(Map.of("Kaguya 2", "Kaguya 2nd Season"), both, "a season named as such comes first");
+    }
+
+    @Test
+    void aSequelNamedByItsOwnYearFindsItsSeason() {
+        List<String> anime = List.of("Urusei Yatsura", "Urusei Yatsura (2022)", "Urusei Yatsura (2022) 2nd Season");
+        Map<String, String> m = match(anime, List.of(item("Urusei Yatsura"), item("Urusei Yatsura (2022)"),
+                item("Urusei Yatsura (2024)")), 90);
+        assertEquals("Urusei Yatsura (2022) 2nd Season", m.get("Urusei Yatsura (2024)"));
+    }
 }
