@@ -7,7 +7,7 @@ import moe.ids.db.Migrations;
 import moe.ids.db.RefreshLock;
 import moe.ids.db.Fatal;
 import moe.ids.core.error.IdsMoeException;
-import moe.ids.scraper.RunArgs;
+import moe.ids.core.snapshot.RunArgs;
 import moe.ids.scraper.Scraper;
 import moe.ids.scraper.ScraperConfig;
 import moe.ids.scraper.source.Outcome;

@@ -11,7 +11,7 @@ import moe.ids.merger.merge.MergeSettings;
 import moe.ids.merger.merge.Merger;
 import moe.ids.merger.merge.TitleMatcher;
 import moe.ids.merger.merge.TitleKey;
-import moe.ids.scraper.source.Records;
+import moe.ids.core.snapshot.Records;
 import moe.ids.replay.ReplayServer;
 import moe.ids.scraper.Scraper;
 import moe.ids.scraper.ScraperConfig;

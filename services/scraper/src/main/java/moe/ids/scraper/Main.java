@@ -17,6 +17,7 @@ import moe.ids.core.health.ReadinessCheck;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.TransportErrors;
+import moe.ids.core.snapshot.RunArgs;
 import moe.ids.scraper.source.Outcome;
 import moe.ids.scraper.source.SourceResult;
 

@@ -10,7 +10,7 @@ import moe.ids.scraper.http.HttpSettings;
 import moe.ids.scraper.source.ArmSource;
 import moe.ids.scraper.source.FribbSource;
 import moe.ids.scraper.source.Outcome;
-import moe.ids.scraper.source.Records;
+import moe.ids.core.snapshot.Records;
 import moe.ids.scraper.source.SourceResult;
 import moe.ids.scraper.store.SnapshotStore;
 import moe.ids.scraper.store.SourceState;

@@ -2,6 +2,7 @@ package moe.ids.scraper.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.luben.zstd.ZstdInputStream;
+import moe.ids.core.snapshot.Records;
 import moe.ids.scraper.http.HttpResponse;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.store.SourceState;

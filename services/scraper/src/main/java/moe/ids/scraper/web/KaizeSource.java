@@ -3,7 +3,7 @@ package moe.ids.scraper.web;
 import moe.ids.scraper.http.HttpResponse;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.http.UpstreamException;
-import moe.ids.scraper.source.Records.KaizeEntry;
+import moe.ids.core.snapshot.Records.KaizeEntry;
 import moe.ids.scraper.store.SourceState;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;

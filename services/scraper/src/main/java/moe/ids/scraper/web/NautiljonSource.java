@@ -4,7 +4,7 @@ import moe.ids.scraper.http.HttpResponse;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.http.UpstreamException;
 import moe.ids.scraper.source.Normalize;
-import moe.ids.scraper.source.Records.NautiljonEntry;
+import moe.ids.core.snapshot.Records.NautiljonEntry;
 import moe.ids.scraper.store.SourceState;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
