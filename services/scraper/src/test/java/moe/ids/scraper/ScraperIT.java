@@ -13,7 +13,7 @@ import moe.ids.scraper.source.Outcome;
 import moe.ids.core.snapshot.Records;
 import moe.ids.scraper.source.SourceResult;
 import moe.ids.scraper.store.SnapshotStore;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

@@ -4,7 +4,7 @@ import moe.ids.scraper.http.HttpResponse;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.http.UpstreamException;
 import moe.ids.core.snapshot.Records.KaizeEntry;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;

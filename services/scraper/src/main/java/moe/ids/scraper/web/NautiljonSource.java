@@ -5,7 +5,7 @@ import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.http.UpstreamException;
 import moe.ids.scraper.source.Normalize;
 import moe.ids.core.snapshot.Records.NautiljonEntry;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.select.Elements;

@@ -5,7 +5,7 @@ import moe.ids.scraper.source.InvalidSourceException;
 import moe.ids.core.snapshot.Records.KaizeEntry;
 import moe.ids.core.snapshot.Records.NautiljonEntry;
 import moe.ids.core.snapshot.Records.OtakOtakuEntry;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

@@ -17,7 +17,7 @@ import moe.ids.core.snapshot.Records.NautiljonEntry;
 import moe.ids.core.snapshot.Records.OtakOtakuEntry;
 import moe.ids.scraper.source.SourceResult;
 import moe.ids.scraper.store.SnapshotStore;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
