@@ -1,5 +1,6 @@
-package moe.ids.merger;
+package moe.ids.system;
 
+import moe.ids.merger.MergeService;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
