@@ -11,12 +11,13 @@ if [ -z "${JAVA_HOME:-}" ]; then
   JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
 fi
 export JAVA_HOME
-mvn -B -q -pl services/merger -am install -DskipTests
-mvn -B -q -pl services/merger test-compile dependency:build-classpath \
+# The bench is a system test (moe.ids.system.MergerBench): it scrapes with the scraper, then merges.
+mvn -B -q -pl system-tests -am install -DskipTests
+mvn -B -q -pl system-tests test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 # The replay server does not check the Kaize login: placeholders let the recorded Kaize pages in.
 export KAIZE_EMAIL="${KAIZE_EMAIL:-bench@ids.moe.invalid}" KAIZE_PASSWORD="${KAIZE_PASSWORD:-bench}"
-cp="services/merger/target/test-classes:services/merger/target/classes:$(cat services/merger/target/bench.classpath)"
+cp="system-tests/target/test-classes:$(cat system-tests/target/bench.classpath)"
 exec "$JAVA_HOME/bin/java" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "$cp" \
   -Dids.moe.upstream="$(pwd)/../shared/upstream" \
-  -Djava.util.logging.config.file=/dev/null moe.ids.merger.MergerBench "$@"
+  -Djava.util.logging.config.file=/dev/null moe.ids.system.MergerBench "$@"

@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The refresh lock's modes on real PostgreSQL (a database of its own): scrapers share it, a refresh excludes
- * them and another refresh, the refusal names the holder, a released lock is free again, and a pooled connection
- * goes back to its pool without the lock or the holder's name.
+ * them and another refresh, the refusal names the holder, a released lock is free again, the steps of a refresh
+ * run under the lock its holder names to them (and only while it holds it), and a pooled connection goes back to
+ * its pool without the lock or the holder's name.
  */
 class RefreshLockModesIT {
     private DatabaseUrl db;
@@ -56,6 +57,41 @@ class RefreshLockModesIT {
             assertTrue(System.nanoTime() - t0 >= Duration.ofSeconds(2).toNanos(), "waited the 2 s");
             assertTrue(ex.getMessage().contains("; waited 2 s;"), ex.getMessage());
         }
+    }
+
+    @Test
+    void aStepRunsUnderItsRefreshsLockAndOnlyUnderIt() throws Exception {
+        RefreshLock.ConnectionSource own = () -> Database.connect(db);
+        int stale;
+        try (RefreshLock refresh = RefreshLock.acquire(own, RefreshLock.Mode.EXCLUSIVE, "merger refresh",
+                Duration.ZERO)) {
+            String pid = Integer.toString(refresh.holderPid());
+            try (RefreshLock scrape = RefreshLock.acquire(own, RefreshLock.Mode.SHARED, "scraper all", Duration.ZERO,
+                    pid); RefreshLock merge = RefreshLock.acquire(own, RefreshLock.Mode.EXCLUSIVE, "merger merge",
+                    Duration.ZERO, pid)) {
+                assertEquals(refresh.holderPid(), scrape.holderPid());
+                assertEquals(refresh.holderPid(), merge.holderPid());
+            }
+            // the steps' ends leave the refresh's lock with its holder
+            assertThrows(RefreshBusyException.class,
+                    () -> RefreshLock.acquire(own, RefreshLock.Mode.EXCLUSIVE, "merger merge", Duration.ZERO, null));
+            // a session that does not hold the lock covers nothing: the step asks for the lock and is refused
+            try (Connection other = Database.connect(db); Statement st = other.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                String notHolding = Integer.toString(rs.getInt(1));
+                assertThrows(RefreshBusyException.class, () -> RefreshLock.acquire(own, RefreshLock.Mode.SHARED,
+                        "scraper all", Duration.ZERO, notHolding));
+            }
+            stale = refresh.holderPid();
+        }
+        // the refresh ended: a step naming its holder takes the lock itself
+        try (RefreshLock merge = RefreshLock.acquire(own, RefreshLock.Mode.EXCLUSIVE, "merger merge", Duration.ZERO,
+                Integer.toString(stale)); Connection other = Database.connect(db)) {
+            assertTrue(RefreshLock.holder(other).orElseThrow().contains("ids-moe merger merge"));
+        }
+        assertThrows(moe.ids.core.error.ConfigException.class, () -> RefreshLock.acquire(own,
+                RefreshLock.Mode.SHARED, "scraper all", Duration.ZERO, "not-a-pid"));
     }
 
     @Test

@@ -14,6 +14,7 @@ import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
 import moe.ids.db.Migrations;
 import moe.ids.db.Fatal;
+import moe.ids.db.RefreshLock;
 import moe.ids.core.health.ReadinessCheck;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
@@ -31,9 +32,10 @@ import java.util.List;
 
 /**
  * The merger's entry point: {@code serve} (health, metrics and — in a cluster — the Refresh controller),
- * {@code refresh [--source NAME]... [--force]} (one local refresh in the foreground, see {@link LocalRefresh}),
- * {@code refresh create [--source NAME]... [--force]} (create a Refresh object, as the CronJob does) or
- * {@code migrate} (create the database when missing and apply the schema).
+ * {@code merge [--source NAME]... [--force]} (one merge in the foreground, the merger's step of the local refresh,
+ * see {@link MergeCommand}), {@code refresh lock} (hold the refresh lock for the steps of a local refresh, see
+ * {@link RefreshLockCommand}), {@code refresh create [--source NAME]... [--force]} (create a Refresh object, as the
+ * CronJob does) or {@code migrate} (create the database when missing and apply the schema).
  */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
@@ -59,14 +61,24 @@ public final class Main {
             LOG.log(System.Logger.Level.INFO, "merger config: {0}", cfg);
             switch (command) {
                 case "serve" -> serve(config, cfg);
-                case "refresh" -> System.exit(LocalRefresh.run(config, cfg, rest));
+                case "merge" -> System.exit(MergeCommand.run(config, cfg, rest,
+                        System.getenv(RefreshLock.HOLDER_ENV)));
+                case "refresh" -> {
+                    if (!rest.equals(List.of("lock"))) {
+                        LOG.log(System.Logger.Level.ERROR, "refresh: use refresh lock or refresh create; a local "
+                                + "refresh runs the scraper, the merger's merge and the ingestor's sync: bin/ids-moe "
+                                + "refresh");
+                        System.exit(64);
+                    }
+                    System.exit(RefreshLockCommand.run(config, cfg, System.in, System.out));
+                }
                 case "migrate" -> {
                     Database.ensureExists(cfg.database());
                     Migrations.migrate(cfg.database());
                 }
                 default -> {
-                    LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use serve, refresh, refresh create or "
-                            + "migrate", command);
+                    LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use serve, merge, refresh lock, refresh "
+                            + "create or migrate", command);
                     System.exit(64);
                 }
             }

@@ -5,6 +5,7 @@ import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.error.IdsMoeException;
+import moe.ids.db.snapshot.SnapshotReader;
 import moe.ids.merger.merge.MergeInputs;
 import moe.ids.merger.merge.MergeReport;
 import moe.ids.merger.merge.MergeSettings;
@@ -12,7 +13,6 @@ import moe.ids.merger.merge.Merger;
 import moe.ids.merger.publish.Differ;
 import moe.ids.merger.publish.IdentityResolver;
 import moe.ids.merger.publish.PublishedStore;
-import moe.ids.scraper.store.SnapshotStore;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -37,7 +37,7 @@ public final class MergeService {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource db;
-    private final SnapshotStore snapshots;
+    private final SnapshotReader snapshots;
     private final PublishedStore published;
     private final Merger merger;
     private final double maxDeleteShare;
@@ -49,7 +49,7 @@ public final class MergeService {
      */
     public MergeService(DataSource db, MergeSettings settings, double maxDeleteShare) {
         this.db = db;
-        this.snapshots = new SnapshotStore(db, Integer.MAX_VALUE);
+        this.snapshots = new SnapshotReader(db);
         this.published = new PublishedStore(db);
         this.merger = new Merger(settings);
         this.maxDeleteShare = maxDeleteShare;

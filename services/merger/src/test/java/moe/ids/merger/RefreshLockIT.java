@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.snapshot.Records;
 import moe.ids.db.Database;
 import moe.ids.db.Migrations;
 import moe.ids.db.RefreshLock;
@@ -11,19 +12,20 @@ import moe.ids.testing.TestDatabases;
 import moe.ids.core.error.RefreshBusyException;
 import moe.ids.merger.merge.MergeSettings;
 import moe.ids.merger.operator.PostgresBackend;
-import moe.ids.replay.ReplayServer;
-import moe.ids.replay.SyntheticUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,8 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,70 +45,97 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two refreshes on one database: while one connection holds the refresh lock, the local refresh refuses at once
- * with one line naming the holder (exit 75) and changes nothing, or waits (bounded) and then runs; the controller's
- * merge step refuses too (the reconciler retries it). Real PostgreSQL (a database of its own) and the synthetic
- * upstream on a replay server.
+ * Two refreshes on one database: while one connection holds the refresh lock, the local refresh's holder
+ * ({@code refresh lock}) refuses at once with one line naming the holder (exit 75) and changes nothing, or waits
+ * (bounded) and then holds it for its steps, which run under it (another merge meanwhile is refused); a merge of
+ * no refresh refuses too, and so does the controller's merge step (the reconciler retries it). Real PostgreSQL (a
+ * database of its own).
  */
 class RefreshLockIT {
-    private static final List<String> ARGS = SyntheticUpstream.SOURCES.stream()
-            .flatMap(s -> java.util.stream.Stream.of("--source", s)).toList();
     private static final List<String> TABLES = List.of("source_fetch", "source_snapshot", "source_state", "scrape_run",
             "scrape_page", "anime", "identity_key", "published_mapping", "change_set", "merge_report");
+    private static final Pattern NAMED = Pattern.compile("(?m)^" + RefreshLock.HOLDER_ENV + "=(\\d+)$");
 
     /** Held, so the handler stays on it (JUL keeps loggers weakly). */
     private static final Logger IDS = Logger.getLogger("moe.ids");
 
-    @TempDir
-    Path tmp;
-
     private DatabaseUrl db;
-    private ReplayServer replay;
     private final Captured log = new Captured();
 
     @BeforeEach
     void start() {
         db = TestDatabases.fresh("refreshlock");
         Migrations.migrate(db);
-        replay = ReplayServer.start(SyntheticUpstream.write(tmp.resolve("upstream")), "b");
         IDS.addHandler(log);
     }
 
     @AfterEach
     void stop() {
         IDS.removeHandler(log);
-        replay.close();
         TestDatabases.drop(db);
     }
 
     @Test
     void secondRefreshRefusesWithTheHolderAndChangesNothing() throws Exception {
         try (Connection holder = hold()) {
-            int rc = LocalRefresh.run(config(0), merger(), ARGS);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int rc = RefreshLockCommand.run(config(0), merger(), InputStream.nullInputStream(), new PrintStream(out));
             assertEquals(75, rc, "exit code of a refused refresh; log: " + log.lines);
             assertEquals(1, log.errors().size(), log.lines.toString());
             String line = log.errors().getFirst();
             assertTrue(line.matches("refresh: another refresh is running on this database \\(pid " + pid(holder)
                     + " since \\S+Z: test holder\\); try again when it ends"), line);
-            assertEquals(Map.of(), replay.requestCounts(), "nothing was fetched");
+            assertEquals("", out.toString(StandardCharsets.UTF_8), "no holder named to the steps");
             counts().forEach((table, n) -> assertEquals(0L, n, table + " untouched"));
         }
     }
 
     @Test
-    void secondRefreshWaitsForTheFirstUpToTheSetting() throws Exception {
+    void aMergeOfNoRefreshRefusesWithTheHolderAndChangesNothing() throws Exception {
+        try (Connection holder = hold()) {
+            // named or not, a session that is not this merge's refresh holder covers nothing
+            for (String named : java.util.Arrays.asList(null, "1")) {
+                log.clear();
+                assertEquals(75, MergeCommand.run(config(0), merger(), List.of(), named), log.lines.toString());
+                assertEquals(1, log.errors().size(), log.lines.toString());
+                assertTrue(log.errors().getFirst().matches("merge: another refresh is running on this database "
+                        + "\\(pid " + pid(holder) + " since \\S+Z: test holder\\); try again when it ends"),
+                        log.errors().getFirst());
+            }
+            counts().forEach((table, n) -> assertEquals(0L, n, table + " untouched"));
+        }
+    }
+
+    @Test
+    void secondRefreshWaitsForTheFirstUpToTheSettingThenItsStepsRunUnderIt() throws Exception {
+        try (HikariDataSource pool = Database.pool(db, "refreshlock", 2)) {
+            StoredSnapshots.accept(pool, "aod", List.of(new Records.AodAnime("Cowboy Bebop", "TV", 26, 1998, 23, 1,
+                    null, null, null, 1, null, 1, null, null, List.of())));
+        }
         Connection holder = hold();
+        PipedOutputStream stdin = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(stdin);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             CompletableFuture<Integer> second = CompletableFuture.supplyAsync(
-                    () -> LocalRefresh.run(config(60), merger(), ARGS));
+                    () -> RefreshLockCommand.run(config(60), merger(), in, new PrintStream(out, true)));
             await().atMost(20, TimeUnit.SECONDS).until(() -> log.lines.stream()
                     .anyMatch(l -> l.contains("waiting up to 60 s")));
-            assertEquals(Map.of(), replay.requestCounts(), "nothing fetched while waiting");
+            assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing held while waiting");
             holder.close(); // the first refresh ends: its connection, and with it the lock
-            assertEquals(0, second.get(60, TimeUnit.SECONDS), log.lines.toString());
+            await().atMost(60, TimeUnit.SECONDS).until(() -> NAMED.matcher(out.toString(StandardCharsets.UTF_8)).find());
+            Matcher named = NAMED.matcher(out.toString(StandardCharsets.UTF_8));
+            assertTrue(named.find());
+            String pid = named.group(1);
+            assertEquals(0, MergeCommand.run(config(0), merger(), List.of(), pid), log.lines.toString());
             assertEquals(1L, counts().get("change_set"), "the waiting refresh ran and published");
+            assertEquals(75, MergeCommand.run(config(0), merger(), List.of(), null), "another merge waits its turn");
+            stdin.close(); // the refresh is done
+            assertEquals(0, second.get(60, TimeUnit.SECONDS), log.lines.toString());
+            assertEquals(0, MergeCommand.run(config(0), merger(), List.of(), pid), "released: taken by the merge itself");
         } finally {
             holder.close();
+            stdin.close();
         }
     }
 
@@ -131,9 +162,6 @@ class RefreshLockIT {
 
     private Config config(int waitSeconds) {
         return Config.just(ConfigSources.create(Map.of(
-                "scraper.mirror", replay.baseUri().toString(),
-                "scraper.http.backoff-base-ms", "20",
-                "scraper.http.backoff-max-ms", "200",
                 "merger.refresh-lock-wait-seconds", Integer.toString(waitSeconds))));
     }
 
@@ -178,6 +206,11 @@ class RefreshLockIT {
 
         List<String> errors() {
             return List.copyOf(errors);
+        }
+
+        void clear() {
+            lines.clear();
+            errors.clear();
         }
 
         @Override

@@ -17,6 +17,7 @@ import moe.ids.core.health.ReadinessCheck;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.TransportErrors;
+import moe.ids.core.snapshot.RunArgs;
 import moe.ids.scraper.source.Outcome;
 import moe.ids.scraper.source.SourceResult;
 
@@ -28,7 +29,9 @@ import java.util.List;
  * The scraper's entry point. {@code [run] [--source NAME]... [--force]} fetches once and exits (0 when no
  * source failed, 3 when some did, 75 when a refresh holds the database's refresh lock, 1 on a fatal error, with one
  * line saying why); in a Kubernetes Indexed Job without {@code --source}, the
- * pod scrapes {@code SCRAPER_SOURCES[JOB_COMPLETION_INDEX]} ({@code SCRAPER_FORCE=true} forces it);
+ * pod scrapes {@code SCRAPER_SOURCES[JOB_COMPLETION_INDEX]} ({@code SCRAPER_FORCE=true} forces it). A run takes
+ * the database's refresh lock shared, or runs under the lock of the refresh it is a step of when
+ * {@code IDS_MOE_REFRESH_LOCK_HOLDER} names that refresh's holder ({@code bin/ids-moe refresh}).
  * {@code serve} only exposes health and metrics.
  */
 public final class Main {
@@ -90,10 +93,12 @@ public final class Main {
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
-            // shared: the pods of one scraper Job run side by side, never beside a refresh or a merge
+            // shared: the pods of one scraper Job run side by side, never beside a refresh or a merge; a step of a
+            // local refresh runs under the lock its holder took for the whole refresh
             try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()), RefreshLock.Mode.SHARED,
                     "scraper " + (sources.isEmpty() ? "all" : String.join(",", sources)), Duration.ofSeconds(
-                            Settings.intIn(config, "scraper.refresh-lock-wait-seconds", 0, 0, 86_400)));
+                            Settings.intIn(config, "scraper.refresh-lock-wait-seconds", 0, 0, 86_400)),
+                    System.getenv(RefreshLock.HOLDER_ENV));
                  HikariDataSource db = Database.pool(cfg.database(), "scraper", cfg.parallelism() + 5);
                  Scraper scraper = new Scraper(cfg, db)) {
                 List<SourceResult> results = scraper.run(sources, force);

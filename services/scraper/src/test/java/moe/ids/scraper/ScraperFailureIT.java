@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * How the scraper's process ends when PostgreSQL fails or another refresh holds the database: one line at ERROR
- * saying why (naming {@code DATABASE_URL} for PostgreSQL), no stack trace, the documented exit code. The scraper
+ * saying why (naming {@code DATABASE_URL} for PostgreSQL), no stack trace, the documented exit code; a run that is
+ * a step of the refresh holding the lock goes on under it. The scraper
  * runs as a child JVM like its jar; PostgreSQL is real (a database of its own), behind a proxy the test stops.
  */
 class ScraperFailureIT {
@@ -102,6 +103,29 @@ class ScraperFailureIT {
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM source_fetch")) {
                 rs.next();
                 assertEquals(0, rs.getLong(1), "nothing fetched");
+            }
+        }
+    }
+
+    @Test
+    void runUnderItsRefreshsLockGoesOnBesideItsHolder() throws Exception {
+        try (Connection holder = Database.connect(db); Statement st = holder.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + RefreshLock.KEY + ")");
+            int pid;
+            try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            Map<String, String> env = env(url(db));
+            env.put(RefreshLock.HOLDER_ENV, Integer.toString(pid));
+            // nothing answers at the mirror: the source fails (3), but the run went on under the holder's lock
+            MainProcess p = MainProcess.run(Main.class, env, QUICK, BOUND, "run", "--source", "aod");
+            assertEquals(3, p.exitCode(), p.toString());
+            assertTrue(p.lines().stream().anyMatch(l -> l.contains("held for this refresh by PostgreSQL pid " + pid)),
+                    p.toString());
+            try (ResultSet rs = st.executeQuery("SELECT result FROM source_fetch")) {
+                assertTrue(rs.next());
+                assertEquals("Failed", rs.getString(1));
             }
         }
     }

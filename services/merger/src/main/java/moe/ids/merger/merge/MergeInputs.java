@@ -1,7 +1,7 @@
 package moe.ids.merger.merge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import moe.ids.scraper.source.Records;
+import moe.ids.core.snapshot.Records;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package moe.ids.merger.operator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import moe.ids.scraper.RunArgs;
+import moe.ids.core.snapshot.RunArgs;
 
 import java.util.ArrayList;
 import java.util.List;

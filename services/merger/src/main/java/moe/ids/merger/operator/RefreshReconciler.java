@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import moe.ids.core.error.IdsMoeException;
 import moe.ids.merger.MergeService;
 import moe.ids.merger.merge.Merger;
-import moe.ids.scraper.source.Sources;
+import moe.ids.core.snapshot.SourceNames;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -331,7 +331,7 @@ public final class RefreshReconciler {
         List<String> named = refresh.getSpec() == null ? List.of()
                 : refresh.getSpec().getSources().stream().map(SourceName::id).toList();
         List<String> out = new ArrayList<>();
-        for (String s : Sources.names()) {
+        for (String s : SourceNames.ALL) {
             if (named.isEmpty() || named.contains(s)) {
                 out.add(s);
             }

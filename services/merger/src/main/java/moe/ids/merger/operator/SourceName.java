@@ -2,7 +2,7 @@ package moe.ids.merger.operator;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** The sources a Refresh may name (the scraper's {@code Sources.all()}; a test keeps the two equal). */
+/** The sources a Refresh may name ({@link moe.ids.core.snapshot.SourceNames#ALL}; a test keeps the two equal). */
 public enum SourceName {
     /** anime-offline-database. */
     AOD("aod"),

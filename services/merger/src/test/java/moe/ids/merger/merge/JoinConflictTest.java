@@ -1,7 +1,7 @@
 package moe.ids.merger.merge;
 
 import moe.ids.core.entry.AnimeEntry;
-import moe.ids.scraper.source.Records;
+import moe.ids.core.snapshot.Records;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

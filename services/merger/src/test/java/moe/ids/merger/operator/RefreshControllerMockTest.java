@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.helidon.health.HealthCheckResponse;
 import moe.ids.merger.MergeService;
-import moe.ids.scraper.source.Sources;
+import moe.ids.core.snapshot.SourceNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -230,8 +230,8 @@ class RefreshControllerMockTest {
             create("r1", List.of());
             Job job = awaitJob("r1");
             assertEquals("Indexed", job.getSpec().getCompletionMode());
-            assertEquals(Sources.names().size(), job.getSpec().getCompletions());
-            assertEquals(String.join(",", Sources.names()), job.getSpec().getTemplate().getSpec().getContainers()
+            assertEquals(SourceNames.ALL.size(), job.getSpec().getCompletions());
+            assertEquals(String.join(",", SourceNames.ALL), job.getSpec().getTemplate().getSpec().getContainers()
                     .getFirst().getEnv().getFirst().getValue());
             assertEquals("r1", job.getMetadata().getOwnerReferences().getFirst().getName());
             assertEquals(RefreshStatus.Phase.Scraping, phase("r1"));
@@ -245,7 +245,7 @@ class RefreshControllerMockTest {
         assertEquals(List.of(RefreshStatus.Phase.Scraping, RefreshStatus.Phase.Merging, RefreshStatus.Phase.Ingesting,
                 RefreshStatus.Phase.Succeeded), seen);
         RefreshStatus st = get("r1").getStatus();
-        assertEquals(Sources.names().size(), st.getSources().size());
+        assertEquals(SourceNames.ALL.size(), st.getSources().size());
         assertNotNull(st.getFinishedAt());
         assertEquals("True", st.getConditions().getFirst().getStatus());
         assertEquals(1, backend.merges.get());

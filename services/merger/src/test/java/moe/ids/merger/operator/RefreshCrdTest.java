@@ -7,7 +7,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import moe.ids.scraper.source.Sources;
+import moe.ids.core.snapshot.SourceNames;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +77,7 @@ class RefreshCrdTest {
 
     @Test
     void sourceNamesAreTheScrapersSources() {
-        assertEquals(Sources.names().stream().sorted().toList(),
+        assertEquals(SourceNames.ALL.stream().sorted().toList(),
                 Arrays.stream(SourceName.values()).map(SourceName::id).sorted().toList());
     }
 

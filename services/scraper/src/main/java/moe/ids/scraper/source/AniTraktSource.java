@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import moe.ids.core.snapshot.Records;
 
 /** rensetsu's AniTrakt: MAL → Trakt, for TV shows (with season) or movies. */
 public final class AniTraktSource extends JsonFileSource<Records.TraktEntry> {

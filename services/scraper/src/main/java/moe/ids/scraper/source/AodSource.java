@@ -2,9 +2,10 @@ package moe.ids.scraper.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.luben.zstd.ZstdInputStream;
+import moe.ids.core.snapshot.Records;
 import moe.ids.scraper.http.HttpResponse;
 import moe.ids.scraper.http.UpstreamClient;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

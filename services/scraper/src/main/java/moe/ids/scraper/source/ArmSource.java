@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import moe.ids.core.snapshot.Records;
 
 /** kawaiioverflow's ARM: MAL / AniList / Annict / Syoboi rows; keys omitted when unknown. */
 public final class ArmSource extends JsonFileSource<Records.ArmEntry> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import moe.ids.core.snapshot.Records;
 
 /**
  * Fribb's anime-lists-reduced: IMDb, TMDB and TheTVDB by AniDB. Accepts both the 2026 format

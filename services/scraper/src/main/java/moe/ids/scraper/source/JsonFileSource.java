@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import moe.ids.scraper.http.HttpResponse;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.http.UpstreamException;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 
 import java.io.IOException;
 import java.util.HashMap;

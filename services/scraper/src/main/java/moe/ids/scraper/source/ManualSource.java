@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import moe.ids.core.snapshot.Records;
 
 /**
  * AnimeAPI's manual mapping files: {@code {"<AOD title>": value}}. For Kaize the value is

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import moe.ids.core.snapshot.Records;
 
 /** The Silveryasha DataTables dump: {@code {draw, recordsTotal, recordsFiltered, data:[{id, mal_id (string), title}]}}. */
 public final class SilveryashaSource extends JsonFileSource<Records.SilveryashaEntry> {

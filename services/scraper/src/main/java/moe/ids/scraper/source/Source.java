@@ -2,7 +2,7 @@ package moe.ids.scraper.source;
 
 import moe.ids.scraper.http.HttpSettings;
 import moe.ids.scraper.http.UpstreamClient;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 
 import java.util.List;
 import java.util.Optional;

@@ -8,7 +8,7 @@ import moe.ids.core.entry.CanonicalJson;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.http.UpstreamException;
 import moe.ids.scraper.store.SnapshotStore;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 
 import java.time.Duration;
 import java.time.Instant;

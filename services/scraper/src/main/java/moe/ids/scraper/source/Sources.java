@@ -1,6 +1,7 @@
 package moe.ids.scraper.source;
 
 import moe.ids.core.error.BadRequestException;
+import moe.ids.core.snapshot.SourceNames;
 import moe.ids.scraper.web.KaizeSource;
 import moe.ids.scraper.web.NautiljonSource;
 import moe.ids.scraper.web.OtakOtakuSource;
@@ -11,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Every source the scraper knows, by name, in a fixed order. */
+/** Every source the scraper knows, by name, in the fixed order of {@link SourceNames#ALL}. */
 public final class Sources {
     private Sources() {
     }
@@ -36,7 +37,7 @@ public final class Sources {
     }
 
     /**
-     * @return source names in order
+     * @return source names in order (equal to {@link SourceNames#ALL})
      */
     public static List<String> names() {
         return all().stream().map(Source::name).toList();

@@ -1,14 +1,13 @@
 package moe.ids.scraper.store;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.type.CollectionType;
 import com.github.luben.zstd.Zstd;
 import moe.ids.core.error.UnavailableException;
+import moe.ids.db.snapshot.RecordsCodec;
+import moe.ids.db.snapshot.SnapshotReader;
+import moe.ids.db.snapshot.SourceState;
 import moe.ids.scraper.source.SourceResult;
 
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,15 +18,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * PostgreSQL storage of source snapshots: every attempt in {@code source_fetch}; accepted content in
- * {@code source_snapshot} (raw bytes and normalized records, zstd-compressed) with {@code source_state}
- * pointing at the last good one. Accepting is one transaction, so a crash leaves the previous snapshot.
+ * The scraper's side of the source snapshots in PostgreSQL: every attempt in {@code source_fetch}; accepted content
+ * in {@code source_snapshot} (raw bytes zstd-compressed, normalized records as {@link RecordsCodec} stores them)
+ * with {@code source_state} pointing at the last good one. Accepting is one transaction, so a crash leaves the
+ * previous snapshot. Reads go through the shared {@link SnapshotReader}, what the merger reads with.
  */
 public final class SnapshotStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ZSTD_LEVEL = 9;
 
     private final DataSource db;
+    private final SnapshotReader reader;
     private final int keep;
 
     /**
@@ -36,6 +36,7 @@ public final class SnapshotStore {
      */
     public SnapshotStore(DataSource db, int keep) {
         this.db = db;
+        this.reader = new SnapshotReader(db);
         this.keep = Math.max(1, keep);
     }
 
@@ -44,20 +45,7 @@ public final class SnapshotStore {
      * @return its last good state, or empty before the first accepted fetch
      */
     public Optional<SourceState> state(String source) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT snapshot_id, content_sha256, etag, last_modified, "
-                     + "record_count, updated_at FROM source_state WHERE source = ?")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new SourceState(source, rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getInt(5), rs.getTimestamp(6).toInstant()));
-            }
-        } catch (SQLException ex) {
-            throw unavailable(ex);
-        }
+        return reader.state(source);
     }
 
     /**
@@ -71,19 +59,14 @@ public final class SnapshotStore {
      */
     public long accept(Accepted accepted, SourceResult result, Instant started) {
         byte[] raw = "identity".equals(accepted.rawEncoding()) ? accepted.raw() : Zstd.compress(accepted.raw(), ZSTD_LEVEL);
-        byte[] records;
-        try {
-            records = Zstd.compress(JSON.writeValueAsBytes(accepted.records()), ZSTD_LEVEL);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        byte[] records = RecordsCodec.encode(accepted.records());
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
                 long id;
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO source_snapshot (source, fetched_at, etag, "
                         + "last_modified, content_sha256, raw_size, raw_encoding, raw, record_count, records_encoding, "
-                        + "records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'zstd-json', ?) RETURNING id")) {
+                        + "records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
                     ps.setString(1, accepted.source());
                     ps.setTimestamp(2, Timestamp.from(started));
                     ps.setString(3, accepted.etag());
@@ -93,7 +76,8 @@ public final class SnapshotStore {
                     ps.setString(7, "identity".equals(accepted.rawEncoding()) ? "identity" : "zstd");
                     ps.setBytes(8, raw);
                     ps.setInt(9, accepted.records().size());
-                    ps.setBytes(10, records);
+                    ps.setString(10, RecordsCodec.ENCODING);
+                    ps.setBytes(11, records);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         id = rs.getLong(1);
@@ -155,18 +139,7 @@ public final class SnapshotStore {
      * @return when its last successful attempt (Changed or Unchanged) started, or empty when there was none
      */
     public Optional<Instant> lastSuccess(String source) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT max(started_at) FROM source_fetch WHERE source = ? "
-                     + "AND result IN ('Changed', 'Unchanged')")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                Timestamp t = rs.getTimestamp(1);
-                return t == null ? Optional.empty() : Optional.of(t.toInstant());
-            }
-        } catch (SQLException ex) {
-            throw unavailable(ex);
-        }
+        return reader.lastSuccess(source);
     }
 
     /**
@@ -178,24 +151,7 @@ public final class SnapshotStore {
      * @return the records, or empty when the source has no good snapshot
      */
     public <R> Optional<List<R>> records(String source, Class<R> type) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT s.records FROM source_state st "
-                     + "JOIN source_snapshot s ON s.id = st.snapshot_id WHERE st.source = ?")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                byte[] z = rs.getBytes(1);
-                byte[] json = Zstd.decompress(z, (int) Zstd.getFrameContentSize(z));
-                CollectionType listType = JSON.getTypeFactory().constructCollectionType(List.class, type);
-                return Optional.of(JSON.readValue(json, listType));
-            }
-        } catch (SQLException ex) {
-            throw unavailable(ex);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("stored records of " + source + " do not read back as " + type, ex);
-        }
+        return reader.records(source, type);
     }
 
     private static void insertFetch(Connection c, SourceResult r, Instant started, String etag, String lastModified,

@@ -5,8 +5,8 @@ import moe.ids.scraper.http.HttpResponse;
 import moe.ids.scraper.http.UpstreamClient;
 import moe.ids.scraper.http.UpstreamException;
 import moe.ids.scraper.source.Normalize;
-import moe.ids.scraper.source.Records.OtakOtakuEntry;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.core.snapshot.Records.OtakOtakuEntry;
+import moe.ids.db.snapshot.SourceState;
 import org.jsoup.nodes.Element;
 import org.jsoup.parser.Parser;
 

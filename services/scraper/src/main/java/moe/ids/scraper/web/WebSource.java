@@ -8,7 +8,7 @@ import moe.ids.scraper.http.UpstreamException;
 import moe.ids.scraper.source.Fetched;
 import moe.ids.scraper.source.InvalidSourceException;
 import moe.ids.scraper.source.Source;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.db.snapshot.SourceState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

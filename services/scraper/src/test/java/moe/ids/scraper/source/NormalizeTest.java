@@ -1,6 +1,7 @@
 package moe.ids.scraper.source;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import moe.ids.core.snapshot.Records;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package moe.ids.scraper.source;
 
+import moe.ids.core.snapshot.Records;
 import moe.ids.replay.IndexRow;
 import moe.ids.replay.IndexTsv;
 import moe.ids.replay.ReplayServer;

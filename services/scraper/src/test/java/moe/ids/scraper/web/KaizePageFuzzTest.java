@@ -1,7 +1,7 @@
 package moe.ids.scraper.web;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import moe.ids.scraper.source.Records.KaizeEntry;
+import moe.ids.core.snapshot.Records.KaizeEntry;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,7 @@
 package moe.ids.scraper.web;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import moe.ids.scraper.source.Records.NautiljonEntry;
+import moe.ids.core.snapshot.Records.NautiljonEntry;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

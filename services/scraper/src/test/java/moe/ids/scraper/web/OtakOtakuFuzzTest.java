@@ -1,7 +1,7 @@
 package moe.ids.scraper.web;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import moe.ids.scraper.source.Records.OtakOtakuEntry;
+import moe.ids.core.snapshot.Records.OtakOtakuEntry;
 
 import java.util.List;
 

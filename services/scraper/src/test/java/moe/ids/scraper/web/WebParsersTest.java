@@ -2,10 +2,10 @@ package moe.ids.scraper.web;
 
 import moe.ids.scraper.http.HttpSettings;
 import moe.ids.scraper.source.InvalidSourceException;
-import moe.ids.scraper.source.Records.KaizeEntry;
-import moe.ids.scraper.source.Records.NautiljonEntry;
-import moe.ids.scraper.source.Records.OtakOtakuEntry;
-import moe.ids.scraper.store.SourceState;
+import moe.ids.core.snapshot.Records.KaizeEntry;
+import moe.ids.core.snapshot.Records.NautiljonEntry;
+import moe.ids.core.snapshot.Records.OtakOtakuEntry;
+import moe.ids.db.snapshot.SourceState;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

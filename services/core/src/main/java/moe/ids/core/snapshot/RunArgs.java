@@ -1,4 +1,4 @@
-package moe.ids.scraper;
+package moe.ids.core.snapshot;
 
 import moe.ids.core.error.BadRequestException;
 
@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code [--source NAME]... [--force]} arguments shared by the scraper's {@code run}, the local
- * {@code refresh} and {@code refresh create}.
+ * The {@code [--source NAME]... [--force]} arguments shared by the scraper's {@code run}, the merger's
+ * {@code merge} and {@code refresh create}: the steps of one refresh get the same words.
  *
  * @param sources requested source names (empty = all)
  * @param force   {@code --force} given

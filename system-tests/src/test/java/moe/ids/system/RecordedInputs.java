@@ -1,7 +1,8 @@
-package moe.ids.merger.merge;
+package moe.ids.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import moe.ids.merger.merge.MergeInputs;
 import moe.ids.replay.IndexRow;
 import moe.ids.replay.IndexTsv;
 import moe.ids.scraper.source.JsonFileSource;

@@ -1,5 +1,6 @@
-package moe.ids.merger;
+package moe.ids.system;
 
+import moe.ids.merger.MergeService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;

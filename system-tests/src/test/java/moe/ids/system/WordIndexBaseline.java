@@ -1,4 +1,4 @@
-package moe.ids.merger;
+package moe.ids.system;
 
 import org.apache.commons.text.similarity.LevenshteinDistance;
 

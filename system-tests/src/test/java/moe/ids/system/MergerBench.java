@@ -1,5 +1,6 @@
-package moe.ids.merger;
+package moe.ids.system;
 
+import moe.ids.merger.MergeService;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
@@ -11,7 +12,7 @@ import moe.ids.merger.merge.MergeSettings;
 import moe.ids.merger.merge.Merger;
 import moe.ids.merger.merge.TitleMatcher;
 import moe.ids.merger.merge.TitleKey;
-import moe.ids.scraper.source.Records;
+import moe.ids.core.snapshot.Records;
 import moe.ids.replay.ReplayServer;
 import moe.ids.scraper.Scraper;
 import moe.ids.scraper.ScraperConfig;

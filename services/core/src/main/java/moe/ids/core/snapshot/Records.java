@@ -1,8 +1,12 @@
-package moe.ids.scraper.source;
+package moe.ids.core.snapshot;
 
 import java.util.List;
 
-/** The normalized record types the dataset and web sources produce (what the merger reads back from storage). */
+/**
+ * The normalized record types of the sources, one per source kind: what the scraper stores in a snapshot's
+ * {@code source_snapshot.records} (a JSON array of them) and the merger reads back. Part of the snapshot contract
+ * between the two, beside the schema that stores them.
+ */
 public final class Records {
     private Records() {
     }

@@ -1,9 +1,9 @@
-package moe.ids.scraper.store;
+package moe.ids.db.snapshot;
 
 import java.time.Instant;
 
 /**
- * The last good snapshot of a source.
+ * The last good snapshot of a source: its row of {@code source_state}.
  *
  * @param source        source name
  * @param snapshotId    its {@code source_snapshot} row

@@ -1,6 +1,9 @@
-package moe.ids.merger.merge;
+package moe.ids.system;
 
 import moe.ids.core.entry.AnimeEntry;
+import moe.ids.merger.merge.MergeInputs;
+import moe.ids.merger.merge.MergeSettings;
+import moe.ids.merger.merge.Merger;
 import moe.ids.replay.ReplayServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,0 +1,100 @@
+package moe.ids.merger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.config.Config;
+import moe.ids.core.config.Settings;
+import moe.ids.core.error.BadRequestException;
+import moe.ids.core.error.IdsMoeException;
+import moe.ids.core.snapshot.RunArgs;
+import moe.ids.core.snapshot.SourceNames;
+import moe.ids.db.Database;
+import moe.ids.db.Fatal;
+import moe.ids.db.Migrations;
+import moe.ids.db.RefreshLock;
+import moe.ids.db.snapshot.SnapshotReader;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code merge [--source NAME]... [--force]}: one merge in the foreground, the merger's step of the local refresh
+ * ({@code bin/ids-moe refresh} runs the scraper, this command and the ingestor's one-shot sync as separate
+ * programs, as the Refresh controller runs its steps on Kubernetes). It merges every source's last good snapshot
+ * and publishes the change set ({@link MergeService}) under the database's {@link RefreshLock}: the lock of the
+ * refresh it is a step of when {@value RefreshLock#HOLDER_ENV} names that refresh's holder, else its own
+ * (exclusive; while another refresh holds it, it waits up to {@code merger.refresh-lock-wait-seconds}, then
+ * refuses). The named sources (all when none is named) are those the scrape before it fetched: when the latest
+ * attempt of every one of them that was ever attempted failed, nothing is merged. {@code --force} publishes a change
+ * set that deletes more than the allowed share. Exit code 0 on success, 3 when the latest attempt of some of the
+ * named sources failed (their last good snapshots were merged), 75 when another refresh holds the database
+ * (nothing was changed), 64 on a bad argument, 1 with one line saying why otherwise.
+ */
+final class MergeCommand {
+    private static final System.Logger LOG = System.getLogger(MergeCommand.class.getName());
+
+    private MergeCommand() {
+    }
+
+    /**
+     * @param config root config
+     * @param cfg    merger settings
+     * @param args   {@code [--source NAME]... [--force]}
+     * @param holder the value of {@value RefreshLock#HOLDER_ENV}, or null
+     * @return process exit code
+     */
+    static int run(Config config, MergerConfig cfg, List<String> args, String holder) {
+        RunArgs parsed;
+        List<String> sources;
+        try {
+            parsed = RunArgs.parse(args);
+            sources = SourceNames.select(parsed.sources());
+        } catch (BadRequestException ex) {
+            LOG.log(System.Logger.Level.ERROR, "merge: {0}; usage: merge {1}", ex.getMessage(), RunArgs.USAGE);
+            return 64;
+        }
+        try {
+            Database.ensureExists(cfg.database());
+            Migrations.migrate(cfg.database());
+            try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()),
+                    RefreshLock.Mode.EXCLUSIVE, "merger merge", lockWait(config), holder);
+                 HikariDataSource db = Database.pool(cfg.database(), "merge", 4)) {
+                return merge(db, cfg, sources, parsed.force());
+            }
+        } catch (RuntimeException ex) {
+            return Fatal.report(LOG, "merge", ex, cfg.database());
+        }
+    }
+
+    /** Merge and publish, under the refresh lock. */
+    private static int merge(DataSource db, MergerConfig cfg, List<String> sources, boolean force) {
+        SnapshotReader snapshots = new SnapshotReader(db);
+        Map<String, String> latest = new LinkedHashMap<>();
+        for (String source : sources) {
+            snapshots.lastResult(source).ifPresent(result -> latest.put(source, result));
+        }
+        long failed = latest.values().stream().filter("Failed"::equals).count();
+        boolean changed = latest.values().stream().anyMatch("Changed"::equals);
+        if (!latest.isEmpty() && failed == latest.size()) {
+            throw new IdsMoeException("every source failed; nothing to merge");
+        }
+        LOG.log(System.Logger.Level.INFO, "merge: sources={0} force={1}",
+                sources.size() == SourceNames.ALL.size() ? "all" : sources, force);
+        MergeService.Outcome merged = new MergeService(db, cfg.mergeSettings(), cfg.maxDeleteShare()).run(force);
+        LOG.log(System.Logger.Level.INFO, "merge: {0} sources ({1} failed, {2}), version {3} {4}", sources.size(),
+                failed, changed ? "some changed" : "none changed", merged.version(),
+                merged.published() ? "published" : "unchanged");
+        return failed > 0 ? 3 : 0;
+    }
+
+    /**
+     * @param config root config
+     * @return how long a refresh or a merge waits for another refresh on the same database before refusing
+     *         ({@code merger.refresh-lock-wait-seconds}, default 0: refuse at once)
+     */
+    static Duration lockWait(Config config) {
+        return Duration.ofSeconds(Settings.intIn(config, "merger.refresh-lock-wait-seconds", 0, 0, 86_400));
+    }
+}
