@@ -55,7 +55,7 @@ class RedisRecoveryIT {
             TestOutbox.publish(pool, ChangeSets.diff(1, 0, Map.of(), DATA), null);
             IngestorConfig cfg = new IngestorConfig(db, url, prefix, 0, "default", Duration.ofSeconds(1), MAX_BACKOFF,
                     PROBE, Tuning.DEFAULT);
-            try (Ingestor ingestor = moe.ids.ingestor.Main.create(cfg, pool, client).start();
+            try (Ingestor ingestor = moe.ids.ingestor.Main.create(cfg, pool, moe.ids.store.RedisPool.of(client)).start();
                  Main.Api api = Main.Api.start(new ApiConfig(url, prefix, 0, 8, ApiConfig.DEFAULT_REDIS_PIPES, 1000,
                          3600, 300, 500, 256 * 1024, "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only"),
                          Config.empty())) {

@@ -7,8 +7,7 @@ import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
+import moe.ids.store.RedisFailures;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -228,20 +227,10 @@ public final class Ingestor implements AutoCloseable {
 
     /**
      * @param ex why a pass failed
-     * @return true when Redis could not be reached or cannot serve yet (connection refused or lost, timeout, a
-     *         restarted server still loading its data)
+     * @return true when Redis could not be reached or cannot serve yet
      */
     static boolean redisDown(Throwable ex) {
-        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof JedisConnectionException) {
-                return true;
-            }
-            if (t instanceof JedisDataException && t.getMessage() != null && (t.getMessage().startsWith("LOADING")
-                    || t.getMessage().startsWith("MASTERDOWN") || t.getMessage().startsWith("TRYAGAIN"))) {
-                return true;
-            }
-        }
-        return false;
+        return RedisFailures.unreachable(ex);
     }
 
     /** Waits for a notification, at most {@code pollInterval}; falls back to a plain wait when LISTEN is down. */

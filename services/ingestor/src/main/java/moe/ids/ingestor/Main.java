@@ -1,7 +1,6 @@
 package moe.ids.ingestor;
 
 import moe.ids.store.Layout;
-import moe.ids.store.RedisClients;
 import moe.ids.store.RedisCheck;
 import moe.ids.store.RedisStore;
 import com.zaxxer.hikari.HikariDataSource;
@@ -21,8 +20,8 @@ import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.ServerStartException;
 import moe.ids.http.TransportErrors;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisException;
+import moe.ids.store.RedisFailures;
+import moe.ids.store.RedisPool;
 
 /**
  * Starts the ingestor: config, migrations, PostgreSQL pool, Redis client, the sync loop, health and metrics.
@@ -66,13 +65,16 @@ public final class Main {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
             HikariDataSource db = Database.pool(cfg.database(), "ingestor", 4);
-            RedisClient redis = RedisClients.create(cfg.redis(), "ids-moe-ingestor", 8);
+            RedisPool redis = RedisPool.open(cfg.redis(), "ids-moe-ingestor", 8);
             Ingestor ingestor = create(cfg, db, redis);
             if (once) {
                 try (ingestor) {
                     long v = ingestor.syncOnce();
                     LOG.log(System.Logger.Level.INFO, "Redis holds version {0}", v);
-                } catch (JedisException ex) {
+                } catch (RuntimeException ex) {
+                    if (!RedisFailures.fromRedis(ex)) {
+                        throw ex;
+                    }
                     exit(RedisCheck.classify(cfg.redis(), ex, RedisCheck.TIMEOUT).line());
                 } finally {
                     redis.close();
@@ -120,23 +122,23 @@ public final class Main {
      *
      * @param cfg   settings
      * @param db    pool
-     * @param redis client
+     * @param redis Redis
      * @return a stopped ingestor
      */
-    public static Ingestor create(IngestorConfig cfg, HikariDataSource db, RedisClient redis) {
+    public static Ingestor create(IngestorConfig cfg, HikariDataSource db, RedisPool redis) {
         IngestorMetrics metrics = new IngestorMetrics();
         Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
         return new Ingestor(new Outbox(db), new RedisStore(redis, layout, cfg.tuning(), metrics), cfg.database(),
                 cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), cfg.redisProbe(), metrics);
     }
 
-    static ObserveFeature observe(HikariDataSource db, RedisClient redis, Ingestor ingestor, Edge edge) {
+    static ObserveFeature observe(HikariDataSource db, RedisPool redis, Ingestor ingestor, Edge edge) {
         return ObserveFeature.builder()
                 .sockets(edge.observeSockets())
                 .addObserver(HealthObserver.builder().details(true)
                         .addCheck(edge.livenessCheck())
                         .addCheck(ReadinessCheck.postgres("postgres", db))
-                        .addCheck(new ReadinessCheck("redis", () -> "PONG".equals(redis.ping())))
+                        .addCheck(new ReadinessCheck("redis", redis::ping))
                         .addCheck(new ReadinessCheck("ingest", () -> ingestor.problem().map(p -> {
                             throw new IllegalStateException(p);
                         }).isEmpty()))

@@ -57,6 +57,16 @@ public final class RedisStore {
      * @param tuning  sizes
      * @param metrics where to count
      */
+    public RedisStore(RedisPool redis, Layout layout, Tuning tuning, WriteMetrics metrics) {
+        this(redis.client(), layout, tuning, metrics);
+    }
+
+    /**
+     * @param redis   client (shared; the caller closes it)
+     * @param layout  key layout
+     * @param tuning  write sizes
+     * @param metrics what the writes report
+     */
     public RedisStore(RedisClient redis, Layout layout, Tuning tuning, WriteMetrics metrics) {
         this.redis = redis;
         this.layout = layout;
