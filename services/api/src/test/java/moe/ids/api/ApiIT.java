@@ -169,7 +169,7 @@ class ApiIT {
     }
 
     @Test
-    void etagCachingHeadOptionsAndMethods() {
+    void ifNoneMatchWithTheEtagAnswers304() {
         Http.Res first = http.get("/anilist/1");
         String etag = first.header("etag");
         assertNotNull(etag);
@@ -180,20 +180,38 @@ class ApiIT {
         assertEquals(304, http.get("/anilist/1", "If-None-Match", "\"x\", " + etag).status());
         assertEquals(304, http.get("/anilist/1", "If-None-Match", "W/" + etag).status());
         assertEquals(200, http.get("/anilist/1", "If-None-Match", "\"other\"").status());
+    }
 
-        for (String p : List.of("/mal/1", "/status", "/redirect?from=mal&id=1", "/mal.json", "/api/v2/ids?source=anilist&id=1",
-                "/robots.txt", "/", "/nope/1/2/3")) {
+    /** One path of every kind: lookup, status, redirect, dump, arm-server, robots.txt, landing page, no route. */
+    private static final List<String> PATHS_OF_EVERY_KIND = List.of("/mal/1", "/status", "/redirect?from=mal&id=1",
+            "/mal.json", "/api/v2/ids?source=anilist&id=1", "/robots.txt", "/", "/nope/1/2/3");
+
+    @Test
+    void headAnswersAsGetDoesWithoutABody() {
+        for (String p : PATHS_OF_EVERY_KIND) {
             Http.Res get = http.get(p);
             Http.Res head = http.send("HEAD", p, null);
             assertEquals(get.status(), head.status(), p);
             assertEquals(0, head.body().length, p);
             assertEquals("*", head.header("access-control-allow-origin"), p);
+        }
+    }
+
+    @Test
+    void optionsNamesTheMethodsEachPathAnswers() {
+        for (String p : PATHS_OF_EVERY_KIND) {
             Http.Res options = http.send("OPTIONS", p, null);
             assertEquals(204, options.status(), p);
             assertEquals(p.startsWith("/api/v2/ids") ? "GET, HEAD, POST, OPTIONS" : "GET, HEAD, OPTIONS",
                     options.header("allow"), "OPTIONS names what the path answers, as a 405 does: " + p);
             assertEquals("*", options.header("access-control-allow-origin"));
             assertThat(options.header("access-control-allow-methods"), containsString("GET"));
+        }
+    }
+
+    @Test
+    void otherMethodsAre405NamingTheAllowedOnes() {
+        for (String p : PATHS_OF_EVERY_KIND) {
             for (String m : List.of("PUT", "DELETE", "PATCH")) {
                 Http.Res r = http.send(m, p, "x");
                 if (p.startsWith("/api/")) {
@@ -208,8 +226,16 @@ class ApiIT {
         }
         assertError(http.send("POST", "/status", "[]"), 405, "Method not allowed", null);
         assertEquals("GET, HEAD, OPTIONS", http.send("POST", "/status", "[]").header("allow"));
+    }
+
+    @Test
+    void platformPathsAllowPostForBatches() {
         assertEquals("GET, HEAD, POST, OPTIONS", http.send("DELETE", "/mal", null).header("allow"));
         assertEquals("GET, HEAD, POST, OPTIONS", http.send("PUT", "/AniList", "x").header("allow"));
+    }
+
+    @Test
+    void unknownOneSegmentNamesAre404ForEveryMethod() {
         // a one-segment name that is neither a route nor a dump is 404 for every method, like its GET
         assertError(http.send("PUT", "/kurozora", "x"), 404, "Not found", null);
         assertError(http.send("POST", "/nosuchplatform", "[1]"), 404, "Not found", null);
@@ -266,9 +292,14 @@ class ApiIT {
      * configured one unless it reads that node).
      */
     @Test
-    void configuredHttp1SettingsStillApply() throws IOException {
+    void configuredHttp1SettingsStillApply() throws IOException, ReflectiveOperationException {
         io.helidon.config.Config server = io.helidon.config.Config.just(io.helidon.config.ConfigSources.create(
                 Map.of("protocols.http_1_1.max-prologue-length", "64")));
+        // the process-wide gauges report the most recently started API (ApiMetrics): handed back to the shared API
+        // afterwards, or the metric tests that run after this one would read this closed API's counts
+        java.lang.reflect.Field gauges = ApiMetrics.class.getDeclaredField("current");
+        gauges.setAccessible(true);
+        Object shared = gauges.get(null);
         try (Main.Api api = Main.Api.start(fixture.config(fixture.redisUrl, 1, 0), server)) {
             String longPath = "/mal/" + "1".repeat(80); // a 404 under the default 4096-byte prologue limit
             String wire = exchange("http://127.0.0.1:" + api.server().port(),
@@ -278,6 +309,8 @@ class ApiIT {
             assertTrue(second > 0, wire);
             assertFalse(wire.substring(0, second).toLowerCase(java.util.Locale.ROOT).contains("connection:"), wire);
             assertThat(wire.substring(second), startsWith("HTTP/1.1 414"));
+        } finally {
+            gauges.set(null, shared);
         }
     }
 
@@ -346,7 +379,7 @@ class ApiIT {
     }
 
     @Test
-    void redirectsToEveryPlatform() {
+    void redirectsToEveryPlatformByNameCodeAndAlias() {
         for (Platform target : Platforms.all()) {
             String expected = switch (target.name()) {
                 case "trakt" -> "https://trakt.tv/shows/30857/seasons/1";
@@ -367,11 +400,20 @@ class ApiIT {
                 assertEquals(expected, http.get("/rd?from=al&id=1&to=" + alias.toUpperCase() + "&raw").text(), alias);
             }
         }
+    }
+
+    @Test
+    void redirectTakesShortParameterNamesAndEveryRawFlagForm() {
         assertEquals("https://www.animenewsnetwork.com/encyclopedia/anime.php?id=13",
                 http.get("/rd?f=mal&i=1&t=ann&r").text());
         assertEquals("https://www.nautiljon.com/animes/cowboy+bebop.html", http.get("/rd?f=mal&i=1&t=nj&r=1").text());
         assertEquals("https://simkl.com/anime/2095944", http.get("/rd?f=mal&i=1&t=simkl&israw=yes").text());
         assertEquals("https://www.themoviedb.org/movie/1234567", http.get("/rd?f=mal&i=1&t=tmdb&r").text());
+        assertEquals(302, http.get("/redirect?platform=mal&id=1&raw=false").status());
+    }
+
+    @Test
+    void redirectTargetDefaultsToTheSource() {
         // default target: the source itself (from the entry, not from the request)
         assertEquals("https://shikimori.one/animes/1", http.get("/redirect?platform=shikimori&id=z1&r").text(),
                 "target defaults to the source; shikimori prefix stripped");
@@ -383,11 +425,18 @@ class ApiIT {
         assertEquals("https://trakt.tv/shows/30857", http.get("/redirect?platform=trakt&id=shows/30857&r").text());
         assertEquals("https://trakt.tv/shows/30857/seasons/2",
                 http.get("/redirect?platform=trakt&id=shows%2F30857%2Fseasons%2F2&raw").text());
-        assertEquals("https://myanimelist.net/anime/50000001",
-                http.get("/redirect?platform=trakt&id=shows/30857/seasons/2&target=mal&raw").text());
         assertEquals("https://www.nautiljon.com/animes/cowboy+bebop.html",
                 http.get("/redirect?platform=nautiljon&id=cowboy+bebop&raw").text());
-        assertEquals(302, http.get("/redirect?platform=mal&id=1&raw=false").status());
+    }
+
+    @Test
+    void redirectFromATraktSeasonReachesThatSeasonsEntry() {
+        assertEquals("https://myanimelist.net/anime/50000001",
+                http.get("/redirect?platform=trakt&id=shows/30857/seasons/2&target=mal&raw").text());
+    }
+
+    @Test
+    void redirectFromNumericCompanionsDefaultsToTheirPlatformsPage() {
         // the numeric companions are lookup names, not pages: a redirect from them defaults to their platform's page
         assertEquals("https://kaize.io/anime/cowboy-bebop", http.get("/redirect?platform=kaize_id&id=265&raw").text());
         assertEquals("https://kaize.io/anime/cowboy-bebop",
@@ -395,25 +444,36 @@ class ApiIT {
         assertEquals("https://www.nautiljon.com/animes/cowboy+bebop.html",
                 http.get("/redirect?platform=nautiljon_id&id=1&raw").text());
         assertEquals("https://myanimelist.net/anime/1", http.get("/redirect?platform=kaize_id&id=265&to=mal&raw").text());
+    }
+
+    @Test
+    void numericCompanionsAreNoRedirectTarget() {
         assertError(http.get("/redirect?platform=mal&id=1&target=kaize_id"), 400, "Invalid target",
                 "Target kaize_id not found");
-        // errors
+    }
+
+    @Test
+    void redirectRejectsMissingOrUnsupportedParameters() {
         assertError(http.get("/redirect"), 400, "Invalid platform",
                 "Platform not found, please specify platform by adding `platform` parameter.");
         assertError(http.get("/redirect?platform=mal"), 400, "Invalid platform ID", null);
         assertError(http.get("/redirect?platform=kurozora&id=1"), 400, "Invalid platform source",
                 "Platform `kurozora` is not supported as redirect source (one-way)");
         assertError(http.get("/redirect?platform=mal&id=1&target=nope"), 400, "Invalid target", "Target nope not found");
-        assertError(http.get("/redirect?platform=mal&id=999999999"), 404, "Not found",
-                "Platform myanimelist with ID 999999999 not found");
-        assertError(http.get("/redirect?platform=mal&id=50000001&target=anidb"), 404, "Not found",
-                "Cowboy Bebop: Season 2 <&> does not exist on anidb using myanimelist with ID 50000001");
         assertError(http.get("/redirect?platform=trakt&id=shows/slug&target=mal"), 400, "Invalid Trakt ID", null);
         assertError(http.get("/redirect?platform=tmdb&id=tv/1"), 400, "Invalid request", null);
     }
 
     @Test
-    void serviceRoutes() {
+    void redirectAnswers404ForAnUnknownIdOrAnEntryMissingOnTheTarget() {
+        assertError(http.get("/redirect?platform=mal&id=999999999"), 404, "Not found",
+                "Platform myanimelist with ID 999999999 not found");
+        assertError(http.get("/redirect?platform=mal&id=50000001&target=anidb"), 404, "Not found",
+                "Cowboy Bebop: Season 2 <&> does not exist on anidb using myanimelist with ID 50000001");
+    }
+
+    @Test
+    void statusReportsCountsFreshnessAndSources() {
         JsonNode s = json(http.get("/status"));
         assertEquals(1, s.get("version").asLong());
         assertEquals(DATA.size(), s.get("counts").get("total").asLong());
@@ -423,8 +483,17 @@ class ApiIT {
         assertEquals(1795143845L, s.get("updated").get("timestamp").asLong());
         assertEquals("Changed", s.get("sources").get("aod").get("result").asText());
         assertEquals(40000, s.get("sources").get("aod").get("records").asLong());
+    }
+
+    @Test
+    void statusNamesTheLicenseAndRepository() {
+        JsonNode s = json(http.get("/status"));
         assertEquals("AGPL-3.0-only", s.get("license").asText());
         assertTrue(s.get("repository").asText().startsWith("https://"));
+    }
+
+    @Test
+    void heartbeatAndPingAnswerTheSameShape() {
         for (String p : List.of("/heartbeat", "/ping")) {
             JsonNode h = json(http.get(p));
             assertEquals(List.of("status", "code", "request_time", "response_time", "request_epoch"),
@@ -432,38 +501,82 @@ class ApiIT {
             assertEquals("OK", h.get("status").asText());
             assertTrue(h.get("request_time").asText().matches("\\d+\\.\\d{3}s"));
         }
+    }
+
+    @Test
+    void updatedTellsTheDataTimeInPlainText() {
         Http.Res u = http.get("/updated");
         assertEquals("Updated on 11/20/2026 03:04:05 UTC", u.text());
         assertThat(u.header("content-type"), startsWith("text/plain"));
+    }
+
+    @Test
+    void robotsTxtDisallowsNothing() {
         assertEquals("User-agent: *\nDisallow:", http.get("/robots.txt").text());
+    }
+
+    @Test
+    void schemaListsEveryEntryKeyUnderBothPaths() {
         JsonNode schema = json(http.get("/schema"));
         assertEquals(AnimeEntry.KEYS, Fixture.names(schema.get("properties").fieldNames()));
         assertEquals(schema, json(http.get("/schema.json")));
+    }
+
+    @Test
+    void openapiDescribesEveryRoute() {
         JsonNode openapi = json(http.get("/openapi"));
         assertEquals("3.1.0", openapi.get("openapi").asText());
         for (String p : List.of("/{platform}/{id}", "/redirect", "/rd", "/status", "/ping", "/api/v2/ids",
                 "/animeapi.tsv", "/themoviedb/{id}", "/robots.txt", "/")) {
             assertTrue(openapi.get("paths").has(p), p);
         }
+    }
+
+    @Test
+    void openapiRequiresNoRedirectParameter() {
+        JsonNode openapi = json(http.get("/openapi"));
         // the redirect's parameters have aliases, so none of them is required on its own
         for (JsonNode param : openapi.at("/paths/~1redirect/get/parameters")) {
             assertFalse(param.path("required").asBoolean(), param.toString());
         }
+    }
+
+    @Test
+    void landingPageHasTheRedirectFormTheCountAndTheVersion() {
         Http.Res landing = http.get("/");
         assertThat(landing.header("content-type"), startsWith("text/html"));
         assertThat(landing.text(), containsString("<form action=\"/redirect\""));
         assertThat(landing.text(), containsString("<th>" + DATA.size() + "</th>"));
         assertThat(landing.text(), containsString("version 1"));
+    }
+
+    @Test
+    void landingPageShowsTheFreshnessStatusReports() {
+        Http.Res landing = http.get("/");
         String iso = json(http.get("/status")).get("updated").get("iso").asText(); // the freshness /status reports
         assertThat(landing.text(), containsString("version 1, data from " + iso));
+    }
+
+    @Test
+    void readinessCheckPasses() {
         assertEquals(200, http.get("/observe/health/ready").status());
+    }
+
+    @Test
+    void metricsTimeRequestsInBucketsWithoutQuantiles() {
+        assertEquals(200, http.get("/ping").status()); // a request to count and time, whatever ran before
         String metrics = http.get("/observe/metrics").text();
         assertThat(metrics, containsString("api_requests"));
         // latency as Prometheus buckets only: per-replica quantiles cannot be aggregated and cost an HdrHistogram
         // update per request
         assertThat(metrics, containsString("api_request_seconds_bucket{"));
         assertTrue(metrics.lines().noneMatch(l -> l.startsWith("api_") && l.contains("quantile=")), metrics);
+    }
+
+    @Test
+    void redisPipeCallsAreTimedAndCounted() {
         // calls through the Redis pipe are timed per round trip and counted
+        String metrics = http.get("/observe/metrics").text();
         double timed = metricValue(metrics, "api_redis_call_seconds_count");
         double calls = metricValue(metrics, "api_redis_lookups_total");
         double scripts = metricValue(metrics, "api_redis_script_calls_total");
@@ -474,11 +587,13 @@ class ApiIT {
         assertEquals(calls + 1, metricValue(metrics, "api_redis_lookups_total"), metrics);
         assertEquals(scripts + 1, metricValue(metrics, "api_redis_script_calls_total"), metrics);
         assertEquals(flushes + 1, metricValue(metrics, "api_redis_flushes_total"), metrics);
+    }
 
-        // requests are counted by route and status; the near cache's hits and ratio follow its answers
+    @Test
+    void requestsAreCountedByRouteAndStatus() {
+        String metrics = http.get("/observe/metrics").text();
         double found = metricValue(metrics, "api_requests_total", "route=\"lookup\"", "status=\"200\"");
         double missing = metricValue(metrics, "api_requests_total", "route=\"lookup\"", "status=\"404\"");
-        double hits = metricValue(metrics, "api_near_cache_hits_total");
         for (int i = 0; i < 3; i++) {
             assertEquals(200, http.get("/anilist/1").status());
         }
@@ -488,15 +603,28 @@ class ApiIT {
             assertEquals(found + 3, metricValue(m, "api_requests_total", "route=\"lookup\"", "status=\"200\""), m);
             assertEquals(missing + 1, metricValue(m, "api_requests_total", "route=\"lookup\"", "status=\"404\""), m);
         });
-        metrics = http.get("/observe/metrics").text();
+    }
+
+    @Test
+    void nearCacheHitsAndRatioFollowItsAnswers() {
+        double hits = metricValue(http.get("/observe/metrics").text(), "api_near_cache_hits_total");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, http.get("/anilist/1").status());
+        }
+        assertEquals(404, http.get("/anilist/999999999").status());
+        String metrics = http.get("/observe/metrics").text();
         assertTrue(metricValue(metrics, "api_near_cache_hits_total") >= hits + 2, "two of three repeats hit: " + metrics);
         double ratio = metricValue(metrics, "api_near_cache_hit_ratio");
         double expected = metricValue(metrics, "api_near_cache_hits_total")
                 / (metricValue(metrics, "api_near_cache_hits_total") + metricValue(metrics, "api_near_cache_misses_total"));
         assertEquals(expected, ratio, 0.01, metrics);
         assertTrue(ratio > 0 && ratio < 1, metrics);
+    }
 
+    @Test
+    void anUncachedLookupIsOneScriptCallInOneWrite() {
         // one uncached lookup is one script call in one socket write (both tiers resolved in Redis)
+        String metrics = http.get("/observe/metrics").text();
         double scriptsBefore = metricValue(metrics, "api_redis_script_calls_total");
         double flushesBefore = metricValue(metrics, "api_redis_flushes_total");
         long unknown = 800_000_000L + new java.util.Random().nextInt(100_000_000); // never asked: a near-cache miss
@@ -504,21 +632,29 @@ class ApiIT {
         metrics = http.get("/observe/metrics").text();
         assertEquals(scriptsBefore + 1, metricValue(metrics, "api_redis_script_calls_total"), metrics);
         assertEquals(flushesBefore + 1, metricValue(metrics, "api_redis_flushes_total"), metrics);
-        // and a found entry: each near-cache miss costs exactly one script call
+    }
+
+    @Test
+    void eachNearCacheMissOfAFoundEntryIsOneScriptCall() {
+        // a found entry too: each near-cache miss costs exactly one script call
+        String metrics = http.get("/observe/metrics").text();
         double misses = metricValue(metrics, "api_near_cache_misses_total");
-        scriptsBefore = metricValue(metrics, "api_redis_script_calls_total");
+        double scriptsBefore = metricValue(metrics, "api_redis_script_calls_total");
         AnimeEntry some = DATA.values().stream().filter(e -> e.anidb() != null).skip(DATA.size() / 2).findFirst()
                 .orElseThrow();
         assertEquals(200, http.get("/anidb/" + some.anidb()).status());
         metrics = http.get("/observe/metrics").text();
         assertEquals(metricValue(metrics, "api_near_cache_misses_total") - misses,
                 metricValue(metrics, "api_redis_script_calls_total") - scriptsBefore, metrics);
+    }
 
+    @Test
+    void dumpsAreBuiltOncePerVersion() {
         // dumps are built once per version, then served as built: more requests build nothing and read no snapshot
         for (String dump : List.of("/animeapi.tsv", "/mal.json", "/anilist().json")) {
             assertEquals(200, http.get(dump).status());
         }
-        metrics = http.get("/observe/metrics").text();
+        String metrics = http.get("/observe/metrics").text();
         double builds = metricValue(metrics, "api_dump_builds_total");
         double snapshots = metricValue(metrics, "api_dataset_snapshots_total");
         assertTrue(builds >= 3 && snapshots >= 1, metrics);
@@ -588,7 +724,7 @@ class ApiIT {
     }
 
     @Test
-    void armServerCompatibility() {
+    void armIdsAnswerEveryFieldInArmServersOrder() {
         JsonNode one = json(http.get("/api/v2/ids?source=anilist&id=1"));
         assertEquals(List.of("anidb", "anilist", "animecountdown", "animenewsnetwork", "anime-planet", "anisearch",
                 "imdb", "kitsu", "livechart", "myanimelist", "media", "simkl", "themoviedb", "themoviedb-season",
@@ -597,18 +733,38 @@ class ApiIT {
         assertEquals(2095944, one.get("animecountdown").asInt());
         assertEquals("cowboy-bebop", one.get("anime-planet").asText());
         assertEquals(30991, one.get("themoviedb").asInt());
+    }
+
+    @Test
+    void armIncludeKeepsOnlyTheNamedFieldsOnce() {
         Http.Res r = http.get("/api/v2/ids?source=anilist&id=1&include=anilist,myanimelist,nothing,anilist");
         assertEquals("{\"anilist\":1,\"myanimelist\":1}", r.text());
-        assertEquals("public, max-age=21600", r.header("cache-control"));
         assertEquals("{}", http.get("/api/v2/ids?source=anilist&id=1&include=nothing").text());
+    }
+
+    @Test
+    void armAnswersAreCachedForSixHours() {
+        Http.Res r = http.get("/api/v2/ids?source=anilist&id=1&include=anilist,myanimelist,nothing,anilist");
+        assertEquals("public, max-age=21600", r.header("cache-control"));
+    }
+
+    @Test
+    void armIdsFindTheEntryFromOtherSources() {
         assertEquals(1, json(http.get("/api/v2/ids?source=anime-planet&id=cowboy-bebop")).get("anilist").asInt());
         assertEquals(1, json(http.get("/api/v2/ids?source=animecountdown&id=2095944")).get("anilist").asInt());
         assertEquals(1, json(http.get("/api/v2/ids?source=myanimelist&id=1e0")).get("anilist").asInt());
+    }
+
+    @Test
+    void armUnknownIdAnswersJsonNull() {
         Http.Res missing = http.get("/api/v2/ids?source=anilist&id=49999999");
         assertEquals(200, missing.status());
         assertEquals("null", missing.text());
         assertEquals("application/json", missing.header("content-type"));
+    }
 
+    @Test
+    void armInvalidQueriesAreFastifyValidationErrors() {
         for (String q : List.of("source=imdb&id=tt0213338", "source=anilist&id=0", "source=anilist&id=50000001",
                 "source=anilist&id=abc", "source=anilist", "id=1", "source=anilist&id=1.5",
                 "source=anilist&id=1&include=ANILIST", "source=anilist&id=1&include=,", "source=anilist&id=1&include=",
@@ -622,12 +778,23 @@ class ApiIT {
             assertEquals("Bad Request", b.get("error").asText());
             assertTrue(b.get("details").isObject(), q);
         }
+    }
 
+    @Test
+    void armBatchAnswersEachItemInOrderWithNulls() {
         JsonNode batch = json(http.send("POST", "/api/v2/ids?include=anilist",
                 "[{\"anilist\":1},{\"myanimelist\":49999999},{\"anidb\":\"23\",\"kitsu\":999},{\"anime-planet\":\"cowboy-bebop\"}]"));
         assertEquals("[{\"anilist\":1},null,{\"anilist\":1},{\"anilist\":1}]", batch.toString());
+    }
+
+    @Test
+    void armPostOfOneObjectAnswersOneObjectOrNull() {
         assertEquals("{\"anilist\":1}", http.send("POST", "/api/v2/ids?include=anilist", "{\"anidb\":23}").text());
         assertEquals("null", http.send("POST", "/api/v2/ids", "{\"anidb\":2}").text());
+    }
+
+    @Test
+    void armBatchTakesAtMost100Items() {
         StringBuilder big = new StringBuilder("[");
         for (int i = 0; i < 101; i++) {
             big.append(i == 0 ? "" : ",").append("{\"anilist\":").append(i + 1).append('}');
@@ -636,6 +803,10 @@ class ApiIT {
         assertEquals(400, tooMany.status());
         assertEquals("FST_ERR_VALIDATION", json(tooMany).get("code").asText());
         assertEquals(100, json(http.send("POST", "/api/v2/ids", big.substring(0, big.lastIndexOf(",{")) + "]")).size());
+    }
+
+    @Test
+    void armBatchRejectsEmptyAndInvalidBodies() {
         Http.Res empty = http.send("POST", "/api/v2/ids", "[{}]");
         assertEquals(400, empty.status());
         assertEquals("At least one ID must be provided", json(empty).get("details").get("nested").get("0").get(0)
@@ -643,13 +814,20 @@ class ApiIT {
         assertEquals(400, http.send("POST", "/api/v2/ids", "[]").status());
         assertEquals(400, http.send("POST", "/api/v2/ids", "[{\"imdb\":\"tt1\"}]").status());
         assertEquals(400, http.send("POST", "/api/v2/ids", "nope").status());
+    }
 
+    @Test
+    void armImdbListsEveryEntryOfTheId() {
         JsonNode imdb = json(http.get("/api/v2/imdb?id=tt0213338"));
         assertEquals(2, imdb.size());
         assertEquals(1, imdb.get(0).get("myanimelist").asInt());
         assertEquals(50000001, imdb.get(1).get("myanimelist").asInt());
         assertEquals("[]", http.get("/api/v2/imdb?id=tt404").text());
         assertEquals(400, http.get("/api/v2/imdb?id=nm1").status());
+    }
+
+    @Test
+    void armThetvdbAndThemoviedbListEveryEntryOfTheId() {
         assertEquals(2, json(http.get("/api/v2/thetvdb?id=76885")).size());
         assertEquals(2, json(http.get("/api/v2/themoviedb?id=30991")).size());
         assertEquals("[{\"myanimelist\":50000004}]", http.get("/api/v2/themoviedb?id=2000001&include=myanimelist")
@@ -658,7 +836,7 @@ class ApiIT {
     }
 
     @Test
-    void dumpsParseAndMatchTheData() throws Exception {
+    void malDumpHoldsEveryEntryUnderItsId() {
         JsonNode object = json(http.get("/mal.json"));
         long withMal = DATA.values().stream().filter(e -> e.myanimelist() != null).count();
         assertEquals(withMal, object.size());
@@ -669,38 +847,72 @@ class ApiIT {
                 throw new AssertionError(ex);
             }
         });
+    }
+
+    @Test
+    void dumpsAnswerToThePlatformsNamesAndAliases() {
+        JsonNode object = json(http.get("/mal.json"));
         assertEquals(object, json(http.get("/myanimelist")));
         assertEquals(object, json(http.get("/MA.json")));
+    }
+
+    @Test
+    void arrayDumpHoldsEveryEntryAlsoWithEncodedParentheses() {
+        long withMal = DATA.values().stream().filter(e -> e.myanimelist() != null).count();
         JsonNode array = json(http.get("/mal().json"));
         assertEquals(withMal, array.size());
         assertEquals(array, json(http.get("/mal%28%29.json")));
+    }
+
+    @Test
+    void traktAndThemoviedbDumpsAreKeyedByTheirIdPaths() {
         JsonNode trakt = json(http.get("/trakt.json"));
         assertEquals("Cowboy Bebop", trakt.get("shows/30857").get("title").asText());
         assertEquals(2, trakt.get("shows/30857/seasons/2").get("trakt_season").asInt());
         assertEquals("A Movie", json(http.get("/themoviedb.json")).get("2000001").get("title").asText());
+    }
+
+    @Test
+    void animeapiDumpHoldsEveryEntryAlsoUnderItsCode() {
         JsonNode all = json(http.get("/animeapi.json"));
         assertEquals(DATA.size(), all.size());
         assertEquals(all, json(http.get("/aa")));
+    }
+
+    @Test
+    void tsvDumpHasAHeaderOfTheKeysAndOneRowPerEntry() {
         String tsv = http.get("/animeapi.tsv").text();
         String[] lines = tsv.split("\n");
         assertEquals(String.join("\t", AnimeEntry.KEYS), lines[0]);
         assertEquals(DATA.size() + 1, lines.length);
         assertTrue(tsv.contains("Cowboy Bebop\t23\t1\t13\tcowboy-bebop\t"));
         assertEquals(AnimeEntry.KEYS.size(), lines[1].split("\t", -1).length);
+    }
 
+    @Test
+    void dumpsAreGzippedOnlyWhenAsked() throws IOException {
+        JsonNode object = json(http.get("/mal.json"));
         Http.Res gz = http.get("/mal.json", "Accept-Encoding", "gzip, deflate");
         assertEquals("gzip", gz.header("content-encoding"));
         assertEquals("Accept-Encoding", gz.header("vary"));
         byte[] inflated = new GZIPInputStream(new ByteArrayInputStream(gz.body())).readAllBytes();
         assertEquals(object, JSON.readTree(inflated));
         assertNull(http.get("/mal.json").header("content-encoding"));
-        String etag = gz.header("etag");
+    }
+
+    @Test
+    void gzipAndPlainDumpsHaveTheirOwnValidators() {
+        String etag = http.get("/mal.json", "Accept-Encoding", "gzip, deflate").header("etag");
         assertEquals(304, http.get("/mal.json", "If-None-Match", etag, "Accept-Encoding", "gzip").status());
         // the identity representation has its own strong validator (RFC 9110 §8.8.3)
         String plainTag = http.get("/mal.json").header("etag");
         assertFalse(plainTag.equals(etag), plainTag + " vs " + etag);
         assertEquals(304, http.get("/mal.json", "If-None-Match", plainTag).status());
         assertEquals(200, http.get("/mal.json", "If-None-Match", etag).status(), "a gzip validator for the plain body");
+    }
+
+    @Test
+    void gzipFollowsTheAcceptEncodingQualities() {
         for (String refused : List.of("gzip;q=0", "gzip; q=0.0", "gzip;q=0.000, identity", "gzip;q=x", "gzip;q=0, *",
                 "*, gzip;q=0")) {
             assertNull(http.get("/mal.json", "Accept-Encoding", refused).header("content-encoding"), refused);
@@ -708,6 +920,10 @@ class ApiIT {
         for (String accepted : List.of("gzip;q=0.5", "deflate, gzip;q=1.0", "*", "x-gzip")) {
             assertEquals("gzip", http.get("/mal.json", "Accept-Encoding", accepted).header("content-encoding"), accepted);
         }
+    }
+
+    @Test
+    void unknownDumpsAre404() {
         assertError(http.get("/nope.json"), 404, "Not found", null);
         assertError(http.get("/kurozora.json"), 404, "Not found", null);
         assertError(http.get("/mal.tsv"), 404, "Not found", null);
