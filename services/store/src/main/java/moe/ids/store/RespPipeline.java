@@ -445,10 +445,11 @@ final class RespPipeline<C extends RespPipeline.Call> implements AutoCloseable {
 
         @SuppressWarnings("unchecked") // a batch that is not raw holds parts
         private void read() {
+            Batch b = null; // taken from the in-flight queue, not yet answered
             try {
                 while (!dead()) {
                     Object reply = in.read();
-                    Batch b = inflight.poll();
+                    b = inflight.poll();
                     if (b == null) {
                         throw new IOException("unexpected reply from redis");
                     }
@@ -458,6 +459,7 @@ final class RespPipeline<C extends RespPipeline.Call> implements AutoCloseable {
                     } else {
                         merger.answer(list, (List<C>) b.calls());
                     }
+                    b = null;
                     // timed after the callers are released, and never able to stop the reader
                     roundTrips.increment();
                     roundTripNanos.add(rt);
@@ -469,6 +471,11 @@ final class RespPipeline<C extends RespPipeline.Call> implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException ex) {
                 fail(ex);
+                if (b != null) {
+                    // out of the in-flight queue, so fail() did not see it (callers wait without a timer)
+                    Exception first = cause.get();
+                    b.calls().forEach(r -> r.completeExceptionally(first));
+                }
             }
         }
 

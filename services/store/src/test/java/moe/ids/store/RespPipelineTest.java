@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link RespPipeline} against a scripted RESP server on loopback (no Redis needed): replies reach their callers in
  * order, parts merge up to the weight limit and each gets its slice, a connection the server drops fails every call
- * in flight at once and the next call reconnects, and a refused setup command fails the call that opened the
- * connection.
+ * in flight at once and the next call reconnects, a reply the merger cannot split fails its callers at once, and a
+ * refused setup command fails the call that opened the connection.
  */
 @Timeout(30)
 class RespPipelineTest {
@@ -138,6 +138,21 @@ class RespPipelineTest {
         assertEquals(2, server.connections.get());
     }
 
+    /** The command's reply was read, so its callers are no longer in flight: they must not wait forever. */
+    @Test
+    @Timeout(10)
+    void aReplyTheMergerCannotSplitFailsItsCallersAtOnce() throws Exception {
+        server = new FakeRedis();
+        pipe = open(List.of(), nanos -> { });
+        long t0 = System.nanoTime();
+        UnavailableException ex = assertThrows(UnavailableException.class, () -> pipe.call(new Part(List.of("BAD"))));
+        assertTrue(ex.getMessage().contains("cannot split"), ex.getMessage());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 2_000, "failed after " + ms + " ms, not at once");
+        assertEquals(List.of("ok"), pipe.call(new Part(List.of("ok"))));
+        assertEquals(2, server.connections.get());
+    }
+
     @Test
     void aRefusedSetupCommandFailsTheCallThatOpenedTheConnection() throws Exception {
         server = new FakeRedis();
@@ -179,6 +194,9 @@ class RespPipelineTest {
 
         @Override
         public void answer(List<?> reply, List<Part> group) throws IOException {
+            if (group.stream().anyMatch(p -> p.tokens.contains("BAD"))) {
+                throw new IOException("cannot split");
+            }
             int at = 0;
             for (Part p : group) {
                 List<String> mine = new ArrayList<>();
