@@ -30,7 +30,7 @@ final class RespReader {
     /**
      * Reads one reply.
      *
-     * @return byte[] (bulk), null, Long, String (status), {@link ScriptPipe.RedisError} or a List of those
+     * @return byte[] (bulk), null, Long, String (status), {@link RespPipeline.RedisError} or a List of those
      * @throws IOException on a broken or malformed stream
      */
     Object read() throws IOException {
@@ -65,7 +65,7 @@ final class RespReader {
                 return line();
             }
             case '-' -> {
-                return new ScriptPipe.RedisError(line());
+                return new RespPipeline.RedisError(line());
             }
             default -> throw new IOException("unexpected RESP type " + type);
         }

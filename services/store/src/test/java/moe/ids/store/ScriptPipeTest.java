@@ -13,18 +13,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** RESP encoding of {@link ScriptPipe} and parsing of {@link RespReader}, without a server. */
+/** RESP encoding of {@link RespPipeline} and parsing of {@link RespReader}, without a server. */
 class ScriptPipeTest {
     @Test
     void encodesArraysOfBulkStringsExactly() {
         byte[][] args = {b("GET"), b(""), b("x".repeat(10)), b("é")};
         String expected = "*4\r\n$3\r\nGET\r\n$0\r\n\r\n$10\r\nxxxxxxxxxx\r\n$2\r\né\r\n";
-        assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), ScriptPipe.encode(args));
+        assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), RespPipeline.encode(args));
         byte[][] many = new byte[12][];
         for (int i = 0; i < many.length; i++) {
             many[i] = b("a".repeat(i * 11));
         }
-        String enc = new String(ScriptPipe.encode(many), StandardCharsets.UTF_8);
+        String enc = new String(RespPipeline.encode(many), StandardCharsets.UTF_8);
         assertTrue(enc.startsWith("*12\r\n$0\r\n\r\n$11\r\n" + "a".repeat(11) + "\r\n$22\r\n"), enc);
         assertEquals(many.length, enc.chars().filter(c -> c == '$').count());
     }
@@ -38,7 +38,7 @@ class ScriptPipeTest {
         assertEquals(-7L, l.get(2));
         assertEquals("OK", l.get(3));
         assertArrayEquals(new byte[0], (byte[]) ((List<?>) l.get(4)).getFirst());
-        assertEquals(new ScriptPipe.RedisError("NOSCRIPT No matching script"),
+        assertEquals(new RespPipeline.RedisError("NOSCRIPT No matching script"),
                 read(in("-NOSCRIPT No matching script\r\n")));
         assertThrows(EOFException.class, () -> read(in("$5\r\nab")));
         assertThrows(java.io.IOException.class, () -> read(in("?x\r\n")));
@@ -50,7 +50,7 @@ class ScriptPipeTest {
         assertEquals("7", new String((byte[]) list.get(0)));
         assertNull(list.get(1));
         assertEquals(12L, list.get(2));
-        assertEquals(new ScriptPipe.RedisError("NOSCRIPT x"), list.get(3));
+        assertEquals(new RespPipeline.RedisError("NOSCRIPT x"), list.get(3));
     }
 
     @Test
@@ -60,7 +60,7 @@ class ScriptPipeTest {
                 + big + "\r\n+OK\r\n"), 7);
         assertEquals(big, r.read());
         assertArrayEquals(b(big), (byte[]) r.read());
-        assertEquals(List.of(123456789012L, new ScriptPipe.RedisError("ERR " + big)), r.read());
+        assertEquals(List.of(123456789012L, new RespPipeline.RedisError("ERR " + big)), r.read());
         assertEquals("OK", r.read());
         assertThrows(EOFException.class, r::read);
     }
