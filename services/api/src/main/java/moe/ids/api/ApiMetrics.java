@@ -43,10 +43,16 @@ public final class ApiMetrics {
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofSeconds(1), Duration.ofSeconds(5)};
 
-    /** What the process-wide gauges report: the most recently started API's store and pipe. */
-    private static volatile Sources current;
+    /**
+     * The APIs of this process that are open, oldest first; the process-wide gauges report the newest (tests start
+     * several in one JVM, and a closed one hands the gauges back).
+     */
+    private static final java.util.concurrent.ConcurrentLinkedDeque<Sources> OPEN =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final Sources NONE = new Sources(null, null, null);
 
     private final MeterRegistry registry;
+    private final Sources mine;
 
     /** The objects behind the gauges. */
     private record Sources(EntryStore store, ScriptPipe pipe, Datasets datasets) {
@@ -75,38 +81,62 @@ public final class ApiMetrics {
      */
     public ApiMetrics(EntryStore store, ScriptPipe pipe, Datasets datasets) {
         this.registry = Metrics.globalRegistry();
-        current = new Sources(store, pipe, datasets);
+        mine = new Sources(store, pipe, datasets);
+        OPEN.addLast(mine);
         registry.getOrCreate(Gauge.builder("api_dataset_snapshots_total",
-                        () -> (double) current.datasets().snapshots())
+                        () -> fromDatasets(Datasets::snapshots))
                 .description("consistent snapshots of the store read for dumps and one-to-many lookups (one per "
                         + "applied version)"));
-        registry.getOrCreate(Gauge.builder("api_dump_builds_total", () -> (double) current.datasets().dumpBuilds())
+        registry.getOrCreate(Gauge.builder("api_dump_builds_total", () -> fromDatasets(Datasets::dumpBuilds))
                 .description("dump files built (one per file per applied version, never per request)"));
         pipeGauge("api_redis_lookups_total", ScriptPipe::calls,
                 "calls made through the Redis pipe (lookups and batches)");
         pipeGauge("api_redis_script_calls_total", ScriptPipe::scripts,
                 "lookup script calls written (the calls of one flush share one)");
         pipeGauge("api_redis_flushes_total", ScriptPipe::flushes, "socket writes to Redis");
-        registry.getOrCreate(Gauge.builder("api_near_cache_hits_total", () -> (double) current.store().hits())
+        registry.getOrCreate(Gauge.builder("api_near_cache_hits_total", () -> fromStore(EntryStore::hits))
                 .description("lookups answered by the near cache"));
-        registry.getOrCreate(Gauge.builder("api_near_cache_misses_total", () -> (double) current.store().misses())
+        registry.getOrCreate(Gauge.builder("api_near_cache_misses_total", () -> fromStore(EntryStore::misses))
                 .description("single lookups that went to Redis"));
         registry.getOrCreate(Gauge.builder("api_near_cache_hit_ratio", () -> {
-            EntryStore s = current.store();
+            EntryStore s = current().store();
+            if (s == null) {
+                return 0.0;
+            }
             double h = s.hits();
             double all = h + s.misses();
             return all == 0 ? 0 : h / all;
         }).description("share of single lookups answered by the near cache"));
-        registry.getOrCreate(Gauge.builder("api_near_cache_entries", () -> (double) current.store().cache().size())
+        registry.getOrCreate(Gauge.builder("api_near_cache_entries", () -> fromStore(e -> e.cache().size()))
                 .description("entries held by the near cache"));
         registry.getOrCreate(Gauge.builder("api_near_cache_live",
-                        () -> current.store().cache().usable() ? 1.0 : 0.0)
+                        () -> fromStore(e -> e.cache().usable() ? 1 : 0))
                 .description("1 while the near cache is enabled and subscribed to invalidations"));
+    }
+
+    /** Hands the gauges back to the API opened before this one (or to zeros). */
+    public void close() {
+        OPEN.removeFirstOccurrence(mine);
+    }
+
+    private static Sources current() {
+        Sources s = OPEN.peekLast();
+        return s == null ? NONE : s;
+    }
+
+    private static double fromStore(ToLongFunction<EntryStore> value) {
+        EntryStore s = current().store();
+        return s == null ? 0.0 : (double) value.applyAsLong(s);
+    }
+
+    private static double fromDatasets(ToLongFunction<Datasets> value) {
+        Datasets d = current().datasets();
+        return d == null ? 0.0 : (double) value.applyAsLong(d);
     }
 
     private void pipeGauge(String name, ToLongFunction<ScriptPipe> value, String description) {
         registry.getOrCreate(Gauge.builder(name, () -> {
-            ScriptPipe p = current.pipe();
+            ScriptPipe p = current().pipe();
             return p == null ? 0.0 : (double) value.applyAsLong(p);
         }).description(description));
     }

@@ -87,9 +87,10 @@ public final class Main {
      * @param edge          the listeners' connection handling
      * @param server        web server (null while it starts)
      * @param store         the store (tests look at its cache)
+     * @param metrics       this API's meters (closing hands the process-wide gauges back to an API opened before)
      */
     public record Api(RedisReader reader, ScriptPipe pipe, Invalidations invalidations, Edge edge, WebServer server,
-                      EntryStore store)
+                      EntryStore store, ApiMetrics metrics)
             implements AutoCloseable {
 
         /**
@@ -137,10 +138,10 @@ public final class Main {
                         .routing(r -> routing(r, cfg, store, datasets, metrics, errors,
                                 !edge.config().separateObserve())));
             } catch (RuntimeException e) {
-                new Api(reader, pipe, invalidations, edge, null, store).close();
+                new Api(reader, pipe, invalidations, edge, null, store, metrics).close();
                 throw e;
             }
-            return new Api(reader, pipe, invalidations, edge, ws, store);
+            return new Api(reader, pipe, invalidations, edge, ws, store, metrics);
         }
 
         private static void routing(HttpRouting.Builder r, ApiConfig cfg, EntryStore store, Datasets datasets,
@@ -163,6 +164,7 @@ public final class Main {
                 server.stop();
             }
             edge.close();
+            metrics.close();
             if (invalidations != null) {
                 invalidations.close();
             }
