@@ -7,6 +7,7 @@ import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
 import moe.ids.db.Migrations;
 import moe.ids.testing.TestDatabases;
+import moe.ids.testing.Http;
 import moe.ids.core.platform.IdType;
 import moe.ids.core.platform.Platform;
 import moe.ids.core.platform.Platforms;

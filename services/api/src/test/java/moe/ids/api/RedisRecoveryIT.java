@@ -7,6 +7,7 @@ import moe.ids.core.config.RedisUrl;
 import moe.ids.db.Database;
 import moe.ids.db.Migrations;
 import moe.ids.testing.TestDatabases;
+import moe.ids.testing.Http;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.testing.ChangeSets;
 import moe.ids.ingestor.Ingestor;
