@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# API benchmark (bench/README.md): loads ~35k synthetic entries through the ingestor classes into a private
-# key prefix, warms every route twice (~25 s), then on loopback in ONE run (~3 min): redis-benchmark -t get -c 64, and
+# API benchmark (bench/README.md): loads ~35k synthetic entries through the ingestor's writer (RedisStore) into a
+# private key prefix, warms every route twice (~25 s), then on loopback in ONE run (~3 min): redis-benchmark -t get -c 64, and
 # three rounds of wrk -c 64 on the static /robots.txt (baseline), on 1,000 hot IDs (near cache on) and on uniformly
 # random IDs over every mapping key (near cache off), closed by one more static run.
 # Prints every rate and p50/p99, each round's ratios (against the mean of the static runs before and after it), and

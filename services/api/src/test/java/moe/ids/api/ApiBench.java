@@ -3,6 +3,7 @@ package moe.ids.api;
 import moe.ids.store.ScriptPipe;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.platform.Platform;
+import moe.ids.testing.Http;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
@@ -26,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The API benchmark ({@code bench/api.sh}, see bench/README.md): loads ~35k synthetic entries through the
- * ingestor classes into its own key prefix, starts the API twice (near cache on / off) on loopback, warms every
+ * ingestor's writer ({@code RedisStore}) into its own key prefix, starts the API twice (near cache on / off) on loopback, warms every
  * route twice, and runs in one go: {@code redis-benchmark -t get -c 64}, then rounds ({@code bench.rounds}, 3) of wrk
  * at 64 connections on {@code /robots.txt} (baseline), on 1,000 hot IDs (near cache on) and on uniformly random IDs
  * over every mapping key (near cache off), closed by one more static run. Prints every rate, p50/p99, CPU per request

@@ -7,6 +7,7 @@ import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.platform.IdType;
 import moe.ids.core.platform.Platform;
 import moe.ids.core.platform.Platforms;
+import moe.ids.testing.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import moe.ids.core.platform.Platform;
 import moe.ids.testing.ChangeSets;
 import moe.ids.store.RedisStore;
 import moe.ids.testing.SyntheticData;
+import moe.ids.testing.Http;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -8,14 +8,13 @@ import moe.ids.core.config.RedisUrl;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.store.RedisKeys;
-import moe.ids.ingestor.IngestorMetrics;
 import moe.ids.store.Layout;
-import moe.ids.ingestor.Outbox;
 import moe.ids.store.RedisClients;
 import moe.ids.store.RedisReader;
 import moe.ids.store.RedisStore;
 import moe.ids.testing.SyntheticData;
 import moe.ids.store.Tuning;
+import moe.ids.store.WriteMetrics;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 
@@ -27,7 +26,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Test support: a random Redis key prefix loaded through the real ingestor classes ({@link RedisStore}), and an
+ * Test support: a random Redis key prefix loaded through the store's real writer ({@link RedisStore}), and an
  * API started on a free port against it. {@link #close()} stops the API and deletes the prefix's keys.
  */
 public final class Fixture implements AutoCloseable {
@@ -40,7 +39,7 @@ public final class Fixture implements AutoCloseable {
     final String prefix = "tapi" + UUID.randomUUID().toString().substring(0, 8) + ":";
     final RedisClient redis = RedisClients.create(redisUrl, "ids-moe-api-test", 4);
     final Layout layout = new Layout(new RedisKeys(prefix));
-    final RedisStore store = new RedisStore(redis, layout, tuning(), new IngestorMetrics());
+    final RedisStore store = new RedisStore(redis, layout, tuning(), WriteMetrics.NONE);
     Main.Api api;
 
     /**
@@ -157,10 +156,6 @@ public final class Fixture implements AutoCloseable {
     }
 
     /**
-     * @param n synthetic entries
-     * @return synthetic entries 1..n plus the hand-made ones from {@link #HAND}
-     */
-    /**
      * @param it names, e.g. a JSON object's {@code fieldNames()}
      * @return them in order
      */
@@ -170,6 +165,10 @@ public final class Fixture implements AutoCloseable {
         return out;
     }
 
+    /**
+     * @param n synthetic entries
+     * @return synthetic entries 1..n plus the hand-made ones from {@link #HAND}
+     */
     static TreeMap<Long, AnimeEntry> data(int n) {
         TreeMap<Long, AnimeEntry> d = SyntheticData.a(n, 7);
         d.putAll(handMade());

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.config.Config;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
-import moe.ids.ingestor.IngestorMetrics;
 import moe.ids.store.Layout;
 import moe.ids.store.Meta;
-import moe.ids.ingestor.Outbox;
 import moe.ids.store.RedisReader;
 import moe.ids.store.RedisStore;
 import moe.ids.store.Tuning;
+import moe.ids.store.WriteMetrics;
+import moe.ids.testing.Http;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -121,7 +121,7 @@ class LostDataIT {
     void aLostBucketAnswers503OnlyForTheKeysInIt() {
         try (Fixture f = new Fixture()) {
             RedisStore bucketed = new RedisStore(f.redis, f.layout, Tuning.DEFAULT.withBucketFields(16, 8),
-                    new IngestorMetrics());
+                    WriteMetrics.NONE);
             TreeMap<String, Long> mappings = Fixture.mappings(DATA);
             load(bucketed, mappings, -1);
             try (Apis apis = Apis.start(f)) {

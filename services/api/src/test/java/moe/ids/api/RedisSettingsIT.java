@@ -2,6 +2,7 @@ package moe.ids.api;
 
 import moe.ids.testing.JavaChild;
 import moe.ids.testing.PrivateRedis;
+import moe.ids.testing.Http;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,26 +1,32 @@
-package moe.ids.api;
+package moe.ids.system;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
+import moe.ids.api.Main;
+import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
 import moe.ids.db.Database;
 import moe.ids.db.Migrations;
+import moe.ids.db.OutboxWriter;
 import moe.ids.testing.TestDatabases;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.testing.ChangeSets;
 import moe.ids.ingestor.Ingestor;
 import moe.ids.ingestor.IngestorConfig;
+import moe.ids.testing.Http;
 import moe.ids.testing.PrivateRedis;
 import moe.ids.store.RedisClients;
-import moe.ids.ingestor.TestOutbox;
 import moe.ids.store.Tuning;
+import moe.ids.testing.SyntheticData;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.sql.DataSource;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RedisRecoveryIT {
     private static final System.Logger LOG = System.getLogger(RedisRecoveryIT.class.getName());
-    private static final TreeMap<Long, AnimeEntry> DATA = Fixture.data(300);
+    private static final TreeMap<Long, AnimeEntry> DATA = SyntheticData.a(300, 7);
     /** Probe interval under test. */
     private static final Duration PROBE = Duration.ofMillis(200);
     /** A cap that never limits here: without the probe, recovery would wait out the whole backoff. */
@@ -52,15 +58,13 @@ class RedisRecoveryIT {
         try (PrivateRedis redis = PrivateRedis.start(port);
              HikariDataSource pool = Database.pool(migrated(db), "recovery-test", 4);
              RedisClient client = RedisClients.create(url, "recovery-test", 4)) {
-            TestOutbox.publish(pool, ChangeSets.diff(1, 0, Map.of(), DATA), null);
+            publish(pool, ChangeSets.diff(1, 0, Map.of(), DATA));
             IngestorConfig cfg = new IngestorConfig(db, url, prefix, 0, "default", Duration.ofSeconds(1), MAX_BACKOFF,
                     PROBE, Tuning.DEFAULT);
             try (Ingestor ingestor = moe.ids.ingestor.Main.create(cfg, pool, moe.ids.store.RedisPool.of(client)).start();
-                 Main.Api api = Main.Api.start(new ApiConfig(url, prefix, 0, 8, ApiConfig.DEFAULT_REDIS_PIPES, 1000,
-                         3600, 300, 500, 256 * 1024, "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only"),
-                         Config.empty())) {
+                 Main.Api api = Main.Api.start(ServedApi.config(url, prefix, 1000), Config.empty())) {
                 Http http = new Http("http://127.0.0.1:" + api.server().port());
-                String path = "/mal/" + DATA.get(Fixture.HAND).myanimelist();
+                String path = "/mal/" + DATA.firstEntry().getValue().myanimelist();
                 await().atMost(Duration.ofSeconds(60)).until(() -> http.get(path).status() == 200);
 
                 redis.stop();
@@ -81,6 +85,20 @@ class RedisRecoveryIT {
             }
         } finally {
             TestDatabases.drop(db);
+        }
+    }
+
+    /** Publishes a change set as the merger does: outbox row and published state in one transaction. */
+    private static void publish(DataSource db, ChangeSet cs) throws Exception {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                OutboxWriter.write(c, cs, null);
+                c.commit();
+            } catch (Exception ex) {
+                c.rollback();
+                throw ex;
+            }
         }
     }
 

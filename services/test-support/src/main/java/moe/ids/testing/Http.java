@@ -1,4 +1,4 @@
-package moe.ids.api;
+package moe.ids.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,32 +16,60 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Test HTTP client: {@link HttpClient} for ordinary requests, a raw socket for request lines no client sends. */
-final class Http {
+public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
 
-    Http(String base) {
+    /**
+     * @param base the server's base URL, e.g. {@code http://127.0.0.1:8080}
+     */
+    public Http(String base) {
         this.base = base;
     }
 
-    /** A response. */
-    record Res(int status, Map<String, String> headers, byte[] body) {
-        String text() {
+    /**
+     * A response.
+     *
+     * @param status  status code
+     * @param headers header name (lower case) → value (repeated headers joined with {@code ", "})
+     * @param body    body bytes
+     */
+    public record Res(int status, Map<String, String> headers, byte[] body) {
+        /**
+         * @return the body as UTF-8 text
+         */
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
-        String header(String name) {
+        /**
+         * @param name header name, any case
+         * @return its value, or null
+         */
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
-    Res get(String path, String... headers) {
+    /**
+     * @param path    path and query
+     * @param headers name, value, name, value, …
+     * @return the response
+     */
+    public Res get(String path, String... headers) {
         return send("GET", path, null, headers);
     }
 
-    Res send(String method, String path, String body, String... headers) {
+    /**
+     * @param method  method
+     * @param path    path and query
+     * @param body    body text, or null for none
+     * @param headers name, value, name, value, …
+     * @return the response
+     */
+    public Res send(String method, String path, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -69,7 +97,7 @@ final class Http {
      * @param body              body bytes or null
      * @return the response
      */
-    Res raw(String method, String requestLineTarget, byte[] body) {
+    public Res raw(String method, String requestLineTarget, byte[] body) {
         URI u = URI.create(base);
         try (Socket s = new Socket(u.getHost(), u.getPort())) {
             s.setSoTimeout(Integer.getInteger("raw.timeout", 30_000));

@@ -1,4 +1,4 @@
-package moe.ids.api;
+package moe.ids.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
 import moe.ids.db.Migrations;
+import moe.ids.testing.Http;
 import moe.ids.testing.TestDatabases;
 import moe.ids.core.platform.IdType;
 import moe.ids.core.platform.Platform;
@@ -54,7 +55,7 @@ class RecordedDataIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The web scrapers are covered by the scraper's own tests (and need politeness settings or a login). */
     private static final Set<String> WEB = Set.of("kaize", "nautiljon", "otakotaku");
-    private static Fixture fixture;
+    private static ServedApi fixture;
     private static DatabaseUrl db;
     private static Http http;
 
@@ -63,7 +64,7 @@ class RecordedDataIT {
         Optional<Path> upstream = ReplayServer.locateUpstream();
         Assumptions.assumeTrue(upstream.isPresent(), "recorded upstream not found (../shared/upstream, "
                 + "-Dids.moe.upstream or IDS_MOE_UPSTREAM): the API over real data is not tested");
-        fixture = new Fixture();
+        fixture = new ServedApi();
         db = TestDatabases.fresh("apireal");
         Migrations.migrate(db);
         try (ReplayServer replay = ReplayServer.start(upstream.get(), "b");
@@ -255,7 +256,7 @@ class RecordedDataIT {
             JsonNode got = JSON.readTree(http.get("/api/v2/imdb?id=" + g.getKey() + "&include=anilist,imdb").body());
             assertEquals(g.getValue().size(), got.size(), g.getKey());
             for (int i = 0; i < got.size(); i++) {
-                assertEquals(List.of("anilist", "imdb"), Fixture.names(got.get(i).fieldNames()), g.getKey());
+                assertEquals(List.of("anilist", "imdb"), names(got.get(i).fieldNames()), g.getKey());
                 assertEquals(g.getKey(), got.get(i).get("imdb").asText());
                 assertEquals(g.getValue().get(i).get("anilist"), got.get(i).get("anilist"), g.getKey() + " #" + i);
             }
@@ -293,6 +294,12 @@ class RecordedDataIT {
             multi++;
         }
         assertTrue(multi > 50, "Trakt shows with several entries: " + multi);
+    }
+
+    private static List<String> names(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     /** Every group of several entries (up to 200) and 100 single ones, so that both kinds are asked. */
