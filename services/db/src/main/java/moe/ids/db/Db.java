@@ -5,15 +5,19 @@ import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.DbStatements;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import io.helidon.dbclient.jdbc.JdbcConnectionPool;
 import io.helidon.dbclient.jdbc.JdbcParametersConfig;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.health.ReadinessCheck;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
+import java.sql.SQLException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,14 +43,18 @@ public final class Db implements AutoCloseable {
 
     private Db(HikariConnectionPool pool) {
         this.pool = pool;
-        this.client = JdbcClientBuilder.create()
+        this.client = client(pool);
+        this.escapeHatch = new JdbcEscapeHatch(pool);
+    }
+
+    private static DbClient client(JdbcConnectionPool pool) {
+        return JdbcClientBuilder.create()
                 .statements(statements())
                 // bind String and byte[] as the driver's setString / setBytes (the defaults stream values above 1 KiB)
                 .parametersSetter(JdbcParametersConfig.builder().useStringBinding(false).useByteArrayBinding(false)
                         .build())
                 .connectionPool(pool)
                 .build();
-        this.escapeHatch = new JdbcEscapeHatch(pool);
     }
 
     /**
@@ -71,6 +79,23 @@ public final class Db implements AutoCloseable {
      */
     public static Db over(HikariDataSource pool) {
         return new Db(new HikariConnectionPool(pool));
+    }
+
+    /**
+     * A DB Client, with the named statements, over a pool that stays its owner's (closing the client leaves it open):
+     * for tests and callers that hold a pool from {@link Database#pool} and no {@code Db}.
+     *
+     * @param pool a pool from {@link Database#pool}
+     * @return the client
+     */
+    public static DbClient clientOver(DataSource pool) {
+        return client(() -> {
+            try {
+                return pool.getConnection();
+            } catch (SQLException ex) {
+                throw new DbClientException("no connection from the pool: " + ex.getMessage(), ex);
+            }
+        });
     }
 
     /**
