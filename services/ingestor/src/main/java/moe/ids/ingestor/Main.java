@@ -11,6 +11,7 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.db.Database;
+import moe.ids.db.Db;
 import moe.ids.db.Migrations;
 import moe.ids.core.error.ConfigException;
 import moe.ids.db.Fatal;
@@ -64,7 +65,7 @@ public final class Main {
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
-            HikariDataSource db = Database.pool(cfg.database(), "ingestor", 4);
+            Db db = Db.open(cfg.database(), "ingestor", 4);
             RedisPool redis = RedisPool.open(cfg.redis(), "ids-moe-ingestor", 8);
             Ingestor ingestor = create(cfg, db, redis);
             if (once) {
@@ -118,26 +119,39 @@ public final class Main {
     }
 
     /**
-     * Wires an ingestor (also used by tests, the crash-test child and the bench).
+     * Wires an ingestor on a pool opened elsewhere (tests, the crash-test child and the bench); the pool stays
+     * theirs to close.
      *
      * @param cfg   settings
-     * @param db    pool
+     * @param db    pool from {@link Database#pool}
      * @param redis Redis
      * @return a stopped ingestor
      */
     public static Ingestor create(IngestorConfig cfg, HikariDataSource db, RedisPool redis) {
+        return create(cfg, Db.over(db), redis);
+    }
+
+    /**
+     * Wires an ingestor on a service's database.
+     *
+     * @param cfg   settings
+     * @param db    PostgreSQL (DB Client and its pool)
+     * @param redis Redis
+     * @return a stopped ingestor
+     */
+    public static Ingestor create(IngestorConfig cfg, Db db, RedisPool redis) {
         IngestorMetrics metrics = new IngestorMetrics();
         Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
         return new Ingestor(new Outbox(db), new RedisStore(redis, layout, cfg.tuning(), metrics), cfg.database(),
                 cfg.consumer(), cfg.pollInterval(), cfg.maxBackoff(), cfg.redisProbe(), metrics);
     }
 
-    static ObserveFeature observe(HikariDataSource db, RedisPool redis, Ingestor ingestor, Edge edge) {
+    static ObserveFeature observe(Db db, RedisPool redis, Ingestor ingestor, Edge edge) {
         return ObserveFeature.builder()
                 .sockets(edge.observeSockets())
                 .addObserver(HealthObserver.builder().details(true)
                         .addCheck(edge.livenessCheck())
-                        .addCheck(ReadinessCheck.postgres("postgres", db))
+                        .addCheck(db.readiness("postgres"))
                         .addCheck(new ReadinessCheck("redis", redis::ping))
                         .addCheck(new ReadinessCheck("ingest", () -> ingestor.problem().map(p -> {
                             throw new IllegalStateException(p);

@@ -7,7 +7,14 @@ import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.changeset.ChangeSetCodec;
 import moe.ids.core.entry.CanonicalJson;
 
-import javax.sql.DataSource;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+import moe.ids.db.Db;
+import moe.ids.db.JdbcEscapeHatch;
+import moe.ids.db.Transactions;
+
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,11 +26,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The ingestor's view of PostgreSQL: the change-set outbox ({@code change_set}), the published state
  * ({@code anime}, {@code published_mapping}) for full resyncs, merge reports, and {@code ingest_state} where the
- * applied version is reported back.
+ * applied version is reported back. Statements go through Helidon DB Client (named {@code outbox-*} in this module's
+ * {@code META-INF/ids-moe/db-statements.yaml}); the full resync ({@link #published()}) reads through the
+ * {@link JdbcEscapeHatch}, as DB Client can set neither its isolation nor a fetch size. Failures are the driver's
+ * {@link SQLException}, as before.
  */
 public final class Outbox {
     /** Channel the merger notifies with the new version as payload. */
@@ -31,13 +42,15 @@ public final class Outbox {
     /** Channel the ingestor notifies after reporting an applied version (payload {@code consumer:version}). */
     public static final String APPLIED_CHANNEL = "ids_moe_applied";
 
-    private final DataSource db;
+    private final DbClient db;
+    private final JdbcEscapeHatch raw;
 
     /**
      * @param db pooled PostgreSQL
      */
-    public Outbox(DataSource db) {
-        this.db = db;
+    public Outbox(Db db) {
+        this.db = db.client();
+        this.raw = db.escapeHatch();
     }
 
     /**
@@ -63,10 +76,9 @@ public final class Outbox {
      * @throws SQLException when PostgreSQL fails
      */
     public Head head() throws SQLException {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT version, created_at FROM change_set ORDER BY version DESC LIMIT 1")) {
-            return rs.next() ? new Head(rs.getLong(1), rs.getTimestamp(2).toInstant()) : new Head(0, null);
-        }
+        return sql(() -> db.execute().namedGet("outbox-head")
+                .map(r -> new Head(r.column(1).get(Long.class), instant(r, 2)))
+                .orElse(new Head(0, null)));
     }
 
     /**
@@ -75,22 +87,15 @@ public final class Outbox {
      * @throws SQLException when PostgreSQL fails
      */
     public Optional<Entry> next(long base) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT version, encoding, payload FROM change_set WHERE base = ?")) {
-            ps.setLong(1, base);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                long version = rs.getLong(1);
-                String encoding = rs.getString(2);
-                if (!"gzip-json".equals(encoding)) {
-                    throw new IllegalStateException("change set " + version + " has unknown encoding " + encoding);
-                }
-                ChangeSet cs = ChangeSetCodec.fromCompressed(rs.getBytes(3));
-                return Optional.of(new Entry(cs, report(c, version)));
+        return sql(() -> db.execute().namedGet("outbox-next", base).map(r -> {
+            long version = r.column(1).get(Long.class);
+            String encoding = r.column(2).get(String.class);
+            if (!"gzip-json".equals(encoding)) {
+                throw new IllegalStateException("change set " + version + " has unknown encoding " + encoding);
             }
-        }
+            ChangeSet cs = ChangeSetCodec.fromCompressed(r.column(3).get(byte[].class));
+            return new Entry(cs, report(db.execute(), version));
+        }));
     }
 
     /**
@@ -99,24 +104,20 @@ public final class Outbox {
      * @throws SQLException when PostgreSQL fails
      */
     public Optional<Instant> createdAt(long version) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT created_at FROM change_set WHERE version = ?")) {
-            ps.setLong(1, version);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.empty();
-            }
-        }
+        return sql(() -> db.execute().namedGet("outbox-created-at", version).map(r -> instant(r, 1)));
     }
 
     /**
      * Reads anime + published_mapping + max(change_set.version) in one REPEATABLE READ, read-only transaction,
-     * re-serialising every entry with {@link CanonicalJson} so Redis gets the exact served bytes.
+     * re-serialising every entry with {@link CanonicalJson} so Redis gets the exact served bytes. Through the
+     * {@link JdbcEscapeHatch}: DB Client can set neither the isolation level nor a fetch size (the cursor that keeps the
+     * whole table from being held twice in memory).
      *
      * @return the published state
      * @throws SQLException when PostgreSQL fails
      */
     public Published published() throws SQLException {
-        try (Connection c = db.getConnection()) {
+        try (Connection c = raw.connection()) {
             boolean auto = c.getAutoCommit();
             int isolation = c.getTransactionIsolation();
             c.setAutoCommit(false);
@@ -176,21 +177,12 @@ public final class Outbox {
      * @throws SQLException when PostgreSQL fails
      */
     public void reportApplied(String consumer, long version, Instant at) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     INSERT INTO ingest_state (consumer, applied_version, applied_at) VALUES (?, ?, ?)
-                     ON CONFLICT (consumer) DO UPDATE SET applied_version = EXCLUDED.applied_version,
-                         applied_at = EXCLUDED.applied_at
-                     WHERE ingest_state.applied_version < EXCLUDED.applied_version""");
-             PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            ps.setString(1, consumer);
-            ps.setLong(2, version);
-            ps.setTimestamp(3, Timestamp.from(at));
-            ps.executeUpdate();
-            notify.setString(1, APPLIED_CHANNEL);
-            notify.setString(2, consumer + ":" + version);
-            notify.execute();
-        }
+        sql(() -> {
+            DbExecute ex = db.execute();
+            ex.namedInsert("outbox-report-applied", consumer, version, Timestamp.from(at));
+            ex.namedGet("outbox-notify-applied", APPLIED_CHANNEL, consumer + ":" + version);
+            return null;
+        });
     }
 
     /**
@@ -199,15 +191,11 @@ public final class Outbox {
      * @throws SQLException when PostgreSQL fails
      */
     public long reportedVersion(String consumer) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT applied_version FROM ingest_state WHERE consumer = ?")) {
-            ps.setString(1, consumer);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        return sql(() -> db.execute().namedGet("outbox-reported-version", consumer)
+                .map(r -> r.column(1).get(Long.class)).orElse(0L));
     }
 
+    /** The report of a version, read by the resync on its REPEATABLE READ connection. */
     private static JsonNode report(Connection c, long version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT report::text FROM merge_report WHERE version = ? ORDER BY id DESC LIMIT 1")) {
@@ -215,6 +203,23 @@ public final class Outbox {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Meta.read(rs.getString(1)) : null;
             }
+        }
+    }
+
+    private static JsonNode report(DbExecute ex, long version) {
+        return ex.namedGet("outbox-report", version).map(r -> Meta.read(r.column(1).get(String.class))).orElse(null);
+    }
+
+    private static Instant instant(DbRow row, int column) {
+        return row.column(column).get(Timestamp.class).toInstant();
+    }
+
+    /** Runs DB Client statements, failing with the driver's exception as the plain JDBC code did. */
+    private static <T> T sql(Supplier<T> work) throws SQLException {
+        try {
+            return work.get();
+        } catch (DbClientException ex) {
+            throw Transactions.sqlCause(ex).orElseThrow(() -> ex);
         }
     }
 }

@@ -91,7 +91,7 @@ class IngestorIT {
             fresh.ingestor(Duration.ofSeconds(60)).syncOnce();
             assertEquals(fresh.state(), incremental);
         }
-        assertEquals(2, new Outbox(env.db).reportedVersion("default"));
+        assertEquals(2, new Outbox(moe.ids.db.Db.over(env.db)).reportedVersion("default"));
         // nothing but the served generation and the bookkeeping keys remain
         assertEquals(expectedKeys(env, env.reader().meta()), RedisState.keys(env.redis, env.prefix));
     }
@@ -171,7 +171,7 @@ class IngestorIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> env.reader().meta().version() == 2);
         assertEquals(RedisState.expected(2, B), env.state());
         assertThat(ingestor.problem(), is(Optional.empty()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> new Outbox(env.db).reportedVersion("default") == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> new Outbox(moe.ids.db.Db.over(env.db)).reportedVersion("default") == 2);
     }
 
     @Test

@@ -70,7 +70,7 @@ final class MergeCommand {
 
     /** Merge and publish, under the refresh lock. */
     private static int merge(DataSource db, MergerConfig cfg, List<String> sources, boolean force) {
-        SnapshotReader snapshots = new SnapshotReader(db);
+        SnapshotReader snapshots = new SnapshotReader(moe.ids.db.Db.clientOver(db));
         Map<String, String> latest = new LinkedHashMap<>();
         for (String source : sources) {
             snapshots.lastResult(source).ifPresent(result -> latest.put(source, result));

@@ -49,7 +49,7 @@ public final class MergeService {
      */
     public MergeService(DataSource db, MergeSettings settings, double maxDeleteShare) {
         this.db = db;
-        this.snapshots = new SnapshotReader(db);
+        this.snapshots = new SnapshotReader(moe.ids.db.Db.clientOver(db));
         this.published = new PublishedStore(db);
         this.merger = new Merger(settings);
         this.maxDeleteShare = maxDeleteShare;

@@ -1,6 +1,5 @@
 package moe.ids.scraper;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
@@ -10,10 +9,10 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.Settings;
 import moe.ids.db.Database;
+import moe.ids.db.Db;
 import moe.ids.db.Migrations;
 import moe.ids.db.RefreshLock;
 import moe.ids.db.Fatal;
-import moe.ids.core.health.ReadinessCheck;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.TransportErrors;
@@ -99,8 +98,8 @@ public final class Main {
                     "scraper " + (sources.isEmpty() ? "all" : String.join(",", sources)), Duration.ofSeconds(
                             Settings.intIn(config, "scraper.refresh-lock-wait-seconds", 0, 0, 86_400)),
                     System.getenv(RefreshLock.HOLDER_ENV));
-                 HikariDataSource db = Database.pool(cfg.database(), "scraper", cfg.parallelism() + 5);
-                 Scraper scraper = new Scraper(cfg, db)) {
+                 Db db = Db.open(cfg.database(), "scraper", cfg.parallelism() + 5);
+                 Scraper scraper = new Scraper(cfg, db.client())) {
                 List<SourceResult> results = scraper.run(sources, force);
                 return results.stream().anyMatch(r -> r.result() == Outcome.Failed) ? 3 : 0;
             }
@@ -112,7 +111,7 @@ public final class Main {
     private static void serve(Config config, ScraperConfig cfg) {
         Database.ensureExists(cfg.database());
         Migrations.migrate(cfg.database());
-        HikariDataSource db = Database.pool(cfg.database(), "scraper", 4);
+        Db db = Db.open(cfg.database(), "scraper", 4);
         Config serverConfig = config.get("server");
         Edge edge = Edge.create(EdgeConfig.from(serverConfig, cfg.port(), -1), "scraper");
         WebServer server = edge.start(edge.apply(WebServer.builder().config(serverConfig), Edge.http1(serverConfig),
@@ -120,7 +119,7 @@ public final class Main {
                 .addFeature(ObserveFeature.builder()
                         .sockets(edge.observeSockets())
                         .addObserver(HealthObserver.builder().details(true)
-                                .addCheck(ReadinessCheck.postgres("postgres", db))
+                                .addCheck(db.readiness("postgres"))
                                 .addCheck(edge.livenessCheck()).build())
                         .addObserver(MetricsObserver.create())
                         .build()));

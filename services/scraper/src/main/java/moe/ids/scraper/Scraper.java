@@ -10,6 +10,9 @@ import moe.ids.scraper.store.SnapshotStore;
 import moe.ids.scraper.web.ProgressStore;
 import moe.ids.scraper.web.WebContext;
 
+import io.helidon.dbclient.DbClient;
+import moe.ids.db.Db;
+
 import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +36,20 @@ public final class Scraper implements AutoCloseable {
     private final WebContext web;
 
     /**
+     * A scraper on a pool opened elsewhere (tests, benches); the pool stays theirs to close.
+     *
+     * @param config settings
+     * @param db     PostgreSQL (migrated), a pool from {@link moe.ids.db.Database#pool}
+     */
+    public Scraper(ScraperConfig config, DataSource db) {
+        this(config, Db.clientOver(db));
+    }
+
+    /**
      * @param config settings
      * @param db     PostgreSQL (migrated)
      */
-    public Scraper(ScraperConfig config, DataSource db) {
+    public Scraper(ScraperConfig config, DbClient db) {
         this.config = config;
         this.http = new UpstreamClient(config.http());
         SnapshotStore store = new SnapshotStore(db, config.keepSnapshots());

@@ -104,7 +104,7 @@ class ScraperIT {
         assertEquals(snapshots, count("source_snapshot"), "nothing new stored");
         assertEquals(fetches + 9, count("source_fetch"), "every attempt recorded");
 
-        SnapshotStore store = new SnapshotStore(db, 3);
+        SnapshotStore store = new SnapshotStore(moe.ids.db.Db.clientOver(db), 3);
         List<Records.FribbEntry> fribb = store.records("fribb", Records.FribbEntry.class).orElseThrow();
         assertEquals(10701, fribb.size());
         Records.FribbEntry e11 = fribb.stream().filter(e -> e.anidb() == 11).findFirst().orElseThrow();
@@ -136,7 +136,7 @@ class ScraperIT {
     void truncatedAodFailsAndKeepsTheLastGood() throws Exception {
         replay.snapshot("b");
         assertEquals(Outcome.Changed, scraper.run(List.of("aod"), false).getFirst().result());
-        SourceState before = new SnapshotStore(db, 3).state("aod").orElseThrow();
+        SourceState before = new SnapshotStore(moe.ids.db.Db.clientOver(db), 3).state("aod").orElseThrow();
         replay.enableFaults(Set.of("aod-truncated-zst"));
         SourceResult r = scraper.run(List.of("aod"), false).getFirst();
         assertFailedKeeping(r, before, "aod", "zstd");
@@ -146,7 +146,7 @@ class ScraperIT {
     void emptyFribbFailsAndKeepsTheLastGood() throws Exception {
         replay.snapshot("b");
         assertEquals(Outcome.Changed, scraper.run(List.of("fribb"), false).getFirst().result());
-        SourceState before = new SnapshotStore(db, 3).state("fribb").orElseThrow();
+        SourceState before = new SnapshotStore(moe.ids.db.Db.clientOver(db), 3).state("fribb").orElseThrow();
         replay.enableFaults(Set.of("fribb-empty-array"));
         SourceResult r = scraper.run(List.of("fribb"), false).getFirst();
         assertFailedKeeping(r, before, "fribb", "0 records");
@@ -157,7 +157,7 @@ class ScraperIT {
     void silveryashaWithoutDataFailsAndKeepsTheLastGood() throws Exception {
         replay.snapshot("b");
         assertEquals(Outcome.Changed, scraper.run(List.of("silveryasha"), false).getFirst().result());
-        SourceState before = new SnapshotStore(db, 3).state("silveryasha").orElseThrow();
+        SourceState before = new SnapshotStore(moe.ids.db.Db.clientOver(db), 3).state("silveryasha").orElseThrow();
         replay.enableFaults(Set.of("silveryasha-missing-data"));
         Map<String, SourceResult> all = byName(scraper.run(DATASETS, false));
         assertFailedKeeping(all.get("silveryasha"), before, "silveryasha", "no data array");
@@ -184,7 +184,7 @@ class ScraperIT {
         assertEquals(Outcome.Failed, r.result(), r.toString());
         assertTrue(r.message().startsWith(source + ": "), r.message());
         assertTrue(r.message().contains(cause), r.message());
-        SourceState after = new SnapshotStore(db, 3).state(source).orElseThrow();
+        SourceState after = new SnapshotStore(moe.ids.db.Db.clientOver(db), 3).state(source).orElseThrow();
         assertEquals(before, after, "last good snapshot and its validators kept");
         assertEquals(before.recordCount(), r.records());
         try (Connection c = db.getConnection(); Statement st = c.createStatement();

@@ -1,31 +1,31 @@
 package moe.ids.db.snapshot;
 
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
 import moe.ids.core.error.UnavailableException;
+import moe.ids.db.Transactions;
 
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The read side of the source snapshots in PostgreSQL: a source's last good snapshot ({@code source_state} and
  * the {@code source_snapshot} it points at) and its attempts ({@code source_fetch}). The merger reads its inputs
- * here; the scraper, which writes them, reads its validators and schedule here too.
+ * here; the scraper, which writes them, reads its validators and schedule here too. Statements go through Helidon DB
+ * Client, named {@code snapshot-*} in the db module's {@code META-INF/ids-moe/db-statements.yaml}.
  */
 public final class SnapshotReader {
-    private final DataSource db;
+    private final DbClient db;
 
     /**
      * @param db PostgreSQL (migrated)
      */
-    public SnapshotReader(DataSource db) {
+    public SnapshotReader(DbClient db) {
         this.db = db;
     }
 
@@ -34,20 +34,10 @@ public final class SnapshotReader {
      * @return its last good state, or empty before the first accepted fetch
      */
     public Optional<SourceState> state(String source) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT snapshot_id, content_sha256, etag, last_modified, "
-                     + "record_count, updated_at FROM source_state WHERE source = ?")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new SourceState(source, rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getInt(5), rs.getTimestamp(6).toInstant()));
-            }
-        } catch (SQLException ex) {
-            throw unavailable(ex);
-        }
+        return read(() -> db.execute().namedGet("snapshot-state", source).map(r -> new SourceState(source,
+                r.column(1).get(Long.class), r.column(2).get(String.class), r.column(3).get(String.class),
+                r.column(4).get(String.class), r.column(5).get(Integer.class),
+                r.column(6).get(Timestamp.class).toInstant())));
     }
 
     /**
@@ -59,18 +49,13 @@ public final class SnapshotReader {
      * @return the records, or empty when the source has no good snapshot
      */
     public <R> Optional<List<R>> records(String source, Class<R> type) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT s.records FROM source_state st "
-                     + "JOIN source_snapshot s ON s.id = st.snapshot_id WHERE st.source = ?")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(RecordsCodec.decode(rs.getBytes(1), type));
-            }
-        } catch (SQLException ex) {
-            throw unavailable(ex);
+        Optional<byte[]> stored = read(() -> db.execute().namedGet("snapshot-records", source)
+                .map(r -> r.column(1).get(byte[].class)));
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(RecordsCodec.decode(stored.get(), type));
         } catch (IOException ex) {
             throw new UncheckedIOException("stored records of " + source + " do not read back as " + type, ex);
         }
@@ -81,18 +66,8 @@ public final class SnapshotReader {
      * @return when its last successful attempt (Changed or Unchanged) started, or empty when there was none
      */
     public Optional<Instant> lastSuccess(String source) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT max(started_at) FROM source_fetch WHERE source = ? "
-                     + "AND result IN ('Changed', 'Unchanged')")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                Timestamp t = rs.getTimestamp(1);
-                return t == null ? Optional.empty() : Optional.of(t.toInstant());
-            }
-        } catch (SQLException ex) {
-            throw unavailable(ex);
-        }
+        return read(() -> db.execute().namedGet("snapshot-last-success", source)
+                .map(r -> r.column(1).get(Timestamp.class)).map(Timestamp::toInstant));
     }
 
     /**
@@ -101,19 +76,14 @@ public final class SnapshotReader {
      *         {@code Skipped}), or empty when it was never attempted
      */
     public Optional<String> lastResult(String source) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT result FROM source_fetch WHERE source = ? "
-                     + "ORDER BY id DESC LIMIT 1")) {
-            ps.setString(1, source);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException ex) {
-            throw unavailable(ex);
-        }
+        return read(() -> db.execute().namedGet("snapshot-last-result", source).map(r -> r.column(1).get(String.class)));
     }
 
-    private static UnavailableException unavailable(SQLException ex) {
-        return new UnavailableException("PostgreSQL: " + ex.getMessage(), ex);
+    private static <T> T read(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (DbClientException ex) {
+            throw new UnavailableException("PostgreSQL: " + Transactions.message(ex), ex);
+        }
     }
 }

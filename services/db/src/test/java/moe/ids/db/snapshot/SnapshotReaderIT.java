@@ -46,7 +46,7 @@ class SnapshotReaderIT {
 
     @Test
     void readsTheLastGoodSnapshotAndTheAttempts() throws Exception {
-        SnapshotReader reader = new SnapshotReader(db);
+        SnapshotReader reader = new SnapshotReader(moe.ids.db.Db.clientOver(db));
         assertEquals(Optional.empty(), reader.state("fribb"));
         assertEquals(Optional.empty(), reader.records("fribb", Records.FribbEntry.class));
         assertEquals(Optional.empty(), reader.lastSuccess("fribb"));

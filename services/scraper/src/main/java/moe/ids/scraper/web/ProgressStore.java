@@ -2,17 +2,19 @@ package moe.ids.scraper.web;
 
 import moe.ids.core.error.UnavailableException;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbRow;
+import moe.ids.db.Transactions;
+
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Progress of unfinished crawls, so that an interrupted or failed scrape continues with the pages it has not yet
@@ -72,9 +74,9 @@ public interface ProgressStore {
 
     /**
      * @param db PostgreSQL, migrated to V2
-     * @return progress kept in {@code scrape_run} / {@code scrape_page}
+     * @return progress kept in {@code scrape_run} / {@code scrape_page} (statements named {@code progress-*})
      */
-    static ProgressStore postgres(DataSource db) {
+    static ProgressStore postgres(DbClient db) {
         return new Postgres(db);
     }
 
@@ -107,106 +109,55 @@ public interface ProgressStore {
         }
     }
 
-    /** PostgreSQL progress. */
+    /** PostgreSQL progress, through Helidon DB Client. */
     final class Postgres implements ProgressStore {
-        private final DataSource db;
+        private final DbClient db;
 
-        Postgres(DataSource db) {
+        Postgres(DbClient db) {
             this.db = db;
         }
 
         @Override
         public Optional<Run> unfinished(String source) {
-            try (Connection c = db.getConnection()) {
-                String plan;
-                int total;
-                Instant started;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT plan, total_units, started_at FROM scrape_run WHERE source = ?")) {
-                    ps.setString(1, source);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            return Optional.empty();
-                        }
-                        plan = rs.getString(1);
-                        total = rs.getInt(2);
-                        started = rs.getTimestamp(3).toInstant();
-                    }
-                }
+            return sql(() -> db.execute().namedGet("progress-run", source).map(run -> {
                 Map<Integer, String> pages = new TreeMap<>();
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT unit, records FROM scrape_page WHERE source = ?")) {
-                    ps.setString(1, source);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            pages.put(rs.getInt(1), rs.getString(2));
-                        }
-                    }
+                try (Stream<DbRow> rows = db.execute().namedQuery("progress-pages", source)) {
+                    rows.forEach(r -> pages.put(r.column(1).get(Integer.class), r.column(2).get(String.class)));
                 }
-                return Optional.of(new Run(plan, total, started, pages));
-            } catch (SQLException ex) {
-                throw unavailable(ex);
-            }
+                return new Run(run.column(1).get(String.class), run.column(2).get(Integer.class),
+                        run.column(3).get(Timestamp.class).toInstant(), pages);
+            }));
         }
 
         @Override
         public void begin(String source, String plan, int totalUnits) {
-            try (Connection c = db.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM scrape_run WHERE source = ?")) {
-                        ps.setString(1, source);
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO scrape_run (source, plan, total_units, "
-                            + "started_at, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-                        Timestamp now = Timestamp.from(Instant.now());
-                        ps.setString(1, source);
-                        ps.setString(2, plan);
-                        ps.setInt(3, totalUnits);
-                        ps.setTimestamp(4, now);
-                        ps.setTimestamp(5, now);
-                        ps.executeUpdate();
-                    }
-                    c.commit();
-                } catch (SQLException | RuntimeException ex) {
-                    c.rollback();
-                    throw ex;
-                }
-            } catch (SQLException ex) {
-                throw unavailable(ex);
-            }
+            sql(() -> {
+                Transactions.run(db, tx -> {
+                    Timestamp now = Timestamp.from(Instant.now());
+                    tx.namedDelete("progress-run-delete", source);
+                    tx.namedInsert("progress-run-insert", source, plan, totalUnits, now, now);
+                });
+                return null;
+            });
         }
 
         @Override
         public void save(String source, int unit, String records) {
-            try (Connection c = db.getConnection();
-                 PreparedStatement ps = c.prepareStatement("INSERT INTO scrape_page (source, unit, records, fetched_at) "
-                         + "VALUES (?, ?, ?, ?) ON CONFLICT (source, unit) DO UPDATE SET records = EXCLUDED.records, "
-                         + "fetched_at = EXCLUDED.fetched_at")) {
-                ps.setString(1, source);
-                ps.setInt(2, unit);
-                ps.setString(3, records);
-                ps.setTimestamp(4, Timestamp.from(Instant.now()));
-                ps.executeUpdate();
-            } catch (SQLException ex) {
-                throw unavailable(ex);
-            }
+            sql(() -> db.execute().namedInsert("progress-page-upsert", source, unit, records,
+                    Timestamp.from(Instant.now())));
         }
 
         @Override
         public void finish(String source) {
-            try (Connection c = db.getConnection();
-                 PreparedStatement ps = c.prepareStatement("DELETE FROM scrape_run WHERE source = ?")) {
-                ps.setString(1, source);
-                ps.executeUpdate();
-            } catch (SQLException ex) {
-                throw unavailable(ex);
-            }
+            sql(() -> db.execute().namedDelete("progress-run-delete", source));
         }
 
-        private static UnavailableException unavailable(SQLException ex) {
-            return new UnavailableException("PostgreSQL (scrape progress): " + ex.getMessage(), ex);
+        private static <T> T sql(Supplier<T> work) {
+            try {
+                return work.get();
+            } catch (DbClientException ex) {
+                throw new UnavailableException("PostgreSQL (scrape progress): " + Transactions.message(ex), ex);
+            }
         }
     }
 }

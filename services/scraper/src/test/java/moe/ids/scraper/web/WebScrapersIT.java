@@ -101,7 +101,7 @@ class WebScrapersIT {
     }
 
     private SnapshotStore store() {
-        return new SnapshotStore(db, 3);
+        return new SnapshotStore(moe.ids.db.Db.clientOver(db), 3);
     }
 
     // ---- Nautiljon -------------------------------------------------------------------------------------------
@@ -340,7 +340,7 @@ class WebScrapersIT {
 
     @Test
     void interruptedKaizeCrawlResumesWithThePagesNotYetFetched() throws Exception {
-        WebContext ctx = new WebContext(WEB, ProgressStore.postgres(db), Optional.of(store()));
+        WebContext ctx = new WebContext(WEB, ProgressStore.postgres(moe.ids.db.Db.clientOver(db)), Optional.of(store()));
         KaizeSource source = new KaizeSource(ctx);
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         Thread crawl = Thread.ofPlatform().name("interrupted-crawl").start(() -> {
