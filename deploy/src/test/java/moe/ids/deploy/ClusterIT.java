@@ -57,7 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly the rendered command, args, environment, mounted files and ServiceAccount tokens; Services are cluster
  * IPs with forwarders and DNS names; Jobs (the controller's scraper Jobs, the CronJob's trigger Job) run through a
  * stand-in Job controller; upstream is the replay server, reached through the rendered {@code UPSTREAM_MIRROR}
- * (the recorded upstream when it is found, else the synthetic one). Everything goes through the API the chart
+ * (always the synthetic upstream: this tests the deployment, and every one of its lookups is checked; the recorded
+ * data is the subject of the system tests). Everything goes through the API the chart
  * exposes: Refreshes walk their phases, the API Service answers lookups, the API's health and metrics are on its
  * observe port (the one its probes, its prometheus.io annotations and its observe Service name) and not on its
  * lookup port, a failing source fails alone, a killed leader is replaced, a second Refresh waits its turn, and no
@@ -87,7 +88,7 @@ class ClusterIT {
 
     @BeforeAll
     static void install() throws Exception {
-        upstreamFolder = TestUpstream.locateOrWrite();
+        upstreamFolder = TestUpstream.writeSynthetic();
         Path upstream = upstreamFolder.root();
         expected = upstreamFolder.synthetic() ? SyntheticUpstream.expectedLookups(upstream) : Map.of();
         replay = ReplayServer.start(upstream, "b");

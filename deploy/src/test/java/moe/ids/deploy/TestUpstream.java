@@ -25,10 +25,19 @@ record TestUpstream(Path root, Path written) implements AutoCloseable {
         if (recorded != null) {
             return new TestUpstream(recorded, null);
         }
+        LOG.log(System.Logger.Level.INFO, "recorded upstream not found");
+        return writeSynthetic();
+    }
+
+    /**
+     * @return the synthetic upstream, written to a temporary folder (a test of the deployment's behaviour, not of
+     *         the data: its six anime are checked lookup by lookup, and a refresh of it takes seconds)
+     */
+    static TestUpstream writeSynthetic() {
         try {
             Path dir = Files.createTempDirectory("ids-moe-upstream");
             Path root = SyntheticUpstream.write(dir);
-            LOG.log(System.Logger.Level.INFO, "recorded upstream not found; synthetic upstream written to {0}", root);
+            LOG.log(System.Logger.Level.INFO, "synthetic upstream written to {0}", root);
             return new TestUpstream(root, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -47,7 +47,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class CrashSafetyIT {
     private static final System.Logger LOG = System.getLogger(CrashSafetyIT.class.getName());
-    private static final int N = 8000;
+    /** Entries per dataset: with batches of 500 fields a load is still well over a hundred separate writes to kill between. */
+    private static final int N = 3000;
     private static final int KILLS_PER_SCENARIO = Integer.getInteger("crash.kills", 10);
     private static final TreeMap<Long, AnimeEntry> A = SyntheticData.a(N, 11);
     private static final TreeMap<Long, AnimeEntry> B = SyntheticData.b(A, 12);
