@@ -4,6 +4,7 @@ import moe.ids.merger.MergeService;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
+import moe.ids.db.Db;
 import moe.ids.db.Migrations;
 import moe.ids.testing.TestDatabases;
 import moe.ids.merger.merge.External;
@@ -49,7 +50,7 @@ public final class MergerBench {
             try (Scraper scraper = new Scraper(new ScraperConfig(url, 0, http, 4, 0.5, 1, 3), db)) {
                 scraper.run(List.of(), false);
             }
-            MergeService service = new MergeService(db, MergeSettings.DEFAULTS, 0.05);
+            MergeService service = new MergeService(Db.over(db), MergeSettings.DEFAULTS, 0.05);
             // Warm-up (JIT), then the measured runs.
             service.load();
             new Merger(MergeSettings.DEFAULTS).merge(service.load());

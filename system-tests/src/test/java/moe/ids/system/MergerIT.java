@@ -65,7 +65,7 @@ class MergerIT {
             HttpSettings http = new HttpSettings("ids.moe-test", Duration.ofSeconds(5), Duration.ofSeconds(30), 3,
                     Duration.ofMillis(20), Duration.ofMillis(200), Optional.empty(), Optional.of(replay.baseUri()));
             return new Db(url, pool, new Scraper(new ScraperConfig(url, 0, http, 4, 0.5, 1, 3), pool),
-                    new MergeService(pool, MergeSettings.DEFAULTS, 0.05));
+                    new MergeService(moe.ids.db.Db.over(pool), MergeSettings.DEFAULTS, 0.05));
         }
 
         void close() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
+import moe.ids.db.Db;
 import moe.ids.db.Migrations;
 import moe.ids.testing.Http;
 import moe.ids.testing.TestDatabases;
@@ -80,7 +81,7 @@ class RecordedDataIT {
                 for (SourceResult r : results) {
                     assertEquals(Outcome.Changed, r.result(), r.toString());
                 }
-                assertTrue(new MergeService(pool, MergeSettings.DEFAULTS, 0.05).run(false).published());
+                assertTrue(new MergeService(Db.over(pool), MergeSettings.DEFAULTS, 0.05).run(false).published());
                 assertEquals(1, ingestor.syncOnce());
             }
         }

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.RedisUrl;
 import moe.ids.db.Database;
+import moe.ids.db.Db;
 import moe.ids.db.Migrations;
 import moe.ids.testing.TestDatabases;
 import moe.ids.store.RedisKeys;
@@ -69,7 +70,7 @@ class SyntheticRefreshIT {
              RedisClient redis = RedisClients.create(redisUrl, "ids-moe-test", 4)) {
             HttpSettings http = new HttpSettings("ids.moe-test", Duration.ofSeconds(5), Duration.ofSeconds(30), 2,
                     Duration.ofMillis(20), Duration.ofMillis(200), Optional.empty(), Optional.of(replay.baseUri()));
-            MergeService merger = new MergeService(pool, MergeSettings.DEFAULTS, 0.05);
+            MergeService merger = new MergeService(Db.over(pool), MergeSettings.DEFAULTS, 0.05);
             IngestorConfig ingest = new IngestorConfig(db, redisUrl, prefix, 0, "default", Duration.ofSeconds(60),
                     Duration.ofSeconds(2), Tuning.DEFAULT);
             try (Scraper scraper = new Scraper(new ScraperConfig(db, 0, http, 4, 0.5, 1, 3), pool);

@@ -1,6 +1,5 @@
 package moe.ids.merger;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.helidon.config.Config;
@@ -12,10 +11,10 @@ import io.helidon.webserver.observe.health.HealthObserverConfig;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.db.Database;
+import moe.ids.db.Db;
 import moe.ids.db.Migrations;
 import moe.ids.db.Fatal;
 import moe.ids.db.RefreshLock;
-import moe.ids.core.health.ReadinessCheck;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.TransportErrors;
@@ -91,7 +90,7 @@ public final class Main {
     private static void serve(Config config, MergerConfig cfg) {
         Database.ensureExists(cfg.database());
         Migrations.migrate(cfg.database());
-        HikariDataSource db = Database.pool(cfg.database(), "merger", 4);
+        Db db = Db.open(cfg.database(), "merger", 4);
         ControllerConfig ccfg = ControllerConfig.from(config);
         KubernetesClient kube = ccfg.enabled() ? new KubernetesClientBuilder().build() : null;
         RefreshController controller = null;
@@ -104,7 +103,7 @@ public final class Main {
             controller.start();
         }
         HealthObserverConfig.Builder health = HealthObserver.builder().details(true)
-                .addCheck(ReadinessCheck.postgres("postgres", db));
+                .addCheck(db.readiness("postgres"));
         if (controller != null) {
             health.addCheck(ControllerHealth.liveness(controller)).addCheck(ControllerHealth.readiness(controller));
         }

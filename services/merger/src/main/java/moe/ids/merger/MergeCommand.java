@@ -1,6 +1,5 @@
 package moe.ids.merger;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import moe.ids.core.config.Settings;
 import moe.ids.core.error.BadRequestException;
@@ -8,12 +7,12 @@ import moe.ids.core.error.IdsMoeException;
 import moe.ids.core.snapshot.RunArgs;
 import moe.ids.core.snapshot.SourceNames;
 import moe.ids.db.Database;
+import moe.ids.db.Db;
 import moe.ids.db.Fatal;
 import moe.ids.db.Migrations;
 import moe.ids.db.RefreshLock;
 import moe.ids.db.snapshot.SnapshotReader;
 
-import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +59,7 @@ final class MergeCommand {
             Migrations.migrate(cfg.database());
             try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()),
                     RefreshLock.Mode.EXCLUSIVE, "merger merge", lockWait(config), holder);
-                 HikariDataSource db = Database.pool(cfg.database(), "merge", 4)) {
+                 Db db = Db.open(cfg.database(), "merge", 4)) {
                 return merge(db, cfg, sources, parsed.force());
             }
         } catch (RuntimeException ex) {
@@ -69,8 +68,8 @@ final class MergeCommand {
     }
 
     /** Merge and publish, under the refresh lock. */
-    private static int merge(DataSource db, MergerConfig cfg, List<String> sources, boolean force) {
-        SnapshotReader snapshots = new SnapshotReader(moe.ids.db.Db.clientOver(db));
+    private static int merge(Db db, MergerConfig cfg, List<String> sources, boolean force) {
+        SnapshotReader snapshots = new SnapshotReader(db.client());
         Map<String, String> latest = new LinkedHashMap<>();
         for (String source : sources) {
             snapshots.lastResult(source).ifPresent(result -> latest.put(source, result));

@@ -1,10 +1,16 @@
 package moe.ids.merger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbRow;
 import moe.ids.core.changeset.ChangeSet;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.error.IdsMoeException;
+import moe.ids.core.error.UnavailableException;
+import moe.ids.db.Db;
+import moe.ids.db.Transactions;
 import moe.ids.db.snapshot.SnapshotReader;
 import moe.ids.merger.merge.MergeInputs;
 import moe.ids.merger.merge.MergeReport;
@@ -14,42 +20,40 @@ import moe.ids.merger.publish.Differ;
 import moe.ids.merger.publish.IdentityResolver;
 import moe.ids.merger.publish.PublishedStore;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
-
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * One merge run: read every source's last good snapshot, merge, give stable internal IDs, diff against the
  * published state, refuse mass deletions unless forced, and publish the change set (or nothing when nothing
- * changed). Used by the local refresh and the Refresh controller.
+ * changed). Used by the local refresh and the Refresh controller. Its statements go through Helidon DB Client (named
+ * in this module's {@code META-INF/ids-moe/db-statements.yaml}); {@link PublishedStore} says which of its own go
+ * through the escape hatch.
  */
 public final class MergeService {
     private static final System.Logger LOG = System.getLogger(MergeService.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final DataSource db;
+    private final DbClient db;
     private final SnapshotReader snapshots;
     private final PublishedStore published;
     private final Merger merger;
     private final double maxDeleteShare;
 
     /**
-     * @param db             PostgreSQL (migrated)
+     * @param db             PostgreSQL (migrated): DB Client and, for {@link PublishedStore}, its escape hatch
      * @param settings       title-matching thresholds
      * @param maxDeleteShare largest share of the published set one change set may delete without force
      */
-    public MergeService(DataSource db, MergeSettings settings, double maxDeleteShare) {
-        this.db = db;
-        this.snapshots = new SnapshotReader(moe.ids.db.Db.clientOver(db));
+    public MergeService(Db db, MergeSettings settings, double maxDeleteShare) {
+        this.db = db.client();
+        this.snapshots = new SnapshotReader(db.client());
         this.published = new PublishedStore(db);
         this.merger = new Merger(settings);
         this.maxDeleteShare = maxDeleteShare;
@@ -154,20 +158,16 @@ public final class MergeService {
     /** Per source: when its last good snapshot was taken, its records, and the result of its latest attempt. */
     private Map<String, Object> sources() {
         Map<String, Object> out = new TreeMap<>();
-        String sql = "SELECT s.source, s.updated_at, s.record_count, "
-                + "(SELECT f.result FROM source_fetch f WHERE f.source = s.source ORDER BY f.id DESC LIMIT 1) "
-                + "FROM source_state s";
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
+        try (Stream<DbRow> rows = db.execute().namedQuery("merge-sources")) {
+            rows.forEach(r -> {
                 Map<String, Object> s = new LinkedHashMap<>();
-                s.put("updated", rs.getTimestamp(2).toInstant().toString());
-                s.put("records", rs.getInt(3));
-                s.put("result", rs.getString(4));
-                out.put(rs.getString(1), s);
-            }
-        } catch (SQLException ex) {
-            throw new moe.ids.core.error.UnavailableException("PostgreSQL: " + ex.getMessage(), ex);
+                s.put("updated", r.column(2).get(Timestamp.class).toInstant().toString());
+                s.put("records", r.column(3).get(Integer.class));
+                s.put("result", r.column(4).get(String.class));
+                out.put(r.column(1).get(String.class), s);
+            });
+        } catch (DbClientException ex) {
+            throw new UnavailableException("PostgreSQL: " + Transactions.message(ex), ex);
         }
         return out;
     }

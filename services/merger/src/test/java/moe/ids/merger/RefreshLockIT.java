@@ -142,8 +142,9 @@ class RefreshLockIT {
     @Test
     void controllerMergeRefusesWhileARefreshHoldsTheLock() throws Exception {
         try (Connection holder = hold(); HikariDataSource pool = Database.pool(db, "refreshlock", 2)) {
-            PostgresBackend backend = new PostgresBackend(pool,
-                    new MergeService(pool, MergeSettings.DEFAULTS, 0.05), "default");
+            moe.ids.db.Db db = moe.ids.db.Db.over(pool);
+            PostgresBackend backend = new PostgresBackend(db, new MergeService(db, MergeSettings.DEFAULTS, 0.05),
+                    "default");
             RefreshBusyException ex = assertThrows(RefreshBusyException.class, () -> backend.merge(false));
             assertTrue(ex.getMessage().contains("(pid " + pid(holder) + " since "), ex.getMessage());
             assertEquals(0L, counts().get("merge_report"), "no merge ran");

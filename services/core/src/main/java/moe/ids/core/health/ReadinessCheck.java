@@ -6,7 +6,8 @@ import io.helidon.health.HealthCheckType;
 
 /**
  * A readiness check that is UP when its probe answers true, and DOWN with the reason when it answers
- * false or throws. Services register one per dependency (PostgreSQL, Redis, …).
+ * false or throws. Services register one per dependency (PostgreSQL through {@code moe.ids.db.Db#readiness}, Redis,
+ * …).
  *
  * @param name  check name shown in {@code /observe/health}
  * @param probe asks the dependency
@@ -35,18 +36,5 @@ public record ReadinessCheck(String name, Probe probe) implements HealthCheck {
          * @throws Exception when asking failed (reported as DOWN)
          */
         boolean ok() throws Exception;
-    }
-
-    /**
-     * @param name check name
-     * @param ds   a JDBC data source
-     * @return a check that borrows a connection and validates it
-     */
-    public static ReadinessCheck postgres(String name, javax.sql.DataSource ds) {
-        return new ReadinessCheck(name, () -> {
-            try (java.sql.Connection c = ds.getConnection()) {
-                return c.isValid(2);
-            }
-        });
     }
 }

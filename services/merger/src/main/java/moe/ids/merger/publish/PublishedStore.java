@@ -1,35 +1,48 @@
 package moe.ids.merger.publish;
 
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbRow;
 import moe.ids.core.changeset.ChangeSet;
-import moe.ids.db.OutboxWriter;
 import moe.ids.core.error.UnavailableException;
+import moe.ids.db.Db;
+import moe.ids.db.JdbcEscapeHatch;
+import moe.ids.db.OutboxWriter;
+import moe.ids.db.Transactions;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
-
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The published state in PostgreSQL ({@code anime}, {@code published_mapping}, {@code identity_key}) and the
  * change-set outbox. {@link #publish} writes the change set, the new published state and the merge report in
  * one transaction ({@link OutboxWriter}), under an advisory lock and a check that nothing was published
  * meanwhile; the ingestors are notified on commit.
+ * <p>
+ * {@link #newIds}, {@link #saveReport} and {@link #appliedVersion} go through Helidon DB Client (named
+ * {@code published-*} in this module's {@code META-INF/ids-moe/db-statements.yaml}). {@link #load} and
+ * {@link #identity} (read-only transactions read through a cursor, {@link #load} at {@code REPEATABLE READ}) and
+ * {@link #publish} (pgjdbc {@code COPY} in the same transaction as the statements around it) take a connection of
+ * the same pool through the {@link JdbcEscapeHatch}, as DB Client can express none of them.
  */
 public final class PublishedStore {
     private static final long MERGE_LOCK = 0x6964736d65726765L;
 
-    private final DataSource db;
+    private final DbClient db;
+    private final JdbcEscapeHatch raw;
 
     /**
      * @param db PostgreSQL (migrated)
      */
-    public PublishedStore(DataSource db) {
-        this.db = db;
+    public PublishedStore(Db db) {
+        this.db = db.client();
+        this.raw = db.escapeHatch();
     }
 
     /**
@@ -48,7 +61,7 @@ public final class PublishedStore {
      * @return it
      */
     public Published load() {
-        try (Connection c = db.getConnection()) {
+        try (Connection c = raw.connection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
@@ -86,7 +99,7 @@ public final class PublishedStore {
      * @return identity key ({@code platform/id}) → internal ID
      */
     public Map<String, Long> identity() {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = raw.connection(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.setFetchSize(20_000);
             Map<String, Long> map = new HashMap<>(400_000);
@@ -110,24 +123,16 @@ public final class PublishedStore {
      * @return the IDs, increasing
      */
     public long[] newIds(int n) {
-        long[] ids = new long[n];
         if (n == 0) {
-            return ids;
+            return new long[0];
         }
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT nextval('anime_id_seq') FROM generate_series(1, ?)")) {
-            ps.setInt(1, n);
-            try (ResultSet rs = ps.executeQuery()) {
-                int i = 0;
-                while (rs.next()) {
-                    ids[i++] = rs.getLong(1);
-                }
+        long[] ids = sql(() -> {
+            try (Stream<DbRow> rows = db.execute().namedQuery("published-new-ids", n)) {
+                return rows.mapToLong(r -> r.column(1).get(Long.class)).toArray();
             }
-            java.util.Arrays.sort(ids);
-            return ids;
-        } catch (SQLException ex) {
-            throw new UnavailableException("PostgreSQL: " + ex.getMessage(), ex);
-        }
+        });
+        java.util.Arrays.sort(ids);
+        return ids;
     }
 
     /**
@@ -136,13 +141,7 @@ public final class PublishedStore {
      * @param reportJson the report
      */
     public void saveReport(String reportJson) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO merge_report (version, report) VALUES (NULL, ?::jsonb)")) {
-            ps.setString(1, reportJson);
-            ps.executeUpdate();
-        } catch (SQLException ex) {
-            throw new UnavailableException("PostgreSQL: " + ex.getMessage(), ex);
-        }
+        sql(() -> db.execute().namedInsert("published-save-report", reportJson));
     }
 
     /**
@@ -154,7 +153,7 @@ public final class PublishedStore {
      * @throws ConcurrentPublishException when another merge published since {@link #load()}
      */
     public void publish(ChangeSet cs, Map<String, Long> identities, String reportJson) {
-        try (Connection c = db.getConnection()) {
+        try (Connection c = raw.connection()) {
             c.setAutoCommit(false);
             try {
                 try (Statement st = c.createStatement()) {
@@ -186,14 +185,16 @@ public final class PublishedStore {
      * @return the version it reported applied, or 0
      */
     public long appliedVersion(String consumer) {
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT applied_version FROM ingest_state WHERE consumer = ?")) {
-            ps.setString(1, consumer);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        } catch (SQLException ex) {
-            throw new UnavailableException("PostgreSQL: " + ex.getMessage(), ex);
+        return sql(() -> db.execute().namedGet("published-applied-version", consumer)
+                .map(r -> r.column(1).get(Long.class)).orElse(0L));
+    }
+
+    /** Runs DB Client statements, failing as the plain JDBC code did ({@code PostgreSQL: <driver message>}). */
+    private static <T> T sql(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (DbClientException ex) {
+            throw new UnavailableException("PostgreSQL: " + Transactions.message(ex), ex);
         }
     }
 
