@@ -12,7 +12,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The module layering, checked on the production classes of every module (this module has them all on its test
  * class path): the domain imports no infrastructure, infrastructure imports no service, services do not import
- * each other, only the store speaks RESP and only the db module talks to PostgreSQL's libraries.
+ * each other, only the store speaks RESP and only the db module uses the connection pool, the PostgreSQL driver and
+ * Flyway (the services reach PostgreSQL through Helidon DB Client and the db module's escape hatch).
  */
 class LayeringTest {
     private static final String[] SERVICES = {"moe.ids.scraper..", "moe.ids.merger..", "moe.ids.ingestor..",
@@ -56,6 +57,13 @@ class LayeringTest {
     void onlyTheStoreModuleSpeaksResp() {
         noClasses().that().resideOutsideOfPackage("moe.ids.store..")
                 .should().dependOnClassesThat().resideInAPackage("redis.clients..")
+                .check(production);
+    }
+
+    @Test
+    void onlyTheDbModuleUsesThePoolTheDriverAndFlyway() {
+        noClasses().that().resideOutsideOfPackage("moe.ids.db..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.zaxxer..", "org.postgresql..", "org.flywaydb..")
                 .check(production);
     }
 

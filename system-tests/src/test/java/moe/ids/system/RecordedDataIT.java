@@ -76,7 +76,7 @@ class RecordedDataIT {
             IngestorConfig ingest = new IngestorConfig(db, fixture.redisUrl, fixture.prefix, 0, "default",
                     Duration.ofSeconds(60), Duration.ofSeconds(2), Tuning.DEFAULT);
             try (Scraper scraper = new Scraper(new ScraperConfig(db, 0, h, 4, 0.5, 1, 3), pool);
-                 Ingestor ingestor = moe.ids.ingestor.Main.create(ingest, pool, moe.ids.store.RedisPool.of(fixture.redis))) {
+                 Ingestor ingestor = moe.ids.ingestor.Main.create(ingest, moe.ids.db.Db.over(pool), moe.ids.store.RedisPool.of(fixture.redis))) {
                 List<SourceResult> results = scraper.run(sources, false);
                 for (SourceResult r : results) {
                     assertEquals(Outcome.Changed, r.result(), r.toString());

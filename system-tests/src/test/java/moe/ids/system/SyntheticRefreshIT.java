@@ -74,7 +74,7 @@ class SyntheticRefreshIT {
             IngestorConfig ingest = new IngestorConfig(db, redisUrl, prefix, 0, "default", Duration.ofSeconds(60),
                     Duration.ofSeconds(2), Tuning.DEFAULT);
             try (Scraper scraper = new Scraper(new ScraperConfig(db, 0, http, 4, 0.5, 1, 3), pool);
-                 Ingestor ingestor = moe.ids.ingestor.Main.create(ingest, pool, moe.ids.store.RedisPool.of(redis))) {
+                 Ingestor ingestor = moe.ids.ingestor.Main.create(ingest, moe.ids.db.Db.over(pool), moe.ids.store.RedisPool.of(redis))) {
                 List<SourceResult> first = scraper.run(SyntheticUpstream.SOURCES, false);
                 assertThat(first.toString(), first.stream().map(SourceResult::result).toList(),
                         everyItem(is(Outcome.Changed)));

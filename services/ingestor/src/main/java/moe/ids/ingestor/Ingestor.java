@@ -4,14 +4,10 @@ import moe.ids.store.Published;
 import moe.ids.store.Meta;
 import moe.ids.store.RedisStore;
 import moe.ids.core.config.DatabaseUrl;
-import moe.ids.db.Database;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
+import moe.ids.db.Listener;
 import moe.ids.store.RedisFailures;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -42,7 +38,7 @@ public final class Ingestor implements AutoCloseable {
     private volatile long reported = -1;
     private volatile Thread thread;
     private volatile Duration waiting;
-    private volatile Connection listen;
+    private final Listener listen;
     private long lastGc;
 
     /**
@@ -61,6 +57,7 @@ public final class Ingestor implements AutoCloseable {
         this.outbox = outbox;
         this.store = store;
         this.listenUrl = listenUrl;
+        this.listen = new Listener(listenUrl, Outbox.CHANNEL);
         this.consumer = consumer;
         this.pollInterval = pollInterval;
         this.maxBackoff = maxBackoff;
@@ -236,41 +233,16 @@ public final class Ingestor implements AutoCloseable {
     /** Waits for a notification, at most {@code pollInterval}; falls back to a plain wait when LISTEN is down. */
     private void awaitWork() {
         try {
-            Connection c = listening();
-            PGNotification[] got = c.unwrap(PGConnection.class).getNotifications((int) pollInterval.toMillis());
-            if (got != null && got.length > 0) {
-                LOG.log(System.Logger.Level.DEBUG, "notified of version {0}", got[got.length - 1].getParameter());
-            }
+            listen.await(pollInterval).ifPresent(v -> LOG.log(System.Logger.Level.DEBUG, "notified of version {0}", v));
         } catch (SQLException ex) {
             LOG.log(System.Logger.Level.WARNING, "LISTEN connection failed ({0}); polling every {1} s",
                     ex.getMessage(), pollInterval.toSeconds());
-            closeListen();
             pause(pollInterval);
         }
     }
 
-    private Connection listening() throws SQLException {
-        Connection c = listen;
-        if (c == null || c.isClosed()) {
-            c = Database.connect(listenUrl);
-            try (Statement st = c.createStatement()) {
-                st.execute("LISTEN " + Outbox.CHANNEL);
-            }
-            listen = c;
-        }
-        return c;
-    }
-
     private void closeListen() {
-        Connection c = listen;
-        listen = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // already broken
-            }
-        }
+        listen.close();
     }
 
     private void pause(Duration d) {

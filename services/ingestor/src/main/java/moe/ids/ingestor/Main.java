@@ -3,7 +3,6 @@ package moe.ids.ingestor;
 import moe.ids.store.Layout;
 import moe.ids.store.RedisCheck;
 import moe.ids.store.RedisStore;
-import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
@@ -116,19 +115,6 @@ public final class Main {
     private static void exit(String line) {
         LOG.log(System.Logger.Level.ERROR, line);
         System.exit(1);
-    }
-
-    /**
-     * Wires an ingestor on a pool opened elsewhere (tests, the crash-test child and the bench); the pool stays
-     * theirs to close.
-     *
-     * @param cfg   settings
-     * @param db    pool from {@link Database#pool}
-     * @param redis Redis
-     * @return a stopped ingestor
-     */
-    public static Ingestor create(IngestorConfig cfg, HikariDataSource db, RedisPool redis) {
-        return create(cfg, Db.over(db), redis);
     }
 
     /**

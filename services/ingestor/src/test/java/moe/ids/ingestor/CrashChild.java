@@ -31,7 +31,7 @@ public final class CrashChild {
                 Duration.ofSeconds(1), tuning);
         try (HikariDataSource pool = Database.pool(db, "crash", 2);
              RedisClient client = RedisClients.create(redis, "ids-moe-crash-child", 2);
-             Ingestor ingestor = Main.create(cfg, pool, moe.ids.store.RedisPool.of(client))) {
+             Ingestor ingestor = Main.create(cfg, moe.ids.db.Db.over(pool), moe.ids.store.RedisPool.of(client))) {
             pool.getConnection().close();
             client.ping();
             System.out.println("READY");

@@ -74,7 +74,7 @@ public final class TestEnv implements AutoCloseable {
 
     Ingestor ingestor(Duration poll, Tuning tuning) {
         RedisClient own = RedisClients.create(redisUrl, "ids-moe-test-ingestor", 4);
-        Ingestor i = Main.create(config(poll, tuning), db, moe.ids.store.RedisPool.of(own));
+        Ingestor i = Main.create(config(poll, tuning), moe.ids.db.Db.over(db), moe.ids.store.RedisPool.of(own));
         closeables.add(own);
         closeables.add(i);
         return i;
