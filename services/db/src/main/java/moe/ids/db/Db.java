@@ -130,17 +130,25 @@ public final class Db implements AutoCloseable {
         client.close();
     }
 
-    /** The named statements of every module on the class path, each name once. */
+    /**
+     * The named statements of every module on the class path, each name once. The same file may be found twice (a
+     * module's jar and a copy of it in another module's {@code libs/}, both on a test class path): a name given the
+     * same SQL again is that copy; a name given other SQL is refused.
+     */
     static DbStatements statements() {
+        return statements(Db.class.getClassLoader());
+    }
+
+    static DbStatements statements(ClassLoader loader) {
         Map<String, String> all = new TreeMap<>();
         Map<String, URL> from = new TreeMap<>();
         try {
-            for (URL url : Collections.list(Db.class.getClassLoader().getResources(STATEMENTS))) {
+            for (URL url : Collections.list(loader.getResources(STATEMENTS))) {
                 Config config = Config.just(ConfigSources.url(url).mediaType(MediaTypes.APPLICATION_X_YAML));
                 Map<String, String> named = config.get("statements").detach().asMap().orElse(Map.of());
                 named.forEach((key, sql) -> {
                     URL before = from.putIfAbsent(key, url);
-                    if (before != null && !before.equals(url)) {
+                    if (before != null && !before.equals(url) && !sql.equals(all.get(key))) {
                         throw new IllegalStateException("statement " + key + " is named in both " + before
                                 + " and " + url);
                     }
