@@ -27,7 +27,6 @@ public final class Ingestor implements AutoCloseable {
 
     private final Outbox outbox;
     private final RedisStore store;
-    private final DatabaseUrl listenUrl;
     private final String consumer;
     private final Duration pollInterval;
     private final Duration maxBackoff;
@@ -56,7 +55,6 @@ public final class Ingestor implements AutoCloseable {
                     Duration maxBackoff, Duration redisProbe, IngestorMetrics metrics) {
         this.outbox = outbox;
         this.store = store;
-        this.listenUrl = listenUrl;
         this.listen = new Listener(listenUrl, Outbox.CHANNEL);
         this.consumer = consumer;
         this.pollInterval = pollInterval;
@@ -241,10 +239,6 @@ public final class Ingestor implements AutoCloseable {
         }
     }
 
-    private void closeListen() {
-        listen.close();
-    }
-
     private void pause(Duration d) {
         try {
             Thread.sleep(d);
@@ -261,13 +255,13 @@ public final class Ingestor implements AutoCloseable {
         Thread t = thread;
         if (t != null) {
             t.interrupt();
-            closeListen();
+            listen.close();
             try {
                 t.join(10_000);
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
         }
-        closeListen();
+        listen.close();
     }
 }

@@ -2,7 +2,7 @@ package moe.ids.store;
 
 import moe.ids.core.config.RedisUrl;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * A process's pooled Redis client, handed to the store's readers and writers without its type leaving this module
@@ -43,9 +43,17 @@ public final class RedisPool implements AutoCloseable {
      * @return whether Redis answers {@code PING} now (never throws)
      */
     public boolean ping() {
+        return ping(client);
+    }
+
+    /**
+     * @param redis a client
+     * @return whether Redis answers {@code PING} now (never throws)
+     */
+    static boolean ping(UnifiedJedis redis) {
         try {
-            return "PONG".equals(client.ping());
-        } catch (JedisException ex) {
+            return "PONG".equals(redis.ping());
+        } catch (RuntimeException ex) {
             return false;
         }
     }

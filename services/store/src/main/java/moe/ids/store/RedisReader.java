@@ -70,11 +70,7 @@ public final class RedisReader implements AutoCloseable {
      * @return whether Redis answers a PING
      */
     public boolean ping() {
-        try {
-            return "PONG".equals(redis.ping());
-        } catch (JedisException ex) {
-            return false;
-        }
+        return RedisPool.ping(redis);
     }
 
     /** Closes the connection pool when this reader opened it. */

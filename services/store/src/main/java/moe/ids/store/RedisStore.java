@@ -78,11 +78,7 @@ public final class RedisStore {
      * @return true when Redis answers {@code PING} now (never throws)
      */
     public boolean ping() {
-        try {
-            return "PONG".equals(redis.ping());
-        } catch (RuntimeException ex) {
-            return false;
-        }
+        return RedisPool.ping(redis);
     }
 
     /**
