@@ -123,8 +123,15 @@ public final class MergerBench {
     /** Keys of every anime and item, the index, and the matching of the four sites. */
     private static int evidenceMatching(MergeInputs in) {
         List<String> titles = in.aod().stream().map(Records.AodAnime::title).toList();
-        TitleMatcher matcher = new TitleMatcher(titles, in.aod().stream()
-                .map(a -> TitleKey.of(a.title(), TitleKey.Kind.ofLabel(a.type()), a.year())).toList());
+        List<TitleKey> keys = in.aod().stream()
+                .map(a -> TitleKey.of(a.title(), TitleKey.Kind.ofLabel(a.type()), a.year())).toList();
+        List<TitleKey> spelled = new java.util.ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            Records.AodAnime a = in.aod().get(i);
+            spelled.add(Merger.spelledTitle(keys.get(i), a.title(), TitleKey.Kind.ofLabel(a.type()), a.year(),
+                    a.animeplanet()));
+        }
+        TitleMatcher matcher = new TitleMatcher(titles, keys, List.of(), spelled);
         int n = 0;
         for (Site site : SITES) {
             List<TitleMatcher.Item> items = site.items().apply(in).stream().map(e -> {

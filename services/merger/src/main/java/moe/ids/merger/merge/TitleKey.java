@@ -139,7 +139,7 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     private static final Map<String, Integer> ORDINAL_WORDS = Map.of("first", 1, "second", 2, "third", 3,
             "fourth", 4, "fifth", 5, "sixth", 6, "seventh", 7, "eighth", 8, "ninth", 9, "tenth", 10);
     /** Words that only say "the number beside me is a sequel number". */
-    private static final Set<String> NUMBER_WORDS = Set.of("season", "cour");
+    private static final Set<String> NUMBER_WORDS = Set.of("season", "saison", "cour");
     /** A number joined by a hyphen to the word after it belongs to the name ("5-toubun", "100-man"). */
     private static final Pattern JOINED_NUMBER = Pattern.compile("\\b(\\d{1,4})-(?=\\p{L})");
     /** A number before a Japanese counter belongs to the name, hyphen or not ("20 Seiki" is "20-seiki"). */

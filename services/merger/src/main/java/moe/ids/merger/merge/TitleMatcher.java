@@ -34,6 +34,9 @@ public final class TitleMatcher {
     private static final Set<TitleKey.Kind> NOT_TV = java.util.EnumSet.of(TitleKey.Kind.MOVIE, TitleKey.Kind.OVA,
             TitleKey.Kind.SPECIAL);
 
+    /** The kinds of a title marked as the TV series and nothing else ("X (TV)", not "X TV Special"). */
+    private static final Set<TitleKey.Kind> ONLY_TV = Set.of(TitleKey.Kind.TV);
+
     /** Added to the score of a pair whose titles or formats name the same kind, above any level's score. */
     private static final double AGREEMENT = 24;
 
@@ -98,6 +101,8 @@ public final class TitleMatcher {
     private final Map<String, int[]> normalized = new HashMap<>();
     private final Map<String, int[]> name = new HashMap<>();
     private final Map<String, int[]> postings = new HashMap<>();
+    /** Per anime: the index among its titles of the one its ID spells, or 0 for none. */
+    private final byte[] spelledAt;
 
     /**
      * @param animeTitles every anime's title as written, by anime index
@@ -117,8 +122,23 @@ public final class TitleMatcher {
      *                    added to them.
      */
     public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys) {
+        this(animeTitles, animeKeys, secondKeys, List.of());
+    }
+
+    /**
+     * @param animeTitles every anime's title as written, by anime index
+     * @param animeKeys   every anime's key, by anime index
+     * @param secondKeys  as above
+     * @param spelled     the title each anime's ID spells (its Anime-Planet slug), or null, by anime index; may be
+     *                    shorter than the anime list. A slug loses the title's punctuation, so it is compared at the
+     *                    normalized level only (same name, same facts); its kind counts among the namesakes that
+     *                    tell which anime is the TV series.
+     */
+    public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys,
+                        List<TitleKey> spelled) {
         this.anime = animeKeys;
-        this.second = withSeasonReadings(animeTitles, animeKeys, secondKeys);
+        this.spelledAt = new byte[animeKeys.size()];
+        this.second = withSpelled(withSeasonReadings(animeTitles, animeKeys, secondKeys), animeKeys.size(), spelled);
         Map<String, List<Integer>> v = new HashMap<>();
         Map<String, List<Integer>> r = new HashMap<>();
         Map<String, List<Integer>> n = new HashMap<>();
@@ -148,6 +168,29 @@ public final class TitleMatcher {
         }
         impliedTv = new boolean[animeKeys.size()];
         impliedNotTv = new boolean[animeKeys.size()];
+        for (int i = 0; i < animeKeys.size(); i++) {
+            TitleKey k = animeKeys.get(i);
+            impliedTv[i] = !k.isEmpty() && k.kinds().isEmpty() && k.labelled().isEmpty();
+        }
+        for (List<Integer> codes : c.values()) {
+            if (codes.size() < 2) {
+                continue;
+            }
+            // Namesakes by any title: Anime-Planet's "X TV" beside its "X" marks which of two anime is the series.
+            List<Integer> tvByAnyTitle = codes.stream().filter(code -> key(code >>> SHIFT, code & MASK).kinds()
+                    .contains(TitleKey.Kind.TV)).map(code -> code >>> SHIFT).toList();
+            for (int code : codes) {
+                int i = code >>> SHIFT;
+                if (tvByAnyTitle.stream().anyMatch(j -> j != i)) {
+                    impliedTv[i] = false;
+                    TitleKey k = animeKeys.get(i);
+                    if ((code & MASK) != 0 && k.kinds().isEmpty() && k.labelled().isEmpty() && k.year() == null
+                            && key(i, code & MASK).kinds().isEmpty()) {
+                        impliedNotTv[i] = true;
+                    }
+                }
+            }
+        }
         for (List<Integer> codes : c.values()) {
             List<Integer> group = codes.stream().filter(code -> (code & MASK) == 0).map(code -> code >>> SHIFT)
                     .toList();
@@ -156,8 +199,10 @@ public final class TitleMatcher {
             for (int i : group) {
                 TitleKey k = animeKeys.get(i);
                 boolean unmarked = k.kinds().isEmpty() && k.labelled().isEmpty();
-                impliedTv[i] = !markedTv && unmarked;
-                impliedNotTv[i] = markedTv && unmarked && k.year() == null && tvNamesake(animeKeys, group, i);
+                if (markedTv && animeKeys.get(i).kinds().isEmpty()) {
+                    impliedTv[i] = false;
+                }
+                impliedNotTv[i] |= markedTv && unmarked && k.year() == null && tvNamesake(animeKeys, group, i);
                 if (k.year() == null && anyYear) {
                     Set<Integer> years = otherYears(animeKeys, group, i);
                     if (years != null) {
@@ -171,6 +216,20 @@ public final class TitleMatcher {
         freeze(n, normalized, Integer.MAX_VALUE);
         freeze(c, name, Integer.MAX_VALUE);
         freeze(g, postings, MAX_POSTINGS);
+    }
+
+    /**
+     * The titles' own veto, and one the namesakes add: an item whose title is marked TV (and nothing else: a "TV
+     * Special" is a special) cannot be an unmarked anime
+     * whose namesake is the TV series (that one is the film or OVA). A site's format alone does not veto: Nautiljon
+     * files shorts and web series as Série ("Houkago no Pleiades" beside "… (TV)").
+     */
+    private TitleKey.Veto veto(TitleKey item, TitleKey other, int a) {
+        TitleKey.Veto veto = item.veto(other);
+        if (veto == null && impliedNotTv[a] && other.kinds().isEmpty() && item.kinds().equals(ONLY_TV)) {
+            return TitleKey.Veto.TYPE;
+        }
+        return veto;
     }
 
     /** Another anime of the same name and sequel numbers is the TV series ("X (TV)", not "X TV CM"). */
@@ -274,6 +333,28 @@ public final class TitleMatcher {
         return out;
     }
 
+    /** The second titles with each anime's spelled title last, where there is room; records where it went. */
+    private List<List<TitleKey>> withSpelled(List<List<TitleKey>> second, int size, List<TitleKey> spelled) {
+        if (spelled.isEmpty()) {
+            return second;
+        }
+        List<List<TitleKey>> out = new ArrayList<>(second);
+        while (out.size() < size) {
+            out.add(List.of());
+        }
+        for (int i = 0; i < Math.min(size, spelled.size()); i++) {
+            TitleKey key = spelled.get(i);
+            List<TitleKey> titles = out.get(i) == null ? List.of() : out.get(i);
+            if (key != null && !key.isEmpty() && titles.size() < MAX_SECOND) {
+                List<TitleKey> with = new ArrayList<>(titles);
+                with.add(key);
+                out.set(i, with);
+                spelledAt[i] = (byte) with.size();
+            }
+        }
+        return out;
+    }
+
     /** Second titles of an anime that are indexed. */
     private int seconds(int a) {
         return a < second.size() && second.get(a) != null ? Math.min(second.get(a).size(), MAX_SECOND) : 0;
@@ -327,40 +408,58 @@ public final class TitleMatcher {
     }
 
     private void exactPairs(int e, Item item, State state, List<Pair> out) {
+        Map<Integer, Pair> best = new HashMap<>();
         for (int t = 0; t < item.keys().size(); t++) {
             TitleKey key = item.keys().get(t);
             if (key.isEmpty()) {
                 continue;
             }
+            // Per title of the item: its French title may name the anime its main title is vetoed against.
             Set<Integer> seen = new HashSet<>();
-            collect(e, t, key, verbatim.get(verbatim(item.titles().get(t))), Level.VERBATIM, state, seen, out);
-            collect(e, t, key, raw.get(key.raw()), Level.RAW, state, seen, out);
-            collect(e, t, key, normalized.get(key.normalized()), Level.NORMALIZED, state, seen, out);
+            Set<Integer> vetoed = new HashSet<>();
+            collect(e, t, key, verbatim.get(verbatim(item.titles().get(t))), Level.VERBATIM, state, best, seen, vetoed);
+            collect(e, t, key, raw.get(key.raw()), Level.RAW, state, best, seen, vetoed);
+            collect(e, t, key, normalized.get(key.normalized()), Level.NORMALIZED, state, best, seen, vetoed);
             if (!key.core().isEmpty()) {
-                collect(e, t, key, name.get(key.core()), Level.NAME, state, seen, out);
+                collect(e, t, key, name.get(key.core()), Level.NAME, state, best, seen, vetoed);
             }
         }
+        out.addAll(best.values());
     }
 
-    private void collect(int e, int title, TitleKey key, int[] found, Level level, State state, Set<Integer> seen,
-                         List<Pair> out) {
+    /**
+     * Scores the anime found for one of an item's titles at one level. For each title of the item, an anime's first
+     * pair (its best level) decides a veto; once it has a pair, each further way its titles meet the item's may only
+     * raise that pair's score (a main title marked TV met at the name level outranks a second title met normalized).
+     */
+    private void collect(int e, int title, TitleKey key, int[] found, Level level, State state,
+                         Map<Integer, Pair> best, Set<Integer> seen, Set<Integer> vetoed) {
         if (found == null) {
             return;
         }
         for (int code : found) {
             int a = code >>> SHIFT;
             int t = code & MASK;
-            if (state.taken.contains(a) || !seen.add(a)) {
+            if (state.taken.contains(a) || vetoed.contains(a) || level == Level.NAME && t != 0 && t == spelledAt[a]) {
                 continue;
             }
             TitleKey other = key(a, t);
-            TitleKey.Veto veto = key.veto(other);
-            double score = score(level, title, t, 1.0) + evidence(key, other, a)
-                    + (level == Level.NORMALIZED || level == Level.NAME ? SPELLING * spelling(key, other) : 0);
+            boolean first = seen.add(a);
+            Pair known = best.get(a);
+            double score = score(level, title, t, 1.0) + evidence(key, other, a, title != 0 && t != 0, t != 0);
+            boolean spelled = level == Level.NORMALIZED || level == Level.NAME;
+            if (!first && (known == null || score + (spelled ? SPELLING : 0) <= known.score())) {
+                continue; // vetoed for this title, or no better than the pair it has: skip the costlier checks
+            }
+            score += spelled ? SPELLING * spelling(key, other) : 0;
+            TitleKey.Veto veto = veto(key, other, a);
             if (veto != null) {
-                state.vetoed(e, score, veto);
-            } else {
-                out.add(new Pair(e, a, level, score));
+                if (first) {
+                    vetoed.add(a);
+                    state.vetoed(e, score, veto);
+                }
+            } else if (known == null || score > known.score()) {
+                best.put(a, new Pair(e, a, level, score));
             }
         }
     }
@@ -400,7 +499,7 @@ public final class TitleMatcher {
                     continue;
                 }
                 double score = score(Level.SIMILAR, t, at, similarity);
-                TitleKey.Veto veto = key.veto(otherKey);
+                TitleKey.Veto veto = veto(key, otherKey, a);
                 if (veto != null) {
                     state.vetoed(e, score, veto);
                 } else {
@@ -511,13 +610,17 @@ public final class TitleMatcher {
      * without a year, such as "X (TV)", could as well be the original). A kind that is only compatible (a special
      * for an OVA) counts a little against; symbols alike ("∬" with "∬") a little for.
      */
-    private double evidence(TitleKey item, TitleKey other, int a) {
+    private double evidence(TitleKey item, TitleKey other, int a, boolean bothSecond, boolean animeSecond) {
         double score = 0;
-        if (item.sameKindNamed(other)
+        // Facts only two second titles share never lift a pair above a level: "Yuru Yuri OVA" (a site's second title)
+        // and "yuru yuri ova" (an Anime-Planet slug) must not outrank a main title equal as written; nor does a kind
+        // named only by an anime's second title ("pop-team-epic-tv-special" is no TV series).
+        if (!bothSecond && (!animeSecond && item.sameKindNamed(other)
+                || item.year() != null && item.year().equals(other.year())
                 || impliedTv[a] && item.kinds().contains(TitleKey.Kind.TV)
                 || impliedNotTv[a] && item.kinds().stream().anyMatch(NOT_TV::contains)
                 || item.year() != null && other.year() == null && otherYears.containsKey(a)
-                        && otherYears.get(a).stream().allMatch(y -> y > item.year())) {
+                        && otherYears.get(a).stream().allMatch(y -> y > item.year()))) {
             score += AGREEMENT;
         } else if (!item.allKinds().isEmpty() && !other.allKinds().isEmpty()) {
             score -= 1;

@@ -209,4 +209,57 @@ class MergerTest {
         in.kaize = List.of(new External("Attack on Titan", "attack-on-titan", 1, null));
         assertEquals("attack-on-titan", in.merge().entries().getFirst().kaize());
     }
+
+    /** An anime-offline-database entry of unknown type with a MAL ID and an Anime-Planet slug. */
+    private static Records.AodAnime planet(String title, int mal, String slug) {
+        return new Records.AodAnime(title, "UNKNOWN", 0, null, null, null, null, slug, null, null, null, mal, null,
+                null, List.of());
+    }
+
+    @Test
+    void anAnimePlanetSlugReadsAsATitleWithItsYear() {
+        assertEquals("astro boy (2003)", Merger.animePlanetTitle("astro-boy-2003"));
+        assertEquals("grisaia phantom trigger tv", Merger.animePlanetTitle("grisaia-phantom-trigger-tv"));
+        assertEquals("the devil is a part timer 2", Merger.animePlanetTitle("the-devil-is-a-part-timer-2"));
+        assertNull(Merger.animePlanetTitle(""));
+        assertNull(Merger.animePlanetTitle("Kimi no Na wa.", "kimi-no-na-wa"), "a slug of the title adds nothing");
+    }
+
+    @Test
+    void aRemakeIsFoundByTheYearInItsAnimePlanetSlug() {
+        Inputs in = in();
+        in.aod = List.of(planet("Kenpuu Denki Berserk", 33, "berserk"), planet("Berserk", 32379, "berserk-2016"));
+        in.nautiljon = List.of(new External("Berserk (2016)", "berserk+(2016)", 1, null),
+                new External("Berserk", "berserk", 2, null));
+        Merger.Result r = in.merge();
+        assertEquals("berserk+(2016)", byTitle(r, "Berserk").get("nautiljon"));
+        assertEquals("berserk", byTitle(r, "Kenpuu Denki Berserk").get("nautiljon"));
+    }
+
+    @Test
+    void anItemMarkedTvDoesNotTakeTheAnimeWhoseNamesakeAnimePlanetMarksTv() {
+        Inputs in = in();
+        in.aod = List.of(planet("Grisaia: Phantom Trigger The Animation", 35868, "grisaia-phantom-trigger"),
+                planet("Grisaia: Phantom Trigger", 51119, "grisaia-phantom-trigger-tv"));
+        in.kaize = List.of(new External("Grisaia: Phantom Trigger The Animation (TV)", "gpt-tv", 1, null));
+        Merger.Result r = in.merge();
+        assertNull(byTitle(r, "Grisaia: Phantom Trigger The Animation").kaize());
+        assertNull(byTitle(r, "Grisaia: Phantom Trigger").kaize());
+        in.kaize = List.of(new External("Grisaia: Phantom Trigger The Animation (Movie)", "gpt-movie", 2, null));
+        assertEquals("gpt-movie", byTitle(in.merge(), "Grisaia: Phantom Trigger The Animation").kaize());
+    }
+
+    @Test
+    void aSecondListingOfOneAnimeLeavesItsItemToTheAnimeKeepingTheSharedIds() {
+        Inputs in = in();
+        in.aod = List.of(new Records.AodAnime("Porte", "UNKNOWN", 0, null, null, 111955, null, null, null, null,
+                        null, 40152, null, null, List.of()),
+                new Records.AodAnime("porte", "UNKNOWN", 0, null, null, 111955, null, null, null, 42483, null, 40152,
+                        null, null, List.of()));
+        in.kaize = List.of(new External("Porte", "porte", 1, null));
+        Merger.Result r = in.merge();
+        assertEquals("porte", byTitle(r, "porte").kaize());
+        assertEquals(40152, byTitle(r, "porte").myanimelist());
+        assertNull(byTitle(r, "Porte").kaize());
+    }
 }

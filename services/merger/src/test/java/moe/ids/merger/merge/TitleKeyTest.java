@@ -15,7 +15,7 @@ class TitleKeyTest {
     void seasonSpellingsGiveOneNumber() {
         for (String t : List.of("Shingeki no Kyojin 2nd Season", "Shingeki no Kyojin Season 2",
                 "Shingeki no Kyojin Second Season", "Shingeki no Kyojin II", "Shingeki no Kyojin S2",
-                "Shingeki no Kyojin 02")) {
+                "Shingeki no Kyojin 02", "Shingeki no Kyojin Saison 2")) {
             TitleKey k = TitleKey.of(t);
             assertEquals("shingekinokyojin", k.name(), t);
             assertEquals(List.of(2), k.numbers(), t);
