@@ -33,7 +33,7 @@ class LabelledTitleMatchingIT {
     private static final System.Logger LOG = System.getLogger(LabelledTitleMatchingIT.class.getName());
     /** Precision and recall the matcher reaches on the set; a change that lowers them fails here. */
     private static final double MIN_PRECISION = 0.99;
-    private static final double MIN_RECALL = 0.965;
+    private static final double MIN_RECALL = 0.97;
     /** The crossing patterns: no item may be linked where its row forbids it. */
     private static final Set<String> CROSSING = Set.of("P1", "P2", "P3", "P4", "P6");
     /**
@@ -41,7 +41,7 @@ class LabelledTitleMatchingIT {
      * knowledge the titles do not hold (a sequel under another name, a site's own naming of a remake, an anime
      * listed twice in the universe); more than this fails.
      */
-    private static final int MAX_CROSSING_MISSES = 9;
+    private static final int MAX_CROSSING_MISSES = 7;
 
     private static List<Row> rows;
     private static Map<String, AnimeEntry> linked;

@@ -335,8 +335,20 @@ public final class Merger {
         if (e.altTitle() != null && !e.altTitle().isBlank() && !e.altTitle().equals(e.title())) {
             titles.add(e.altTitle());
         }
+        Matcher series = ANIMATION_TV.matcher(e.title());
+        if (series.matches()) {
+            titles.add(series.group(1) + " (TV)");
+        }
         return new TitleMatcher.Item(titles, titles.stream().map(t -> TitleKey.of(t, kinds, null)).toList());
     }
+
+    /**
+     * "X The Animation (TV)": the TV series of a work whose film or first adaptation is "X The Animation", which the
+     * anime-offline-database may call plain "X" ("Grisaia: Phantom Trigger" beside "… The Animation"). Read as a
+     * second title "X (TV)"; without the TV mark, "The Animation" stays part of the name ("City The Animation" is not
+     * "CiTY").
+     */
+    private static final Pattern ANIMATION_TV = Pattern.compile("(?i)(.*\\S)\\s+the\\s+animation\\s*\\(tv\\)\\s*");
 
     private static Map<Object, Integer> indexBy(List<Draft> drafts, String key) {
         Map<Object, Integer> index = new HashMap<>();

@@ -237,16 +237,24 @@ class MergerTest {
     }
 
     @Test
-    void anItemMarkedTvDoesNotTakeTheAnimeWhoseNamesakeAnimePlanetMarksTv() {
+    void anItemMarkedTvGoesToTheAnimeAnimePlanetMarksTvNotToItsNamesake() {
         Inputs in = in();
         in.aod = List.of(planet("Grisaia: Phantom Trigger The Animation", 35868, "grisaia-phantom-trigger"),
                 planet("Grisaia: Phantom Trigger", 51119, "grisaia-phantom-trigger-tv"));
         in.kaize = List.of(new External("Grisaia: Phantom Trigger The Animation (TV)", "gpt-tv", 1, null));
         Merger.Result r = in.merge();
         assertNull(byTitle(r, "Grisaia: Phantom Trigger The Animation").kaize());
-        assertNull(byTitle(r, "Grisaia: Phantom Trigger").kaize());
+        assertEquals("gpt-tv", byTitle(r, "Grisaia: Phantom Trigger").kaize(), "X The Animation (TV) is also X (TV)");
         in.kaize = List.of(new External("Grisaia: Phantom Trigger The Animation (Movie)", "gpt-movie", 2, null));
         assertEquals("gpt-movie", byTitle(in.merge(), "Grisaia: Phantom Trigger The Animation").kaize());
+    }
+
+    @Test
+    void theAnimationIsPartOfTheNameUnlessTheTitleMarksTheTvSeries() {
+        Inputs in = in();
+        in.aod = List.of(planet("CiTY", 40936, "city"));
+        in.kaize = List.of(new External("City The Animation", "city-the-animation", 1, null));
+        assertNull(in.merge().entries().getFirst().kaize());
     }
 
     @Test
