@@ -91,6 +91,27 @@ class WorkflowTest {
     }
 
     @Test
+    void theImageStartsFromTheCacheItsBuildTrainedWithTheSameFlags() throws IOException {
+        String dockerfile = Files.readString(Path.of(System.getProperty("ids.moe.dockerfile", "../docker/Dockerfile")));
+        String runtime = dockerfile.substring(dockerfile.lastIndexOf("\nFROM ")).replaceAll("\\\\\\r?\\n\\s*", " ");
+        java.util.regex.Matcher entry = Pattern.compile("(?m)^ENTRYPOINT \\[(.*)]$").matcher(runtime);
+        assertTrue(entry.find(), "an ENTRYPOINT");
+        List<String> words = List.of(entry.group(1).replace("\"", "").split(",\\s*"));
+        assertTrue(words.contains("-XX:AOTCache=/app/app.aot"), "the entry point uses the cache: " + words);
+        java.util.regex.Matcher train = Pattern.compile("(?m)^RUN .*aot-train /app/app.aot .* --\\s+(java .*)$")
+                .matcher(runtime);
+        assertTrue(train.find(), "the runtime stage trains /app/app.aot");
+        // the JVM takes a cache only with the module options it was made with (--enable-native-access here)
+        for (String flag : words) {
+            if (flag.startsWith("--")) {
+                assertThat(train.group(1), containsString(flag));
+            }
+        }
+        assertTrue(runtime.indexOf("aot-train /app/app.aot") < runtime.indexOf("USER "),
+                "trained before the image drops root: /app is not writable afterwards");
+    }
+
+    @Test
     void versionTagsPublishTheChartToGhcrAsOci() {
         Map<String, Object> job = map(jobs().get("chart-release"));
         assertThat(String.valueOf(job.get("if")), containsString("refs/tags/v"));

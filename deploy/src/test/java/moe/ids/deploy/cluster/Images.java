@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * What an image would run, for the images the chart names: the project's own images
  * ({@code <registry>/<repository>/<service>:<tag>}) run the service jar built in this checkout with the
  * entrypoint and environment read from {@code docker/Dockerfile}'s runtime stage (its {@code /app/app.jar} is
- * that jar); the bundled {@code redis} image runs the machine's {@code redis-server} with the rendered command;
- * the bundled {@code postgres} image is provided by the machine's PostgreSQL (a role and database made from the
+ * that jar, its {@code /app/app.aot} the start-up cache beside it); the bundled {@code redis} image runs the
+ * machine's {@code redis-server} with the rendered command; the bundled {@code postgres} image is provided by the machine's PostgreSQL (a role and database made from the
  * container's environment, as the image's entrypoint makes them).
  */
 public final class Images {
@@ -74,10 +74,14 @@ public final class Images {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is not built (mvn package first)");
             }
+            // the image's start-up cache is this checkout's, where bin/ids-moe build trains it; a missing one only
+            // makes the pod start slower (the JVM says so and goes on)
+            Path cache = jar.resolveSibling("ids-moe-" + service + ".aot");
             List<String> cmd = new ArrayList<>();
             for (String word : entrypoint) {
                 cmd.add(word.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java").toString()
-                        : word.equals("/app/app.jar") ? jar.toString() : word);
+                        : word.equals("/app/app.jar") ? jar.toString()
+                        : word.equals("-XX:AOTCache=/app/app.aot") ? "-XX:AOTCache=" + cache : word);
             }
             Map<String, String> vars = new LinkedHashMap<>();
             env.forEach((k, v) -> vars.put(k, v.replace("${SERVICE}", service)));

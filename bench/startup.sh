@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Start-up bench (bench/README.md): time from process start to the first 200 — a lookup on the API
+# (/api/v2/ids?source=myanimelist&id=1), readiness on the ingestor (/observe/health/ready) — with and without the
+# JDK's ahead-of-time cache, interleaved in one run (ROUNDS rounds, default 5; medians and their ratio printed).
+# The baseline is the same jar started the way it was before the cache existed.
+#
+# Setup: the synthetic upstream refreshed into a database and Redis key prefix of the bench's own (dropped at the
+# end), so both services find a dataset. The cache is trained as bin/ids-moe trains it (docker/aot-train with
+# the service's own command); AOT_TRAIN_STORES=none trains it with no database or Redis to reach, as an image build
+# does. Needs the local PostgreSQL and Redis. Usage: bench/startup.sh [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+rounds="${1:-5}"
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
+fi
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+java="$JAVA_HOME/bin/java"
+mvn -B -q -DskipTests package
+
+tag="bstart$$"
+work="$(mktemp -d)"
+base_db="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ids_moe}"
+export DATABASE_URL="${base_db%/*}/ids_moe_$tag" REDIS_PREFIX="$tag:" IDS_MOE_RUN="$work/run"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+cleanup() {
+  pkill -f "ids-moe-bench-$tag" 2>/dev/null || true
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ids_moe_$tag WITH (FORCE)" >/dev/null 2>&1 || true
+  redis-cli --scan --pattern "$tag:*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+bin/ids-moe fixture "$work/upstream" >/dev/null 2>&1
+bin/ids-moe refresh --mirror "$work/upstream/b" --source aod --source arm --source anitrakt-tv \
+  --source anitrakt-movies --source fribb >"$work/refresh.log" 2>&1 || { tail -20 "$work/refresh.log"; exit 1; }
+
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+# command SVC PORT: the service's command line, as bin/ids-moe serve starts it (the marker names the process).
+command_of() {
+  echo "$java --enable-native-access=ALL-UNNAMED -Dids-moe-bench-$tag -Dserver.host=127.0.0.1 -Dserver.port=$2" \
+    "-Dserver.observe-port=-1 -jar $ROOT/services/$1/target/ids-moe-$1.jar"
+}
+path_of() {
+  case "$1" in
+    api) echo "/api/v2/ids?source=myanimelist&id=1" ;;
+    ingestor) echo "/observe/health/ready" ;;
+  esac
+}
+
+# time_to_200 SVC [JVM FLAG]: milliseconds from launch to the first 200 on the service's path.
+time_to_200() {
+  local svc="$1" flag="${2:-}" port start pid ms cmd
+  port="$(free_port)"
+  read -r -a cmd <<<"$(command_of "$svc" "$port")"
+  start=$(date +%s%N)
+  if [ -n "$flag" ]; then
+    "${cmd[0]}" "$flag" "${cmd[@]:1}" >"$work/$svc.log" 2>&1 &
+  else
+    "${cmd[@]}" >"$work/$svc.log" 2>&1 &
+  fi
+  pid=$!
+  ms=""
+  for _ in $(seq 1 3000); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$(path_of "$svc")")" = 200 ]; then
+      ms=$(( ($(date +%s%N) - start) / 1000000 ))
+      break
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [ -n "$ms" ] || { echo "bench: $svc never answered 200; its log:" >&2; tail -20 "$work/$svc.log" >&2; exit 1; }
+  echo "$ms"
+}
+
+median() { tr ' ' '\n' <<<"$*" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+for svc in api ingestor; do
+  port="$(free_port)"
+  read -r -a cmd <<<"$(command_of "$svc" "$port")"
+  if [ "${AOT_TRAIN_STORES:-}" = none ]; then
+    DATABASE_URL="postgres://postgres@127.0.0.1:1/none" REDIS_URL="redis://127.0.0.1:1/0" \
+      docker/aot-train "$work/$svc.aot" "http://127.0.0.1:$port$(path_of "$svc")" -- "${cmd[@]}" 2>"$work/train-$svc.log" >/dev/null
+  else
+    docker/aot-train "$work/$svc.aot" "http://127.0.0.1:$port$(path_of "$svc")" -- "${cmd[@]}" 2>"$work/train-$svc.log" >/dev/null
+  fi
+  grep '^aot-train' "$work/train-$svc.log" >&2 || true
+done
+
+declare -A plain cached
+for r in $(seq 1 "$rounds"); do
+  for svc in api ingestor; do
+    plain[$svc]="${plain[$svc]:-} $(time_to_200 "$svc")"
+    cached[$svc]="${cached[$svc]:-} $(time_to_200 "$svc" "-XX:AOTCache=$work/$svc.aot")"
+  done
+  echo "round $r: api ${plain[api]##* } / ${cached[api]##* } ms, ingestor ${plain[ingestor]##* } / ${cached[ingestor]##* } ms (without / with the cache)" >&2
+done
+for svc in api ingestor; do
+  p=$(median ${plain[$svc]}); c=$(median ${cached[$svc]})
+  printf '%-9s start to first 200: without cache %5d ms (%s), with cache %5d ms (%s): ratio %.2f (goal <= 0.40)\n' \
+    "$svc" "$p" "$(echo ${plain[$svc]})" "$c" "$(echo ${cached[$svc]})" "$(awk -v a="$c" -v b="$p" 'BEGIN {print a / b}')"
+done
