@@ -74,14 +74,19 @@ public final class Images {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is not built (mvn package first)");
             }
-            // the image's start-up cache is this checkout's, where bin/ids-moe build trains it; a missing one only
-            // makes the pod start slower (the JVM says so and goes on)
+            // the image's start-up cache is this checkout's, where bin/ids-moe build trains it; without one the flag
+            // is left out (the JVM would only warn on stdout and start slower)
             Path cache = jar.resolveSibling("ids-moe-" + service + ".aot");
             List<String> cmd = new ArrayList<>();
             for (String word : entrypoint) {
+                if (word.equals("-XX:AOTCache=/app/app.aot")) {
+                    if (Files.isRegularFile(cache) && cache.toFile().lastModified() > jar.toFile().lastModified()) {
+                        cmd.add("-XX:AOTCache=" + cache);
+                    }
+                    continue;
+                }
                 cmd.add(word.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java").toString()
-                        : word.equals("/app/app.jar") ? jar.toString()
-                        : word.equals("-XX:AOTCache=/app/app.aot") ? "-XX:AOTCache=" + cache : word);
+                        : word.equals("/app/app.jar") ? jar.toString() : word);
             }
             Map<String, String> vars = new LinkedHashMap<>();
             env.forEach((k, v) -> vars.put(k, v.replace("${SERVICE}", service)));
