@@ -16,6 +16,9 @@ if [ -z "${JAVA_HOME:-}" ]; then
   JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
 fi
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+# the launcher's helpers (free_port, drop_scratch)
+# shellcheck source=../bin/ids-moe
+source bin/ids-moe
 java="$JAVA_HOME/bin/java"
 mvn -B -q -DskipTests package
 
@@ -26,22 +29,13 @@ export DATABASE_URL="${base_db%/*}/ids_moe_$tag" REDIS_PREFIX="$tag:" IDS_MOE_RU
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 cleanup() {
   pkill -f "ids-moe-bench-$tag" 2>/dev/null || true
-  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ids_moe_$tag WITH (FORCE)" >/dev/null 2>&1 || true
-  redis-cli --scan --pattern "$tag:*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
+  drop_scratch "$tag"
   rm -rf "$work"
 }
 trap cleanup EXIT
 bin/ids-moe fixture "$work/upstream" >/dev/null 2>&1
 bin/ids-moe refresh --mirror "$work/upstream/b" --source aod --source arm --source anitrakt-tv \
   --source anitrakt-movies --source fribb >"$work/refresh.log" 2>&1 || { tail -20 "$work/refresh.log"; exit 1; }
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 
 # command SVC PORT: the service's command line, as bin/ids-moe serve starts it (the marker names the process).
 command_of() {

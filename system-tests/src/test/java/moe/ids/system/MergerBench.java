@@ -11,6 +11,7 @@ import moe.ids.merger.merge.External;
 import moe.ids.merger.merge.MergeInputs;
 import moe.ids.merger.merge.MergeSettings;
 import moe.ids.merger.merge.Merger;
+import moe.ids.merger.merge.SpelledTitles;
 import moe.ids.merger.merge.TitleMatcher;
 import moe.ids.merger.merge.TitleKey;
 import moe.ids.core.snapshot.Records;
@@ -128,7 +129,7 @@ public final class MergerBench {
         List<TitleKey> spelled = new java.util.ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             Records.AodAnime a = in.aod().get(i);
-            spelled.add(Merger.spelledTitle(keys.get(i), a.title(), TitleKey.Kind.ofLabel(a.type()), a.year(),
+            spelled.add(SpelledTitles.key(keys.get(i), a.title(), TitleKey.Kind.ofLabel(a.type()), a.year(),
                     a.animeplanet()));
         }
         TitleMatcher matcher = new TitleMatcher(titles, keys, List.of(), spelled);

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * ({@code <registry>/<repository>/<service>:<tag>}) run the service jar built in this checkout with the
  * entrypoint and environment read from {@code docker/Dockerfile}'s runtime stage (its {@code /app/app.jar} is
  * that jar, its {@code /app/app.aot} the start-up cache beside it); the bundled {@code redis} image runs the
- * machine's {@code redis-server} with the rendered command; the bundled {@code postgres} image is provided by the machine's PostgreSQL (a role and database made from the
- * container's environment, as the image's entrypoint makes them).
+ * machine's {@code redis-server} with the rendered command; the bundled {@code postgres} image is provided by the
+ * machine's PostgreSQL (a role and database made from the container's environment, as the image's entrypoint makes
+ * them).
  */
 public final class Images {
     private static final Pattern SERVICE = Pattern.compile(".*/(scraper|merger|ingestor|api|replay):[^/]+$");

@@ -468,7 +468,7 @@ public final class Merger {
                     continue;
                 }
                 loser.values.remove(key);
-                if (!key.equals("anidb") && folded(loser.title).equals(folded(owner.title))) {
+                if (!key.equals("anidb") && TitleKey.of(loser.title).raw().equals(TitleKey.of(owner.title).raw())) {
                     loser.repeats = true;
                 }
                 String pair = PAIRED.get(key);
@@ -479,11 +479,6 @@ public final class Merger {
                         + loser.title + "\"" + why);
             }
         }
-    }
-
-    /** A title with letter case and runs of blanks folded. */
-    private static String folded(String title) {
-        return title.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** ARM rows repeating a MAL or AniList ID: the row with the most IDs wins, then the lowest Annict and Syoboi. */
@@ -544,93 +539,17 @@ public final class Merger {
     }
 
     /**
-     * Whether a reading of an Anime-Planet slug may stand beside the anime's title: it may add a number, a year or a
-     * kind the title leaves out, never contradict one it states ("yu-yu-hakusho-eizou-hakusho" is no name for
-     * "… Eizou Hakusho II", which would take the first part's items).
-     */
-    private static boolean addsToTitle(TitleKey title, TitleKey reading) {
-        return (title.numbers().isEmpty() || title.numbers().equals(reading.numbers()))
-                && (title.year() == null || reading.year() == null || title.year().equals(reading.year()))
-                && (title.kinds().isEmpty() || reading.kinds().isEmpty() || title.kinds().equals(reading.kinds()));
-    }
-
-    /** A title as a slug: lower case, each run of other characters one hyphen, none at either end. */
-    private static String slugOf(String title) {
-        String s = NOT_SLUG.matcher(title.toLowerCase(java.util.Locale.ROOT)).replaceAll("-");
-        int from = s.startsWith("-") ? 1 : 0;
-        int to = s.length() > from && s.endsWith("-") ? s.length() - 1 : s.length();
-        return s.substring(from, Math.max(from, to));
-    }
-
-    /**
      * The title each anime's Anime-Planet slug spells, where it says more than the anime's title and contradicts none
-     * of its facts (null otherwise), by anime index.
+     * of its facts (null otherwise), by anime index ({@link SpelledTitles}).
      */
     static List<TitleKey> spelledTitles(List<Draft> drafts, List<TitleKey> keys) {
         List<TitleKey> out = new ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
             Draft d = drafts.get(i);
-            out.add(spelledTitle(keys.get(i), d.title, TitleKey.Kind.ofLabel(d.type), d.year,
+            out.add(SpelledTitles.key(keys.get(i), d.title, TitleKey.Kind.ofLabel(d.type), d.year,
                     (String) d.values.get("animeplanet")));
         }
         return out;
-    }
-
-    /**
-     * The key of the title an Anime-Planet slug spells for an anime, or null when it spells only the anime's title
-     * or contradicts it.
-     *
-     * @param key   the key of the anime's title
-     * @param title the anime's title
-     * @param kinds its kinds from the data
-     * @param year  its year from the data, or null
-     * @param slug  its Anime-Planet slug, or null
-     * @return the key, or null
-     */
-    public static TitleKey spelledTitle(TitleKey key, String title, Set<TitleKey.Kind> kinds, Integer year,
-                                        String slug) {
-        String planet = animePlanetTitle(title, slug);
-        if (planet == null) {
-            return null;
-        }
-        TitleKey reading = TitleKey.of(planet, kinds, year);
-        return addsToTitle(key, reading) ? reading : null;
-    }
-
-    /** A closing year in an Anime-Planet slug: "berserk-2016". */
-    private static final Pattern PLANET_YEAR = Pattern.compile("(.+)-((?:19|20)\\d\\d)");
-
-    /**
-     * The title an Anime-Planet slug spells ("astro-boy-2003" is "astro boy (2003)", "grisaia-phantom-trigger-tv"
-     * is "grisaia phantom trigger tv"), or null. Anime-Planet names a remake by its year and a season by its number
-     * where the anime-offline-database title often says neither, so the slug is evidence of the same kind as a
-     * synonym.
-     *
-     * @param slug an Anime-Planet slug, or null
-     * @return the title it spells, or null
-     */
-    public static String animePlanetTitle(String slug) {
-        return animePlanetTitle(null, slug);
-    }
-
-    /** Runs of characters other than ASCII letters and digits, as Anime-Planet writes them in a slug. */
-    private static final Pattern NOT_SLUG = Pattern.compile("[^a-z0-9]+");
-
-    /**
-     * The title an anime's Anime-Planet slug spells, or null when it spells nothing but the anime's own title ("Bokura
-     * no" as "bokura-no": more than half of the slugs), which would only cost a key and index space.
-     *
-     * @param title the anime's title, or null
-     * @param slug  its Anime-Planet slug, or null
-     * @return the title the slug spells, or null
-     */
-    public static String animePlanetTitle(String title, String slug) {
-        if (slug == null || slug.isBlank() || title != null && slugOf(title).equals(slug)) {
-            return null;
-        }
-        Matcher m = PLANET_YEAR.matcher(slug);
-        String spelled = m.matches() ? m.group(1).replace('-', ' ') + " (" + m.group(2) + ")" : slug.replace('-', ' ');
-        return spelled.isBlank() ? null : spelled;
     }
 
     /**
@@ -708,7 +627,8 @@ public final class Merger {
         final Map<String, Method> via = new HashMap<>();
         /**
          * Set when this anime is a second listing of another one: it lost a shared MyAnimeList or AniList ID to an
-         * anime of the same title (letter case and blanks aside), so a site's item of that title means the other.
+         * anime of the same title as {@link TitleKey#raw()} folds it (case, width, blanks), so a site's item of that
+         * title means the other.
          */
         boolean repeats;
 

@@ -199,9 +199,6 @@ public final class TitleMatcher {
             for (int i : group) {
                 TitleKey k = animeKeys.get(i);
                 boolean unmarked = k.kinds().isEmpty() && k.labelled().isEmpty();
-                if (markedTv && animeKeys.get(i).kinds().isEmpty()) {
-                    impliedTv[i] = false;
-                }
                 impliedNotTv[i] |= markedTv && unmarked && k.year() == null && tvNamesake(animeKeys, group, i);
                 if (k.year() == null && anyYear) {
                     Set<Integer> years = otherYears(animeKeys, group, i);
@@ -446,7 +443,7 @@ public final class TitleMatcher {
             TitleKey other = key(a, t);
             boolean first = seen.add(a);
             Pair known = best.get(a);
-            double score = score(level, title, t, 1.0) + evidence(key, other, a, title != 0 && t != 0, t != 0);
+            double score = score(level, title, t, 1.0) + evidence(key, other, a, title != 0, t != 0);
             boolean spelled = level == Level.NORMALIZED || level == Level.NAME;
             if (!first && (known == null || score + (spelled ? SPELLING : 0) <= known.score())) {
                 continue; // vetoed for this title, or no better than the pair it has: skip the costlier checks
@@ -610,12 +607,12 @@ public final class TitleMatcher {
      * without a year, such as "X (TV)", could as well be the original). A kind that is only compatible (a special
      * for an OVA) counts a little against; symbols alike ("∬" with "∬") a little for.
      */
-    private double evidence(TitleKey item, TitleKey other, int a, boolean bothSecond, boolean animeSecond) {
+    private double evidence(TitleKey item, TitleKey other, int a, boolean itemSecond, boolean animeSecond) {
         double score = 0;
         // Facts only two second titles share never lift a pair above a level: "Yuru Yuri OVA" (a site's second title)
         // and "yuru yuri ova" (an Anime-Planet slug) must not outrank a main title equal as written; nor does a kind
         // named only by an anime's second title ("pop-team-epic-tv-special" is no TV series).
-        if (!bothSecond && (!animeSecond && item.sameKindNamed(other)
+        if (!(itemSecond && animeSecond) && (!animeSecond && item.sameKindNamed(other)
                 || item.year() != null && item.year().equals(other.year())
                 || impliedTv[a] && item.kinds().contains(TitleKey.Kind.TV)
                 || impliedNotTv[a] && item.kinds().stream().anyMatch(NOT_TV::contains)

@@ -218,11 +218,11 @@ class MergerTest {
 
     @Test
     void anAnimePlanetSlugReadsAsATitleWithItsYear() {
-        assertEquals("astro boy (2003)", Merger.animePlanetTitle("astro-boy-2003"));
-        assertEquals("grisaia phantom trigger tv", Merger.animePlanetTitle("grisaia-phantom-trigger-tv"));
-        assertEquals("the devil is a part timer 2", Merger.animePlanetTitle("the-devil-is-a-part-timer-2"));
-        assertNull(Merger.animePlanetTitle(""));
-        assertNull(Merger.animePlanetTitle("Kimi no Na wa.", "kimi-no-na-wa"), "a slug of the title adds nothing");
+        assertEquals("astro boy (2003)", SpelledTitles.title(null, "astro-boy-2003"));
+        assertEquals("grisaia phantom trigger tv", SpelledTitles.title(null, "grisaia-phantom-trigger-tv"));
+        assertEquals("the devil is a part timer 2", SpelledTitles.title(null, "the-devil-is-a-part-timer-2"));
+        assertNull(SpelledTitles.title(null, ""));
+        assertNull(SpelledTitles.title("Kimi no Na wa.", "kimi-no-na-wa"), "a slug of the title adds nothing");
     }
 
     @Test
