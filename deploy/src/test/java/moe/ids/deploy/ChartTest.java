@@ -510,6 +510,17 @@ class ChartTest {
     }
 
     @Test
+    void theNearCacheIsBoundedByBytesAndTheOldEntryCountFailsTheRendering() {
+        assertThat(config(r("default"), "api.yaml", "api").get("near-cache-bytes"), equalTo(33554432));
+        var e = assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("api.config.api.near-cache-size", "100000")));
+        assertThat(e.getMessage(), containsString("api.config.api.near-cache-size (100000) is no longer read"));
+        assertThat(e.getMessage(), containsString("set api.config.api.near-cache-bytes"));
+        assertThrows(IllegalStateException.class,
+                () -> Charts.template(null, Map.of("api.config.api.near-cache-bytes", "-1")));
+    }
+
+    @Test
     void networkPoliciesIsolateTheStores() {
         Charts.Rendered rendered = r("default");
         // PostgreSQL: only the pipeline pods

@@ -62,7 +62,7 @@ class RedisRecoveryIT {
             IngestorConfig cfg = new IngestorConfig(db, url, prefix, 0, "default", Duration.ofSeconds(1), MAX_BACKOFF,
                     PROBE, Tuning.DEFAULT);
             try (Ingestor ingestor = moe.ids.ingestor.Main.create(cfg, moe.ids.db.Db.over(pool), moe.ids.store.RedisPool.of(client)).start();
-                 Main.Api api = Main.Api.start(ServedApi.config(url, prefix, 1000), Config.empty())) {
+                 Main.Api api = Main.Api.start(ServedApi.config(url, prefix, 1L << 20), Config.empty())) {
                 Http http = new Http("http://127.0.0.1:" + api.server().port());
                 String path = "/mal/" + DATA.firstEntry().getValue().myanimelist();
                 await().atMost(Duration.ofSeconds(60)).until(() -> http.get(path).status() == 200);

@@ -32,10 +32,10 @@ final class ServedApi implements AutoCloseable {
      *
      * @param url       the Redis the API reads
      * @param prefix    its key prefix
-     * @param nearCache near-cache size (0 = off)
+     * @param nearCache near-cache budget in bytes (0 = off)
      * @return the config
      */
-    static ApiConfig config(RedisUrl url, String prefix, int nearCache) {
+    static ApiConfig config(RedisUrl url, String prefix, long nearCache) {
         return new ApiConfig(url, prefix, 0, 8, ApiConfig.DEFAULT_REDIS_PIPES, nearCache, 3600, 300, 500, 256 * 1024,
                 "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
     }
@@ -43,10 +43,10 @@ final class ServedApi implements AutoCloseable {
     /**
      * Starts the API over this prefix.
      *
-     * @param nearCache near-cache size (0 = off)
+     * @param nearCache near-cache budget in bytes (0 = off)
      * @return the started API
      */
-    Main.Api start(int nearCache) {
+    Main.Api start(long nearCache) {
         api = Main.Api.start(config(redisUrl, prefix, nearCache), Config.empty());
         return api;
     }

@@ -13,7 +13,8 @@ import moe.ids.core.error.ConfigException;
  * @param port            HTTP port ({@code server.port})
  * @param redisPool       largest Redis connection pool ({@code api.redis-pool}; meta, dumps, health)
  * @param redisPipes      auto-pipelined connections for lookups, at least 1 ({@code api.redis-pipes})
- * @param nearCacheSize   entries kept in the in-process near cache, 0 disables it ({@code api.near-cache-size})
+ * @param nearCacheBytes  heap bytes the in-process near cache's entries may retain, 0 disables it
+ *                        ({@code api.near-cache-bytes})
  * @param maxAge          {@code Cache-Control: max-age} of found entries and dumps, seconds ({@code api.max-age})
  * @param notFoundMaxAge  {@code max-age} of 404 answers, seconds ({@code api.not-found-max-age})
  * @param batchLimit      most IDs in one {@code POST /{platform}} ({@code api.batch-limit})
@@ -21,14 +22,28 @@ import moe.ids.core.error.ConfigException;
  * @param repository      repository URL shown by {@code /status} ({@code api.repository})
  * @param license         data/code license shown by {@code /status} ({@code api.license})
  */
-public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int redisPipes, int nearCacheSize, int maxAge,
+public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int redisPipes, long nearCacheBytes,
+                        int maxAge,
                         int notFoundMaxAge, int batchLimit, int maxBodyBytes, String repository, String license) {
 
     /** Auto-pipelined lookup connections unless configured: one flush in progress per carrier thread on 2 cores. */
     public static final int DEFAULT_REDIS_PIPES = 2;
 
+    /**
+     * The near cache's budget unless configured: 32 MiB hold about 35,000 entries of the synthetic data set (the
+     * answers of ~17,000 distinct lookups, each cached under its mapping key and its path) and fit the small pod's
+     * heap (services/api/DESIGN.md, "Near cache").
+     */
+    public static final long DEFAULT_NEAR_CACHE_BYTES = 32L << 20;
+
+    /** The setting the near cache was once bounded by (entries), refused at start with what replaces it. */
+    static final String OLD_NEAR_CACHE_SIZE = "api.near-cache-size";
+
     /** Validates. */
     public ApiConfig {
+        if (nearCacheBytes < 0) {
+            throw new ConfigException("api.near-cache-bytes must not be negative (got " + nearCacheBytes + ")");
+        }
         if (!repository.startsWith("https://") && !repository.startsWith("http://")) {
             throw new ConfigException("api.repository must be an http(s) URL: " + repository);
         }
@@ -39,13 +54,14 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
      * @return validated settings
      */
     public static ApiConfig from(Config config) {
+        refuseOldNearCacheSize(config);
         return new ApiConfig(
                 Settings.redis(config),
                 Settings.redisPrefix(config),
                 Settings.intIn(config, "server.port", 8080, 0, 65535),
                 Settings.intIn(config, "api.redis-pool", 16, 1, 4096),
                 Settings.intIn(config, "api.redis-pipes", DEFAULT_REDIS_PIPES, 1, 64),
-                Settings.intIn(config, "api.near-cache-size", 100_000, 0, 10_000_000),
+                Settings.intIn(config, "api.near-cache-bytes", (int) DEFAULT_NEAR_CACHE_BYTES, 0, Integer.MAX_VALUE),
                 Settings.intIn(config, "api.max-age", 3600, 0, 31_536_000),
                 Settings.intIn(config, "api.not-found-max-age", 300, 0, 31_536_000),
                 Settings.intIn(config, "api.batch-limit", 500, 1, 10_000),
@@ -55,11 +71,31 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
     }
 
     /**
-     * @param nearCache new near-cache size
+     * The near cache was bounded by a number of entries ({@code api.near-cache-size}); it is now bounded by the heap
+     * its entries retain. An entry count cannot be turned into bytes without guessing the size of answers, and a
+     * count kept silently would size memory the pod's limit no longer covers, so a configuration that still sets it
+     * is refused with one line saying what to set instead.
+     *
+     * @param config root config
+     * @throws ConfigException when {@code api.near-cache-size} is set
+     */
+    static void refuseOldNearCacheSize(Config config) {
+        Config old = config.get(OLD_NEAR_CACHE_SIZE);
+        if (!old.exists()) {
+            return;
+        }
+        String value = old.asString().orElse("");
+        throw new ConfigException(OLD_NEAR_CACHE_SIZE + " (" + value + ") is no longer read: the near cache is "
+                + "bounded by bytes now; remove it and set api.near-cache-bytes instead (default "
+                + DEFAULT_NEAR_CACHE_BYTES + " = 32 MiB, about 35,000 entries; 0 disables the cache)");
+    }
+
+    /**
+     * @param bytes new near-cache budget (0 = off)
      * @return a copy (tests, bench)
      */
-    public ApiConfig withNearCacheSize(int nearCache) {
-        return new ApiConfig(redis, redisPrefix, port, redisPool, redisPipes, nearCache, maxAge, notFoundMaxAge, batchLimit,
-                maxBodyBytes, repository, license);
+    public ApiConfig withNearCacheBytes(long bytes) {
+        return new ApiConfig(redis, redisPrefix, port, redisPool, redisPipes, bytes, maxAge, notFoundMaxAge,
+                batchLimit, maxBodyBytes, repository, license);
     }
 }

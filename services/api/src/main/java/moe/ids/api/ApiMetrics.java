@@ -20,7 +20,8 @@ import java.util.function.ToLongFunction;
  * The API's meters (in {@code /observe/metrics}): {@code api_requests_total{route,status}},
  * {@code api_request_seconds{route}} (histogram), {@code api_near_cache_hits_total},
  * {@code api_near_cache_misses_total}, {@code api_near_cache_hit_ratio}, {@code api_near_cache_entries},
- * {@code api_near_cache_live} (1 while the invalidation channel is subscribed); of the pipelined Redis lookups:
+ * {@code api_near_cache_bytes} (heap its entries retain, by their weights) and {@code api_near_cache_max_bytes} (its
+ * budget), {@code api_near_cache_live} (1 while the invalidation channel is subscribed); of the pipelined Redis lookups:
  * {@code api_redis_call_seconds} (histogram: from writing a command to reading its answer),
  * {@code api_redis_lookups_total}, {@code api_redis_script_calls_total} and {@code api_redis_flushes_total}
  * (lookups per script call and per socket write are their ratios); {@code api_dataset_snapshots_total} and
@@ -109,6 +110,10 @@ public final class ApiMetrics {
         }).description("share of single lookups answered by the near cache"));
         registry.getOrCreate(Gauge.builder("api_near_cache_entries", () -> fromStore(e -> e.cache().size()))
                 .description("entries held by the near cache"));
+        registry.getOrCreate(Gauge.builder("api_near_cache_bytes", () -> fromStore(e -> e.cache().bytes()))
+                .description("heap bytes the near cache's entries retain (keys, answers, the cache's own share)"));
+        registry.getOrCreate(Gauge.builder("api_near_cache_max_bytes", () -> fromStore(e -> e.cache().maxBytes()))
+                .description("the near cache's budget in bytes (api.near-cache-bytes; 0 = off)"));
         registry.getOrCreate(Gauge.builder("api_near_cache_live",
                         () -> fromStore(e -> e.cache().usable() ? 1 : 0))
                 .description("1 while the near cache is enabled and subscribed to invalidations"));

@@ -104,8 +104,8 @@ public final class Main {
             onePoller();
             Layout layout = new Layout(new RedisKeys(cfg.redisPrefix()));
             RedisReader reader = RedisReader.open(cfg.redis(), "ids-moe-api", cfg.redisPool(), layout);
-            NearCache cache = new NearCache(cfg.nearCacheSize());
-            Invalidations invalidations = cfg.nearCacheSize() == 0 ? null
+            NearCache cache = new NearCache(cfg.nearCacheBytes());
+            Invalidations invalidations = cfg.nearCacheBytes() == 0 ? null
                     : new Invalidations(cfg.redis(), "ids-moe-api-invalidations", layout.meta(), cache);
             ScriptPipe pipe = new ScriptPipe(cfg.redis(), "ids-moe-api-pipe", layout, cfg.redisPipes(),
                     ApiMetrics.redisRoundTrips());

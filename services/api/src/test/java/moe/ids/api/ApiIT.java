@@ -46,7 +46,7 @@ class ApiIT {
     static void start() {
         fixture = new Fixture();
         fixture.load(1, DATA);
-        fixture.start(10_000);
+        fixture.start(4L << 20);
         http = new Http(fixture.base());
     }
 

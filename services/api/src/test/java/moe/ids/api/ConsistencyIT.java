@@ -69,7 +69,7 @@ class ConsistencyIT {
 
         try (Fixture f = new Fixture()) {
             f.load(1, a, maps.get(0));
-            f.start(100_000);
+            f.start(ApiConfig.DEFAULT_NEAR_CACHE_BYTES);
             Http http = new Http(f.base());
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong requests = new AtomicLong();
@@ -234,7 +234,7 @@ class ConsistencyIT {
     void aCachedKeyFollowsAChangeSetThroughTheInvalidationMessage() {
         try (Fixture f = new Fixture()) {
             f.load(1, Fixture.data(20));
-            f.start(1000);
+            f.start(1L << 20);
             Http http = new Http(f.base());
             await().atMost(Duration.ofSeconds(10)).until(() -> f.api.invalidations().live());
             assertTrue(http.get("/mal/1").header("etag").startsWith("\"v1-"));
@@ -253,7 +253,7 @@ class ConsistencyIT {
     void aResyncAtTheSameVersionReplacesDumpsAndStatus() {
         try (Fixture f = new Fixture()) {
             f.load(1, Fixture.data(20));
-            f.start(1000);
+            f.start(1L << 20);
             Http http = new Http(f.base());
             JsonNode before = json(http.get("/mal.json"));
             String dump = http.get("/mal.json").header("etag");
@@ -276,7 +276,7 @@ class ConsistencyIT {
     @Test
     void emptyStoreIs503ThenServesOnceLoaded() {
         try (Fixture f = new Fixture()) {
-            f.start(1000);
+            f.start(1L << 20);
             Http http = new Http(f.base());
             for (String p : List.of("/mal/1", "/trakt/shows/1", "/heartbeat", "/ping", "/status", "/updated", "/mal.json",
                     "/redirect?platform=mal&id=1", "/api/v2/imdb?id=tt1")) {
@@ -300,7 +300,7 @@ class ConsistencyIT {
     @Test
     void redisDownIs503NeverNotFound() {
         try (Fixture f = new Fixture()) {
-            f.start(1000, RedisUrl.parse("TEST", "redis://127.0.0.1:1/0"));
+            f.start(1L << 20, RedisUrl.parse("TEST", "redis://127.0.0.1:1/0"));
             Http http = new Http(f.base());
             for (String p : List.of("/mal/1", "/mal/999999999", "/heartbeat", "/status", "/mal.json",
                     "/redirect?platform=mal&id=1")) {

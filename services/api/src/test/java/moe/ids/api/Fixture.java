@@ -94,19 +94,19 @@ public final class Fixture implements AutoCloseable {
     }
 
     /**
-     * @param cfgNearCache near-cache size (0 = off)
+     * @param cfgNearCache near-cache budget in bytes (0 = off)
      * @return the started API
      */
-    Main.Api start(int cfgNearCache) {
+    Main.Api start(long cfgNearCache) {
         return start(cfgNearCache, redisUrl);
     }
 
     /**
-     * @param cfgNearCache near-cache size (0 = off)
+     * @param cfgNearCache near-cache budget in bytes (0 = off)
      * @param url          the Redis the API reads (e.g. one that is down)
      * @return the started API
      */
-    Main.Api start(int cfgNearCache, RedisUrl url) {
+    Main.Api start(long cfgNearCache, RedisUrl url) {
         api = Main.Api.start(config(url, ApiConfig.DEFAULT_REDIS_PIPES, cfgNearCache), Config.empty());
         return api;
     }
@@ -116,10 +116,10 @@ public final class Fixture implements AutoCloseable {
      *
      * @param url       the Redis the API reads
      * @param pipes     auto-pipelined lookup connections
-     * @param nearCache near-cache size (0 = off)
+     * @param nearCache near-cache budget in bytes (0 = off)
      * @return the config
      */
-    ApiConfig config(RedisUrl url, int pipes, int nearCache) {
+    ApiConfig config(RedisUrl url, int pipes, long nearCache) {
         return new ApiConfig(url, prefix, 0, 8, pipes, nearCache, 3600, 300, 500, 256 * 1024,
                 "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
     }
@@ -228,7 +228,7 @@ public final class Fixture implements AutoCloseable {
             this.owner = owner;
         }
 
-        Main.Api start(int nearCache) {
+        Main.Api start(long nearCache) {
             api = Main.Api.start(owner.config(owner.redisUrl,
                     Integer.getInteger("bench.pipes", ApiConfig.DEFAULT_REDIS_PIPES), nearCache), Config.empty());
             return api;

@@ -40,4 +40,26 @@ public record Answer(long version, long id, byte[] json, String etag, io.helidon
     public boolean found() {
         return json != null;
     }
+
+    /** This record: header, two longs and three references. */
+    private static final int SELF = Footprint.align(Footprint.HEADER + 8 + 8 + 3 * Footprint.REF);
+    /**
+     * The cached ETag header ({@code HeaderValues.createCached}): an object of six references and two flags that
+     * shares the ETag string, plus two arrays of its own, the value's bytes and the whole
+     * {@code ETag: value\r\n} line.
+     */
+    private static final int HEADER = Footprint.align(Footprint.HEADER + 6 * Footprint.REF + 2);
+
+    /**
+     * @return the heap this answer retains: itself, the entry's bytes, the ETag and its cached header (the near
+     *         cache weighs its entries with it)
+     */
+    public int retainedBytes() {
+        if (json == null) {
+            return SELF;
+        }
+        int tag = etag.length();
+        return SELF + Footprint.bytes(json.length) + Footprint.string(etag) + HEADER + Footprint.bytes(tag)
+                + Footprint.bytes("ETag: ".length() + tag + 2);
+    }
 }
