@@ -45,25 +45,27 @@ public final class EntryStore {
 
     /**
      * @param mappingKey e.g. {@code myanimelist/1}
-     * @param rawPath    the request path that resolved to it, also cached (found answers only) so that the next
-     *                   request for the same path skips parsing; or null
+     * @param rawPath    the request path that resolved to it, or null. A found answer read from Redis is cached
+     *                   under this path instead of the mapping key, so that the next request for the same path skips
+     *                   parsing and every answer the cache holds is held by one entry, which its weight charges with
+     *                   it (a path that resolves to a key cached by another route shares that key's answer)
      * @return the answer (found or not) with its version
      */
     public Answer find(String mappingKey, String rawPath) {
         Answer a = cache.get(mappingKey);
         if (a != null) {
             hits.increment();
-        } else {
-            misses.increment();
-            NearCache.Generation seen = cache.begin();
-            RedisReader.Lookups l = lookups.apply(List.of(mappingKey));
-            cache.observe(l.version());
-            a = toAnswer(l.version(), l.hits().getFirst());
-            cache.put(seen, mappingKey, a);
+            if (rawPath != null && a.found()) {
+                cache.alias(mappingKey, pathKey(rawPath));
+            }
+            return a;
         }
-        if (rawPath != null && a.found()) {
-            cache.alias(mappingKey, pathKey(rawPath));
-        }
+        misses.increment();
+        NearCache.Generation seen = cache.begin();
+        RedisReader.Lookups l = lookups.apply(List.of(mappingKey));
+        cache.observe(l.version());
+        a = toAnswer(l.version(), l.hits().getFirst());
+        cache.put(seen, rawPath != null && a.found() ? pathKey(rawPath) : mappingKey, a);
         return a;
     }
 

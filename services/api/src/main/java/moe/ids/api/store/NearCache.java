@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The in-process cache in front of Redis, keyed by mapping key, holding answers of ONE change-set version, bounded
  * by the heap its entries retain: each entry weighs its key, its answer ({@link Answer#retainedBytes()}) and
  * {@link #ENTRY_BYTES} of the cache's own structures, and Caffeine evicts (W-TinyLFU) to keep the sum within the
- * budget. An answer held under two keys (a mapping key and the request path aliased to it) is weighed under both,
- * so the budget bounds what the cache retains from above.
+ * budget. An answer is held by one entry (a lookup by path caches it under the path only, {@link EntryStore}); an
+ * {@linkplain #alias alias} shares its key's answer and is weighed with it again, so the budget bounds what the cache
+ * retains from above.
  * It is only used while {@link Invalidations} holds a live subscription to changes of Redis' {@code meta} hash:
  * every change (a change set applied, a resync switched in, a flush) or a lost subscription replaces the whole
  * generation with an empty one of unknown version. A lookup that missed captures the generation first and may only
