@@ -212,40 +212,6 @@ public final class Fixture implements AutoCloseable {
         }
     }
 
-    /**
-     * @return a second API on the same data (its own server; closed before this fixture)
-     */
-    Second second() {
-        return new Second(this);
-    }
-
-    /** Another API process-equivalent on the same prefix (e.g. the near cache off). */
-    static final class Second implements AutoCloseable {
-        private final Fixture owner;
-        Main.Api api;
-
-        Second(Fixture owner) {
-            this.owner = owner;
-        }
-
-        Main.Api start(long nearCache) {
-            api = Main.Api.start(owner.config(owner.redisUrl,
-                    Integer.getInteger("bench.pipes", ApiConfig.DEFAULT_REDIS_PIPES), nearCache), Config.empty());
-            return api;
-        }
-
-        String base() {
-            return "http://127.0.0.1:" + api.server().port();
-        }
-
-        @Override
-        public void close() {
-            if (api != null) {
-                api.close();
-            }
-        }
-    }
-
     /** Deletes every key of this fixture's prefix (SCAN + UNLINK). */
     void clear() {
         ScanParams params = new ScanParams().match(prefix + "*")
