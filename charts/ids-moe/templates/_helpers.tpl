@@ -145,10 +145,12 @@ ids.moe/metrics: "true"
   mountPath: /tmp
 {{- end -}}
 
-{{/* Environment every Java container gets. */}}
+{{/* Environment every Java container gets: JDK_JAVA_OPTIONS with Helidon's meta-config, the service's own JVM
+     options, then javaOptions (every container's), which win where they name the same flag (the JVM takes the last).
+     Call with (dict "ctx" $ "options" .Values.api.javaOptions); "options" may be empty. */}}
 {{- define "ids-moe.javaEnv" -}}
 - name: JDK_JAVA_OPTIONS
-  value: {{ printf "-Dio.helidon.config.meta-config=/etc/ids-moe/meta-config.yaml %s" .Values.javaOptions | trim | quote }}
+  value: {{ list "-Dio.helidon.config.meta-config=/etc/ids-moe/meta-config.yaml" (.options | default "" | trim) (.ctx.Values.javaOptions | default "" | trim) | compact | join " " | quote }}
 {{- end -}}
 
 {{- define "ids-moe.databaseEnv" -}}

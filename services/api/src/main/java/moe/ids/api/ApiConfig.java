@@ -30,11 +30,11 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
     public static final int DEFAULT_REDIS_PIPES = 2;
 
     /**
-     * The near cache's budget unless configured: 32 MiB hold about 35,000 entries of the synthetic data set (the
-     * answers of ~17,000 distinct lookups, each cached under its mapping key and its path) and fit the small pod's
-     * heap (services/api/DESIGN.md, "Near cache").
+     * The near cache's budget unless configured: 16 MiB hold the answers of about 17,000 distinct lookups of the
+     * synthetic data set (far more than a hot set) and keep the small pod under its memory goal; 32 MiB made G1 keep
+     * a larger heap (services/api/DESIGN.md, "Near cache").
      */
-    public static final long DEFAULT_NEAR_CACHE_BYTES = 32L << 20;
+    public static final long DEFAULT_NEAR_CACHE_BYTES = 16L << 20;
 
     /** The setting the near cache was once bounded by (entries), refused at start with what replaces it. */
     static final String OLD_NEAR_CACHE_SIZE = "api.near-cache-size";
@@ -87,7 +87,7 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
         String value = old.asString().orElse("");
         throw new ConfigException(OLD_NEAR_CACHE_SIZE + " (" + value + ") is no longer read: the near cache is "
                 + "bounded by bytes now; remove it and set api.near-cache-bytes instead (default "
-                + DEFAULT_NEAR_CACHE_BYTES + " = 32 MiB, about 35,000 entries; 0 disables the cache)");
+                + DEFAULT_NEAR_CACHE_BYTES + " = 16 MiB, about 17,000 entries; 0 disables the cache)");
     }
 
     /**

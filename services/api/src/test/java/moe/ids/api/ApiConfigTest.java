@@ -21,7 +21,7 @@ class ApiConfigTest {
     void theShippedFileSetsABudgetInBytes() {
         ApiConfig cfg = ApiConfig.from(Config.just(ConfigSources.classpath("application.yaml")));
         assertEquals(ApiConfig.DEFAULT_NEAR_CACHE_BYTES, cfg.nearCacheBytes());
-        assertEquals(32L << 20, from(Map.of()).nearCacheBytes(), "the default without a file");
+        assertEquals(16L << 20, from(Map.of()).nearCacheBytes(), "the default without a file");
     }
 
     @Test
