@@ -22,9 +22,9 @@ import moe.ids.core.error.ConfigException;
  * @param repository      repository URL shown by {@code /status} ({@code api.repository})
  * @param license         data/code license shown by {@code /status} ({@code api.license})
  */
-public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int redisPipes, long nearCacheBytes,
-                        int maxAge,
-                        int notFoundMaxAge, int batchLimit, int maxBodyBytes, String repository, String license) {
+public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int redisPipes,
+                        long nearCacheBytes, int maxAge, int notFoundMaxAge, int batchLimit, int maxBodyBytes,
+                        String repository, String license) {
 
     /** Auto-pipelined lookup connections unless configured: one flush in progress per carrier thread on 2 cores. */
     public static final int DEFAULT_REDIS_PIPES = 2;

@@ -481,10 +481,10 @@ public final class ApiBench {
             double randomP99 = median(ratios.get(c + " random p99/static p99"));
             long errors = s.hots.stream().mapToLong(Run::errors).sum() + s.randoms.stream().mapToLong(Run::errors)
                     .sum();
-            System.out.printf(Locale.ROOT, "%-13s hot/static    = %.2f (goal >= 0.90), p99 hot/static    = %.2f (goal <= "
-                    + "%.1f)%s%n", c, hot, hotP99, P99_RATIO_GOAL, of);
-            System.out.printf(Locale.ROOT, "%-13s random/static = %.2f (goal >= 0.60), p99 random/static = %.2f (goal <= "
-                    + "%.1f)%s%n", c, random, randomP99, P99_RATIO_GOAL, of);
+            System.out.printf(Locale.ROOT, "%-13s hot/static    = %.2f (goal >= 0.90), p99 hot/static    = %.2f "
+                    + "(goal <= %.1f)%s%n", c, hot, hotP99, P99_RATIO_GOAL, of);
+            System.out.printf(Locale.ROOT, "%-13s random/static = %.2f (goal >= 0.60), p99 random/static = %.2f "
+                    + "(goal <= %.1f)%s%n", c, random, randomP99, P99_RATIO_GOAL, of);
             System.out.printf(Locale.ROOT, "%-13s peak resident memory (VmHWM of either process, whole run) %d MiB%n",
                     c, s.config.peakMiB());
             ok &= hot >= 0.9 && random >= 0.6 && hotP99 <= P99_RATIO_GOAL && randomP99 <= P99_RATIO_GOAL
