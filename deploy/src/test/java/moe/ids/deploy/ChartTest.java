@@ -693,7 +693,7 @@ class ChartTest {
 
     @Test
     void apiMemoryLimitExceedsItsMeasuredWorstCase() {
-        // bench/api.sh with the chart's JVM options: up to 334 MiB resident once every dump is built beside a full
+        // bench/api.sh with the chart's JVM options: up to 346 MiB resident once every dump is built beside a full
         // near cache; the heap's maximum (-Xmx224m) and the JVM's own memory must fit the limit
         Container api = r("default").get(Deployment.class, R + "-api").getSpec().getTemplate().getSpec()
                 .getContainers().getFirst();
