@@ -72,7 +72,7 @@ refresh() {
 # left of the wall time is the launcher, the replay server's start and the JVMs' start-up before their first line.
 steps() {
   awk -v wall="$2" '
-    function t(line,   s) {   # seconds since midnight of "2026-01-01T05:07:12.345 INFO …"
+    function t(line,   s) {   # seconds since midnight of a line "YYYY-MM-DDTHH:MM:SS.mmm LEVEL …"
       if (substr(line, 11, 1) != "T" || substr(line, 20, 1) != "." || line !~ /^[0-9]/) return -1
       s = substr(line, 12, 2) * 3600 + substr(line, 15, 2) * 60 + substr(line, 18, 6)
       if (last >= 0 && s < last - 43200) s += 86400
