@@ -25,7 +25,8 @@ import java.util.Objects;
  * ({@link MergeService}). {@link #json()} is the form stored in {@code merge_inputs.inputs}; {@link #sha256()} is
  * the SHA-256 of exactly that text.
  *
- * @param sources  per source of {@link SourceNames#ALL}, in that order: its last good snapshot, or null when it has none
+ * @param sources  per source of {@link SourceNames#ALL}, in that order: its last good snapshot, or null when it has
+ *                 none
  * @param settings the merge settings, as their record writes itself (every component, so a new one counts too)
  * @param code     the identity of the merge code
  */

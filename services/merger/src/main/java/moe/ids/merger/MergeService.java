@@ -35,9 +35,9 @@ import java.util.stream.Stream;
  * published state, refuse mass deletions unless forced, and publish the change set (or nothing when nothing
  * changed). A run whose inputs ({@link MergeFingerprint}: every source's last good snapshot, the settings, the merge
  * code) are those of the last completed merge, with nothing published since, is skipped before anything is loaded:
- * it would find nothing changed. Used by the local refresh and the Refresh controller. Its statements go through Helidon DB Client (named
- * in this module's {@code META-INF/ids-moe/db-statements.yaml}); {@link PublishedStore} says which of its own go
- * through the escape hatch.
+ * it would find nothing changed. Used by the local refresh and the Refresh controller. Its statements go through
+ * Helidon DB Client (named in this module's {@code META-INF/ids-moe/db-statements.yaml}); {@link PublishedStore} says
+ * which of its own go through the escape hatch.
  */
 public final class MergeService {
     private static final System.Logger LOG = System.getLogger(MergeService.class.getName());
@@ -187,7 +187,8 @@ public final class MergeService {
         }
         String since = "since the merge of version " + last.version() + " at " + last.mergedAt();
         if (what.isEmpty()) {
-            return "inputs unchanged " + since + ", but version " + current + " was published after it; merging";
+            return "inputs unchanged " + since + (last.version() != current ? ", but version " + current
+                    + " was published after it" : ", recorded in another form") + "; merging";
         }
         return "inputs changed " + since + ": " + String.join("; ", what);
     }
@@ -265,7 +266,8 @@ public final class MergeService {
      * @param mapDels   mapping keys deleted
      * @param report    the merge report (null when skipped)
      * @param skipped   true when the merge did not run: its inputs were those of the last completed merge
-     *                  ({@value MergeService#SKIPPED_REASON}), so it published nothing and {@code version} is the current one
+     *                  ({@value MergeService#SKIPPED_REASON}), so it published nothing and {@code version} is the
+     *                  current one
      */
     public record Outcome(long version, boolean published, int upserts, int deletes, int mapSets, int mapDels,
                          MergeReport report, boolean skipped) {

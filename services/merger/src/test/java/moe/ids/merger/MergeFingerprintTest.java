@@ -47,7 +47,8 @@ class MergeFingerprintTest {
         assertTrue(a.matches("[0-9a-f]{64}"), a);
         // what the scraper's validators and times say is no input of the merge
         Map<String, SourceState> revalidated = states();
-        revalidated.put("aod", new SourceState("aod", 12, "a0d", "W/\"2\"", "Tue, 01 Jul 2025", 34_814, T.plusSeconds(86_400)));
+        revalidated.put("aod", new SourceState("aod", 12, "a0d", "W/\"2\"", "Tue, 01 Jul 2025", 34_814,
+                T.plusSeconds(86_400)));
         assertEquals(a, sha(revalidated, MergeSettings.DEFAULTS, "code"));
     }
 
@@ -86,7 +87,8 @@ class MergeFingerprintTest {
     void theStoredFormReadsBackAndSaysWhatChanged() {
         MergeFingerprint before = MergeFingerprint.of(states(), MergeSettings.DEFAULTS, "code");
         assertEquals(before, MergeFingerprint.parse(before.json()));
-        assertTrue(before.json().startsWith("{\"sources\":{\"aod\":{\"snapshot\":12,\"sha256\":\"a0d\"},"), before.json());
+        assertTrue(before.json().startsWith("{\"sources\":{\"aod\":{\"snapshot\":12,\"sha256\":\"a0d\"},"),
+                before.json());
         assertTrue(before.json().contains("\"nautiljon\":null"), before.json());
 
         Map<String, SourceState> states = states();

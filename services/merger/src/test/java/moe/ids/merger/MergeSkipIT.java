@@ -78,7 +78,8 @@ class MergeSkipIT {
         assertEquals(1, count("change_set"), "nothing published");
         assertEquals(1, count("merge_inputs"), "a skipped merge records no inputs");
         assertEquals("InputsUnchanged", query("SELECT report->>'skipped' FROM merge_report ORDER BY id DESC LIMIT 1"));
-        assertEquals("1", query("SELECT report->'same_inputs_as'->>'version' FROM merge_report ORDER BY id DESC LIMIT 1"));
+        assertEquals("1",
+                query("SELECT report->'same_inputs_as'->>'version' FROM merge_report ORDER BY id DESC LIMIT 1"));
         assertEquals(2, count("merge_report"), "a report per run");
 
         StoredSnapshots.accept(pool, "aod", List.of(BEBOP, TRIGUN));
@@ -148,7 +149,8 @@ class MergeSkipIT {
     }
 
     private String query(String sql) throws Exception {
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
