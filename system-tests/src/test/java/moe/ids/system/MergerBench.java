@@ -102,8 +102,8 @@ public final class MergerBench {
                     rounds, millis(baseline));
             System.out.printf(Locale.ROOT, "ratio evidence / baseline        %8.2f   (goal <= 2.00)%n", tMatch / (double) tBase);
             System.out.printf(Locale.ROOT, "full merge + first publish       %8.0f ms   (goal <= 10000)%n", tFull / 1e6);
-            System.out.printf(Locale.ROOT, "merge again, nothing published   %8.0f ms   (published: %s)%n", tAgain / 1e6,
-                    again.published());
+            System.out.printf(Locale.ROOT, "merge again, inputs unchanged    %8.0f ms   (published: %s, skipped: %s)%n",
+                    tAgain / 1e6, again.published(), again.skipped());
             System.out.printf(Locale.ROOT, "peak heap                        %8.0f MiB  (goal <= 1024; -Xmx1g)%n",
                     peak / 1048576.0);
         } finally {

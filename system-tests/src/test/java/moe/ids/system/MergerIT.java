@@ -193,11 +193,17 @@ class MergerIT {
     @Test
     @Order(4)
     void mergingBAgainPublishesNothing() throws Exception {
-        MergeService.Outcome again = incremental.merger().run(false);
+        MergeService.Outcome skipped = incremental.merger().run(false);
+        assertTrue(skipped.skipped(), "nothing scraped since the merge of b: skipped");
+        assertFalse(skipped.published());
+        assertEquals(2, skipped.version());
+        MergeService.Outcome again = incremental.merger().run(true);
+        assertFalse(again.skipped(), "forced: merged again");
         assertFalse(again.published());
         assertEquals(2, again.version());
         assertEquals(2, count(incremental, "change_set"));
-        assertEquals(3, count(incremental, "merge_report"), "a report per run (a, b, b again), also when nothing is published");
+        assertEquals(4, count(incremental, "merge_report"),
+                "a report per run (a, b, b skipped, b again), also when nothing is published");
         JsonNode report = JSON.readTree(lastReport(incremental));
         assertEquals(34814, report.get("counts").get("total").asInt());
         assertTrue(report.get("sources").has("aod"));

@@ -96,11 +96,12 @@ class SyntheticRefreshIT {
                 }
                 assertEquals(Optional.empty(), reader.lookup("myanimelist/999999"));
 
-                // the rows' validators work: the next refresh is all 304s and publishes nothing
+                // the rows' validators work: the next refresh is all 304s, skips the merge and publishes nothing
                 List<SourceResult> second = scraper.run(SyntheticUpstream.SOURCES, false);
                 assertThat(second.toString(), second.stream().map(SourceResult::result).toList(),
                         everyItem(is(Outcome.Unchanged)));
                 MergeService.Outcome again = merger.run(false);
+                assertTrue(again.skipped(), "no new snapshot: the merge is skipped");
                 assertFalse(again.published());
                 assertEquals(1, again.version());
             } finally {

@@ -95,7 +95,7 @@ class MigrationsIT {
                     tables.add(rs.getString(1));
                 }
             }
-            assertEquals(List.of("anime", "change_set", "identity_key", "ingest_state", "merge_report",
+            assertEquals(List.of("anime", "change_set", "identity_key", "ingest_state", "merge_inputs", "merge_report",
                     "published_mapping", "scrape_page", "scrape_run", "source_fetch", "source_snapshot", "source_state"),
                     tables);
             try (ResultSet rs = st.executeQuery("SELECT nextval('anime_id_seq')")) {

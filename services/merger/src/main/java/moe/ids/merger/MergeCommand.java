@@ -26,7 +26,8 @@ import java.util.Map;
  * refresh it is a step of when {@value RefreshLock#HOLDER_ENV} names that refresh's holder, else its own
  * (exclusive; while another refresh holds it, it waits up to {@code merger.refresh-lock-wait-seconds}, then
  * refuses). The named sources (all when none is named) are those the scrape before it fetched: when the latest
- * attempt of every one of them that was ever attempted failed, nothing is merged. {@code --force} publishes a change
+ * attempt of every one of them that was ever attempted failed, nothing is merged. A merge whose inputs are those of
+ * the last completed merge is skipped ({@link MergeService}). {@code --force} merges even then and publishes a change
  * set that deletes more than the allowed share. Exit code 0 on success, 3 when the latest attempt of some of the
  * named sources failed (their last good snapshots were merged), 75 when another refresh holds the database
  * (nothing was changed), 64 on a bad argument, 1 with one line saying why otherwise.
@@ -83,8 +84,9 @@ final class MergeCommand {
                 sources.size() == SourceNames.ALL.size() ? "all" : sources, force);
         MergeService.Outcome merged = new MergeService(db, cfg.mergeSettings(), cfg.maxDeleteShare()).run(force);
         LOG.log(System.Logger.Level.INFO, "merge: {0} sources ({1} failed, {2}), version {3} {4}", sources.size(),
-                failed, changed ? "some changed" : "none changed", merged.version(),
-                merged.published() ? "published" : "unchanged");
+                failed, changed ? "some changed" : "none changed", merged.version(), merged.published() ? "published"
+                        : merged.skipped() ? "unchanged (merge skipped: " + MergeService.SKIPPED_REASON + ")"
+                        : "unchanged");
         return failed > 0 ? 3 : 0;
     }
 

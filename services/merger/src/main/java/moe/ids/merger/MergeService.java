@@ -26,15 +26,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * One merge run: read every source's last good snapshot, merge, give stable internal IDs, diff against the
  * published state, refuse mass deletions unless forced, and publish the change set (or nothing when nothing
- * changed). Used by the local refresh and the Refresh controller. Its statements go through Helidon DB Client (named
- * in this module's {@code META-INF/ids-moe/db-statements.yaml}); {@link PublishedStore} says which of its own go
- * through the escape hatch.
+ * changed). A run whose inputs ({@link MergeFingerprint}: every source's last good snapshot, the settings, the merge
+ * code) are those of the last completed merge, with nothing published since, is skipped before anything is loaded:
+ * it would find nothing changed. Used by the local refresh and the Refresh controller. Its statements go through
+ * Helidon DB Client (named in this module's {@code META-INF/ids-moe/db-statements.yaml}); {@link PublishedStore} says
+ * which of its own go through the escape hatch.
  */
 public final class MergeService {
     private static final System.Logger LOG = System.getLogger(MergeService.class.getName());
@@ -44,7 +47,9 @@ public final class MergeService {
     private final SnapshotReader snapshots;
     private final PublishedStore published;
     private final Merger merger;
+    private final MergeSettings settings;
     private final double maxDeleteShare;
+    private final String code;
 
     /**
      * @param db             PostgreSQL (migrated): DB Client and, for {@link PublishedStore}, its escape hatch
@@ -52,21 +57,49 @@ public final class MergeService {
      * @param maxDeleteShare largest share of the published set one change set may delete without force
      */
     public MergeService(Db db, MergeSettings settings, double maxDeleteShare) {
+        this(db, settings, maxDeleteShare, CodeIdentity.merge());
+    }
+
+    /**
+     * @param db             PostgreSQL (migrated)
+     * @param settings       title-matching thresholds
+     * @param maxDeleteShare largest share of the published set one change set may delete without force
+     * @param code           the identity of the merge code ({@link CodeIdentity#merge()}; tests give others)
+     */
+    MergeService(Db db, MergeSettings settings, double maxDeleteShare, String code) {
         this.db = db.client();
         this.snapshots = new SnapshotReader(db.client());
         this.published = new PublishedStore(db);
         this.merger = new Merger(settings);
+        this.settings = settings;
         this.maxDeleteShare = maxDeleteShare;
+        this.code = code;
     }
 
     /**
-     * @param force publish even when the change set deletes more than the allowed share
-     * @return what was published
+     * @param force merge even when the inputs are those of the last completed merge, and publish even when the
+     *              change set deletes more than the allowed share
+     * @return what was published, or that the merge was skipped
      * @throws MassDeletionException when the change set would delete too much (a missing
      *                               anime-offline-database snapshot deletes everything, so it is refused too)
      */
     public Outcome run(boolean force) {
         long t0 = System.nanoTime();
+        // read before the snapshots: a snapshot accepted meanwhile is merged but not recorded, which costs at most
+        // one needless merge later, never a wrong skip
+        MergeFingerprint fingerprint = MergeFingerprint.of(snapshots.states(), settings, code);
+        String sha = fingerprint.sha256();
+        long current = published.version();
+        Optional<PublishedStore.MergeInputs> last = published.lastMerge();
+        if (last.isPresent() && last.get().fingerprint().equals(sha) && last.get().version() == current) {
+            if (!force) {
+                return skip(last.get(), sha, current, t0);
+            }
+            LOG.log(System.Logger.Level.INFO, "merge: inputs unchanged since the merge of version {0} at {1}; "
+                    + "merging anyway (forced)", last.get().version(), last.get().mergedAt());
+        } else if (last.isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "merge: {0}", changes(fingerprint, last.get(), current));
+        }
         MergeInputs inputs = load();
         if (inputs.aod().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "no anime-offline-database snapshot: the merged set is empty");
@@ -96,7 +129,7 @@ public final class MergeService {
         ChangeSet cs = Differ.diff(before.version() + 1, before.version(), Instant.now(), before.hashes(),
                 before.mapping(), ids, entries, hashes, mapping);
         long tDiff = System.nanoTime();
-        Map<String, Object> report = report(merged.report(), cs, before.hashes().size());
+        Map<String, Object> report = report(merged.report(), cs, before.hashes().size(), sha);
         String reportJson = toJson(report);
         LOG.log(System.Logger.Level.INFO, "merge: {0} anime ({1} new IDs); change set {2}: {3} upserts, {4} deletes, "
                         + "{5} map_set, {6} map_del; load {7} ms, merge {8} ms, diff {9} ms", entries.size(), fresh,
@@ -112,15 +145,52 @@ public final class MergeService {
                     + "%); refused — refresh with force to publish it");
         }
         if (cs.isEmpty()) {
-            published.saveReport(reportJson);
+            published.saveUnchanged(reportJson, before.version(), sha, fingerprint.json());
             LOG.log(System.Logger.Level.INFO, "merge: nothing changed; nothing published");
             return new Outcome(before.version(), false, 0, 0, 0, 0, merged.report());
         }
-        published.publish(cs, identities, reportJson);
+        published.publish(cs, identities, reportJson, sha, fingerprint.json());
         LOG.log(System.Logger.Level.INFO, "published change set {0} in {1} ms total", cs.version(),
                 ms(System.nanoTime() - t0));
         return new Outcome(cs.version(), true, cs.upsert().size(), cs.delete().size(), cs.mapSet().size(),
                 cs.mapDel().size(), merged.report());
+    }
+
+    /** A run with the inputs of the last completed merge: nothing loaded, merged or published; a short report. */
+    private Outcome skip(PublishedStore.MergeInputs last, String sha, long version, long t0) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("skipped", SKIPPED_REASON);
+        report.put("inputs", sha);
+        Map<String, Object> same = new LinkedHashMap<>();
+        same.put("version", last.version());
+        same.put("merged_at", last.mergedAt().toString());
+        report.put("same_inputs_as", same);
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("version", null);
+        change.put("base", version);
+        report.put("change_set", change);
+        published.saveReport(toJson(report));
+        LOG.log(System.Logger.Level.INFO, "merge: skipped ({0}): every source''s last good snapshot, the settings and "
+                        + "the merge code are those of the merge of version {1} at {2}; nothing loaded, merged or "
+                        + "published; version {3} stays; {4} ms", SKIPPED_REASON, last.version(), last.mergedAt(),
+                version, ms(System.nanoTime() - t0));
+        return Outcome.skipped(version);
+    }
+
+    /** One line saying why a merge runs although a completed merge is recorded. */
+    private static String changes(MergeFingerprint now, PublishedStore.MergeInputs last, long current) {
+        List<String> what;
+        try {
+            what = now.changesSince(MergeFingerprint.parse(last.inputs()));
+        } catch (IllegalArgumentException ex) {
+            what = List.of("the recorded inputs do not read back (" + ex.getMessage() + ")");
+        }
+        String since = "since the merge of version " + last.version() + " at " + last.mergedAt();
+        if (what.isEmpty()) {
+            return "inputs unchanged " + since + (last.version() != current ? ", but version " + current
+                    + " was published after it" : ", recorded in another form") + "; merging";
+        }
+        return "inputs changed " + since + ": " + String.join("; ", what);
     }
 
     /**
@@ -135,8 +205,9 @@ public final class MergeService {
         });
     }
 
-    private Map<String, Object> report(MergeReport r, ChangeSet cs, int publishedBefore) {
+    private Map<String, Object> report(MergeReport r, ChangeSet cs, int publishedBefore, String inputs) {
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("inputs", inputs);
         out.put("anime", r.anime());
         out.put("counts", r.counts());
         out.put("sources", sources());
@@ -193,11 +264,40 @@ public final class MergeService {
      * @param deletes   entries deleted
      * @param mapSets   mapping keys set
      * @param mapDels   mapping keys deleted
-     * @param report    the merge report
+     * @param report    the merge report (null when skipped)
+     * @param skipped   true when the merge did not run: its inputs were those of the last completed merge
+     *                  ({@value MergeService#SKIPPED_REASON}), so it published nothing and {@code version} is the
+     *                  current one
      */
     public record Outcome(long version, boolean published, int upserts, int deletes, int mapSets, int mapDels,
-                         MergeReport report) {
+                         MergeReport report, boolean skipped) {
+        /**
+         * The outcome of a merge that ran.
+         *
+         * @param version   the published version after the run
+         * @param published true when a change set was published
+         * @param upserts   entries upserted
+         * @param deletes   entries deleted
+         * @param mapSets   mapping keys set
+         * @param mapDels   mapping keys deleted
+         * @param report    the merge report
+         */
+        public Outcome(long version, boolean published, int upserts, int deletes, int mapSets, int mapDels,
+                       MergeReport report) {
+            this(version, published, upserts, deletes, mapSets, mapDels, report, false);
+        }
+
+        /**
+         * @param version the current published version
+         * @return the outcome of a skipped merge
+         */
+        public static Outcome skipped(long version) {
+            return new Outcome(version, false, 0, 0, 0, 0, null, true);
+        }
     }
+
+    /** Why a merge was skipped, as the report, the log and the Refresh status say it. */
+    public static final String SKIPPED_REASON = "InputsUnchanged";
 
     /** A change set that would delete more than the allowed share of the published set. */
     public static final class MassDeletionException extends IdsMoeException {

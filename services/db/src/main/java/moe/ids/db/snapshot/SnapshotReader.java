@@ -2,6 +2,7 @@ package moe.ids.db.snapshot;
 
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbRow;
 import moe.ids.core.error.UnavailableException;
 import moe.ids.db.Transactions;
 
@@ -10,8 +11,11 @@ import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The read side of the source snapshots in PostgreSQL: a source's last good snapshot ({@code source_state} and
@@ -38,6 +42,25 @@ public final class SnapshotReader {
                 r.column(1).get(Long.class), r.column(2).get(String.class), r.column(3).get(String.class),
                 r.column(4).get(String.class), r.column(5).get(Integer.class),
                 r.column(6).get(Timestamp.class).toInstant())));
+    }
+
+    /**
+     * @return the last good state of every source that has one, by source name (one statement)
+     */
+    public Map<String, SourceState> states() {
+        return read(() -> {
+            try (Stream<DbRow> rows = db.execute().namedQuery("snapshot-states")) {
+                Map<String, SourceState> out = new TreeMap<>();
+                rows.forEach(r -> {
+                    String source = r.column(1).get(String.class);
+                    out.put(source, new SourceState(source, r.column(2).get(Long.class),
+                            r.column(3).get(String.class), r.column(4).get(String.class),
+                            r.column(5).get(String.class), r.column(6).get(Integer.class),
+                            r.column(7).get(Timestamp.class).toInstant()));
+                });
+                return out;
+            }
+        });
     }
 
     /**

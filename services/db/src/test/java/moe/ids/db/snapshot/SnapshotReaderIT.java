@@ -16,13 +16,14 @@ import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The read side of the snapshots on real PostgreSQL (a database of its own), on rows written as the scraper writes
- * them: the last good state and records, the last success and the latest attempt's result.
+ * them: the last good state (of one source and of all) and records, the last success and the latest attempt's result.
  */
 class SnapshotReaderIT {
     private static final Instant T1 = Instant.parse("2025-01-01T05:00:00Z");
@@ -51,6 +52,7 @@ class SnapshotReaderIT {
         assertEquals(Optional.empty(), reader.records("fribb", Records.FribbEntry.class));
         assertEquals(Optional.empty(), reader.lastSuccess("fribb"));
         assertEquals(Optional.empty(), reader.lastResult("fribb"));
+        assertEquals(Map.of(), reader.states());
 
         List<Records.FribbEntry> rows = List.of(new Records.FribbEntry(1, List.of(), List.of(), List.of(26209), 72025),
                 new Records.FribbEntry(23, List.of("tt0213338"), List.of(), List.of(), 76885));
@@ -82,6 +84,7 @@ class SnapshotReaderIT {
         }
 
         assertEquals(Optional.of(new SourceState("fribb", id, "sha", "W/\"1\"", null, 2, T1)), reader.state("fribb"));
+        assertEquals(Map.of("fribb", reader.state("fribb").orElseThrow()), reader.states());
         assertEquals(Optional.of(rows), reader.records("fribb", Records.FribbEntry.class));
         assertEquals(Optional.of(T1), reader.lastSuccess("fribb"), "the failed attempt is no success");
         assertEquals(Optional.of("Failed"), reader.lastResult("fribb"));

@@ -243,17 +243,24 @@ public final class RefreshReconciler {
         MergeService.Outcome out = backend.merge(Boolean.TRUE.equals(st.getRun().force()));
         st.setChangeSet(new RefreshStatus.ChangeSetStatus(out.version(), out.upserts(), out.deletes(), out.mapSets(),
                 out.mapDels(), out.published()));
+        String result = out.skipped() ? RefreshStatus.MergeSummary.INPUTS_UNCHANGED
+                : out.published() ? RefreshStatus.MergeSummary.PUBLISHED : RefreshStatus.MergeSummary.NOTHING_CHANGED;
         if (out.report() != null) {
             Map<String, RefreshStatus.TitleMatching> titles = new TreeMap<>();
             for (String site : Merger.TITLE_MATCHED) {
                 titles.put(site, RefreshStatus.TitleMatching.of(site, out.report().matching()));
             }
-            st.setMerge(new RefreshStatus.MergeSummary(out.report().anime(), out.report().conflicts().count(),
+            st.setMerge(new RefreshStatus.MergeSummary(result, out.report().anime(), out.report().conflicts().count(),
                     out.report().dropped().values().stream().mapToInt(t -> t.count()).sum(), titles));
+        } else {
+            st.setMerge(new RefreshStatus.MergeSummary(result, null, null, null, null));
         }
         st.setPhase(RefreshStatus.Phase.Ingesting);
         st.setIngestingSince(clock.instant().toString());
+        // a skipped merge waits for the version that is published already, never for a new one
         ready(refresh, st, "False", "Ingesting", out.published() ? "published version " + out.version()
+                : out.skipped() ? "merge skipped (" + result + "): inputs unchanged since the last merge; version "
+                + out.version()
                 : "nothing changed" + (anyChanged ? " after merging" : "") + "; version " + out.version());
         update(refresh, st);
         return Optional.of(Duration.ZERO);
@@ -265,7 +272,10 @@ public final class RefreshReconciler {
         if (applied >= want) {
             st.setPhase(RefreshStatus.Phase.Succeeded);
             st.setFinishedAt(clock.instant().toString());
-            ready(refresh, st, "True", "Succeeded", "version " + want + " applied");
+            boolean skipped = st.getMerge() != null
+                    && RefreshStatus.MergeSummary.INPUTS_UNCHANGED.equals(st.getMerge().result());
+            ready(refresh, st, "True", "Succeeded", "version " + want + " applied"
+                    + (skipped ? " (merge skipped: inputs unchanged)" : ""));
             update(refresh, st);
             return Optional.empty();
         }

@@ -75,14 +75,24 @@ public class RefreshStatus {
     }
 
     /**
-     * A summary of the merge report.
+     * A summary of the merge: what came of it and, when it ran, of its report.
      *
+     * @param result    {@value #PUBLISHED} (a change set was published), {@value #NOTHING_CHANGED} (merged, nothing
+     *                  to publish) or {@value #INPUTS_UNCHANGED} (skipped: every source's last good snapshot, the
+     *                  settings and the merge code were those of the last completed merge; the rest is then absent)
      * @param anime     anime in the set
      * @param conflicts one-to-one conflicts resolved
      * @param dropped   values dropped as malformed
      * @param titles    title matching per site (silveryasha, otakotaku, kaize, nautiljon)
      */
-    public record MergeSummary(Integer anime, Integer conflicts, Integer dropped, Map<String, TitleMatching> titles) {
+    public record MergeSummary(String result, Integer anime, Integer conflicts, Integer dropped,
+                               Map<String, TitleMatching> titles) {
+        /** {@code result}: a change set was published. */
+        public static final String PUBLISHED = "Published";
+        /** {@code result}: the merge ran and found nothing to publish. */
+        public static final String NOTHING_CHANGED = "NothingChanged";
+        /** {@code result}: the merge was skipped, its inputs unchanged since the last completed merge. */
+        public static final String INPUTS_UNCHANGED = "InputsUnchanged";
     }
 
     /**

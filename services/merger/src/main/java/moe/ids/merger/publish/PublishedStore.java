@@ -11,11 +11,15 @@ import moe.ids.db.OutboxWriter;
 import moe.ids.db.Transactions;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -25,7 +29,11 @@ import java.util.stream.Stream;
  * one transaction ({@link OutboxWriter}), under an advisory lock and a check that nothing was published
  * meanwhile; the ingestors are notified on commit.
  * <p>
- * {@link #newIds}, {@link #saveReport} and {@link #appliedVersion} go through Helidon DB Client (named
+ * The inputs of every completed merge go to {@code merge_inputs} with its outcome: in the publish transaction, or
+ * with the report of a merge that changed nothing ({@link #saveUnchanged}); {@link #lastMerge} reads the newest.
+ * <p>
+ * {@link #newIds}, {@link #saveReport}, {@link #saveUnchanged}, {@link #version}, {@link #lastMerge} and
+ * {@link #appliedVersion} go through Helidon DB Client (named
  * {@code published-*} in this module's {@code META-INF/ids-moe/db-statements.yaml}). {@link #load} and
  * {@link #identity} (read-only transactions read through a cursor, {@link #load} at {@code REPEATABLE READ}) and
  * {@link #publish} (pgjdbc {@code COPY} in the same transaction as the statements around it) take a connection of
@@ -53,6 +61,17 @@ public final class PublishedStore {
      * @param mapping mapping key → internal ID
      */
     public record Published(long version, Map<Long, String> hashes, Map<String, Long> mapping) {
+    }
+
+    /**
+     * The inputs of a completed merge, as recorded in {@code merge_inputs}.
+     *
+     * @param version     the published version the merge left
+     * @param fingerprint SHA-256 of {@code inputs}
+     * @param inputs      what the merge read (JSON)
+     * @param mergedAt    when it was recorded
+     */
+    public record MergeInputs(long version, String fingerprint, String inputs, Instant mergedAt) {
     }
 
     /**
@@ -136,7 +155,7 @@ public final class PublishedStore {
     }
 
     /**
-     * Stores a merge report of a run that published nothing.
+     * Stores the report of a run that published nothing and recorded no inputs (refused or skipped).
      *
      * @param reportJson the report
      */
@@ -145,14 +164,53 @@ public final class PublishedStore {
     }
 
     /**
-     * Publishes a change set: outbox row, published state, identity keys and report, in one transaction.
+     * Stores the report of a completed merge that changed nothing, with its inputs, in one transaction.
      *
-     * @param cs         the change set (its base must be the current version)
-     * @param identities identity keys ({@code platform/id}) → internal ID to upsert
-     * @param reportJson merge report
+     * @param reportJson  the report
+     * @param version     the published version (unchanged by the merge)
+     * @param fingerprint SHA-256 of {@code inputs}
+     * @param inputs      what the merge read (JSON)
+     */
+    public void saveUnchanged(String reportJson, long version, String fingerprint, String inputs) {
+        sql(() -> {
+            Transactions.run(db, tx -> {
+                tx.namedInsert("published-save-report", reportJson);
+                tx.namedInsert("published-save-inputs", version, fingerprint, inputs);
+            });
+            return null;
+        });
+    }
+
+    /**
+     * @return the latest published version (0 before the first change set)
+     */
+    public long version() {
+        return sql(() -> db.execute().namedGet("published-version").map(r -> r.column(1).get(Long.class))
+                .orElse(0L));
+    }
+
+    /**
+     * @return the inputs of the newest completed merge, or empty before the first
+     */
+    public Optional<MergeInputs> lastMerge() {
+        return sql(() -> db.execute().namedGet("published-last-merge").map(r -> new MergeInputs(
+                r.column(1).get(Long.class), r.column(2).get(String.class), r.column(3).get(String.class),
+                r.column(4).get(Timestamp.class).toInstant())));
+    }
+
+    /**
+     * Publishes a change set: outbox row, published state, identity keys, report and the merge's inputs, in one
+     * transaction.
+     *
+     * @param cs          the change set (its base must be the current version)
+     * @param identities  identity keys ({@code platform/id}) → internal ID to upsert
+     * @param reportJson  merge report
+     * @param fingerprint SHA-256 of {@code inputs}
+     * @param inputs      what the merge read (JSON), recorded in {@code merge_inputs} with the change set's version
      * @throws ConcurrentPublishException when another merge published since {@link #load()}
      */
-    public void publish(ChangeSet cs, Map<String, Long> identities, String reportJson) {
+    public void publish(ChangeSet cs, Map<String, Long> identities, String reportJson, String fingerprint,
+                        String inputs) {
         try (Connection c = raw.connection()) {
             c.setAutoCommit(false);
             try {
@@ -168,6 +226,13 @@ public final class PublishedStore {
                 }
                 OutboxWriter.write(c, cs, reportJson);
                 upsertIdentities(c, identities);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO merge_inputs (version, fingerprint, inputs) VALUES (?, ?, ?::jsonb)")) {
+                    ps.setLong(1, cs.version());
+                    ps.setString(2, fingerprint);
+                    ps.setString(3, inputs);
+                    ps.executeUpdate();
+                }
                 c.commit();
             } catch (SQLException | RuntimeException ex) {
                 c.rollback();

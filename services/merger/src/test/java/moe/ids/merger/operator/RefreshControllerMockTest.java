@@ -62,6 +62,8 @@ class RefreshControllerMockTest {
         final AtomicLong applied = new AtomicLong();
         final List<List<String>> asked = new CopyOnWriteArrayList<>();
         final List<Boolean> forced = new CopyOnWriteArrayList<>();
+        /** When set, a merge is skipped (its inputs unchanged): it reports the current version. */
+        volatile boolean skip;
         /** When set, a merge waits for it (interruptibly). */
         volatile CountDownLatch mergeGate;
         final AtomicBoolean mergeInterrupted = new AtomicBoolean();
@@ -86,6 +88,9 @@ class RefreshControllerMockTest {
                     mergeInterrupted.set(true);
                     throw new IllegalStateException("merge interrupted", ex);
                 }
+            }
+            if (skip) {
+                return MergeService.Outcome.skipped(version.get());
             }
             return new MergeService.Outcome(version.incrementAndGet(), true, 7, 1, 30, 2, null);
         }
@@ -249,6 +254,35 @@ class RefreshControllerMockTest {
         assertNotNull(st.getFinishedAt());
         assertEquals("True", st.getConditions().getFirst().getStatus());
         assertEquals(1, backend.merges.get());
+    }
+
+    @Test
+    void aSkippedMergeSaysSoAndWaitsForNoNewVersion() {
+        backend.version.set(4);
+        backend.applied.set(4);
+        backend.skip = true;
+        controller("a", 10);
+        create("same", List.of());
+        complete("same");
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("same") == RefreshStatus.Phase.Succeeded);
+        RefreshStatus st = get("same").getStatus();
+        assertEquals(1, backend.merges.get());
+        assertEquals(4L, st.getChangeSet().version(), "the version published already");
+        assertFalse(st.getChangeSet().published());
+        assertEquals(RefreshStatus.MergeSummary.INPUTS_UNCHANGED, st.getMerge().result());
+        assertEquals(null, st.getMerge().anime(), "no merge ran, so no report");
+        assertEquals("version 4 applied (merge skipped: inputs unchanged)",
+                condition(get("same"), "Ready").getMessage());
+    }
+
+    @Test
+    void aMergeThatRanSaysItPublished() {
+        controller("a", 10);
+        create("new", List.of());
+        complete("new");
+        await().atMost(Duration.ofSeconds(20)).until(() -> phase("new") == RefreshStatus.Phase.Ingesting);
+        assertEquals(RefreshStatus.MergeSummary.PUBLISHED, get("new").getStatus().getMerge().result());
+        assertEquals("published version 1", condition(get("new"), "Ready").getMessage());
     }
 
     @Test

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Refresh bench (bench/README.md): a refresh in which nothing changed upstream against a full refresh of the same
+# upstream snapshot, measured in the same run. Each of ROUNDS rounds (default 3) runs `bin/ids-moe refresh --mirror`
+# on a database and Redis key prefix of its own: first into the empty stores (the full refresh: every source
+# Changed, the whole set merged, published and loaded), then again with nothing changed (every source 304 or the same
+# content, the merge skipped, nothing published). It prints each round's times, the median ratio unchanged / full
+# (goal <= 0.15), and where the refreshes spent their time, step by step, from the programs' logs.
+#
+# Under --mirror the crawled sites (Kaize, Nautiljon, Otak Otaku) ignore their re-scrape interval and are crawled
+# again every time, so the second refresh crawls them and finds the same content. A nightly refresh with nothing new
+# finds them within their 14-day interval instead and skips them; each round therefore also times a third refresh of
+# the nine downloaded sources alone, the shape of that nightly refresh, and prints its ratio too.
+#
+# Upstream: the recorded snapshot ../shared/upstream/b (docs/upstream-snapshots.md); without it, the synthetic
+# upstream (bin/ids-moe fixture) and its five sources. Needs the local PostgreSQL and Redis; the databases and key
+# prefixes it creates are dropped at the end. Usage: bench/refresh.sh [ROUNDS]; BENCH_MIRROR=DIR replays another
+# snapshot of the recorded layout (a folder without index.tsv: the synthetic upstream).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+rounds="${1:-3}"
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
+fi
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+# the launcher's helpers (ensure_built, ensure_stores, drop_scratch)
+# shellcheck source=../bin/ids-moe
+source bin/ids-moe
+ensure_built   # before the clock runs: a refresh that had to build first would time Maven
+ensure_stores
+
+work="$(mktemp -d)"
+base_db="$DATABASE_URL"
+tag=""
+cleanup() {
+  [ -z "$tag" ] || drop_scratch "$tag"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mirror="${BENCH_MIRROR:-$ROOT/../shared/upstream/b}"
+sources=()      # every source
+downloaded=()   # the nightly shape: the crawled sites skipped
+if [ -f "$mirror/index.tsv" ]; then
+  for s in aod arm anitrakt-tv anitrakt-movies silveryasha fribb kaize-manual otakotaku-manual silveryasha-manual; do
+    downloaded+=(--source "$s")
+  done
+else
+  bin/ids-moe fixture "$work/upstream" >/dev/null 2>&1
+  mirror="$work/upstream/b"
+  for s in aod arm anitrakt-tv anitrakt-movies fribb; do sources+=(--source "$s"); done
+  echo "bench: no recorded upstream at $mirror; refreshing the synthetic one (5 sources, no crawled site)" >&2
+fi
+
+# refresh LOG [--source NAME]...: one `bin/ids-moe refresh` on the round's stores; prints its wall time in ms.
+refresh() {
+  local start rc=0 log="$1"
+  shift
+  start=$(date +%s%N)
+  DATABASE_URL="${base_db%/*}/ids_moe_$tag" REDIS_PREFIX="$tag:" IDS_MOE_RUN="$work/run" \
+    bin/ids-moe refresh --mirror "$mirror" "$@" >"$log" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "bench: refresh exited $rc; its log:" >&2
+    tail -20 "$log" >&2
+    exit 1
+  fi
+  echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+
+# steps LOG WALL_MS: where a refresh spent its time, from the timestamps of its programs' log lines. Each step
+# counts from its program's first line (its configuration, once the JVM and logging are up) to its last; what is
+# left of the wall time is the launcher, the replay server's start and the JVMs' start-up before their first line.
+steps() {
+  awk -v wall="$2" '
+    function t(line,   s) {   # seconds since midnight of a line "YYYY-MM-DDTHH:MM:SS.mmm LEVEL …"
+      if (substr(line, 11, 1) != "T" || substr(line, 20, 1) != "." || line !~ /^[0-9]/) return -1
+      s = substr(line, 12, 2) * 3600 + substr(line, 15, 2) * 60 + substr(line, 18, 6)
+      if (last >= 0 && s < last - 43200) s += 86400
+      last = s
+      return s
+    }
+    BEGIN { last = -1; step = "" }
+    {
+      s = t($0); if (s < 0) next
+      if ($0 ~ /moe\.ids\.merger\.Main: merger config/) step = (step == "" ? "lock" : "merge")
+      else if ($0 ~ /moe\.ids\.scraper\.Main: scraper config/) step = "scrape"
+      else if ($0 ~ /moe\.ids\.ingestor\.Main: ingestor config/) step = "ingest"
+      if (step == "") next
+      if (!(step in first)) first[step] = s
+      end[step] = s
+      if (step == "scrape" && $0 ~ /Scraper: scraping [0-9]+ sources/) ready = s
+      if (step == "merge" && $0 ~ /MergeCommand: merge: sources=/) mready = s
+      if (step == "scrape" && match($0, /SourceRunner: [a-z-]+: [A-Za-z]+, .* [0-9.]+ s — /)) {
+        split(substr($0, RSTART + 14), a, ": "); src = a[1]
+        n = split(substr($0, RSTART, RLENGTH), w, " "); secs = w[n - 2]
+        split(a[2], r, ","); per = per sprintf(" %s %s %.1f s;", src, r[1], secs)
+      }
+    }
+    END {
+      total = 0
+      for (k in first) total += end[k] - first[k]
+      printf "    lock holder start-up %4.1f s | scrape %5.1f s (start-up %.1f s, then sources %.1f s) | merge %5.1f s (start-up %.1f s) | ingest %5.1f s | JVM starts, launcher, replay %5.1f s\n",
+        end["lock"] - first["lock"], end["scrape"] - first["scrape"], ready - first["scrape"], end["scrape"] - ready,
+        end["merge"] - first["merge"], mready - first["merge"], end["ingest"] - first["ingest"], wall / 1000 - total
+      printf "    sources:%s\n", per
+    }' "$1"
+}
+
+median() { tr ' ' '\n' <<<"$*" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# unchanged LOG ROUND: fails the bench unless the refresh of LOG found nothing changed and skipped the merge.
+unchanged() {
+  grep -q 'scrape done in .*: 0 changed' "$1" \
+    || { echo "bench: round $2: a refresh found changes:" >&2; grep 'scrape done' "$1" >&2; exit 1; }
+  grep -q 'merge: skipped (InputsUnchanged)' "$1" \
+    || { echo "bench: round $2: a refresh did not skip the merge:" >&2; grep 'MergeService' "$1" >&2; exit 1; }
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+
+fulls="" agains="" ratios="" nightlies="" nratios=""
+for r in $(seq 1 "$rounds"); do
+  tag="brefresh$$r$r"
+  drop_scratch "$tag"
+  full=$(refresh "$work/full-$r.log" "${sources[@]}")
+  again=$(refresh "$work/again-$r.log" "${sources[@]}")
+  unchanged "$work/again-$r.log" "$r"
+  fulls="$fulls $full" agains="$agains $again" ratios="$ratios $(ratio "$again" "$full")"
+  printf 'round %d: full refresh %6d ms, nothing changed %6d ms: ratio %s\n' "$r" "$full" "$again" \
+    "$(ratio "$again" "$full")"
+  if [ ${#downloaded[@]} -gt 0 ]; then
+    nightly=$(refresh "$work/nightly-$r.log" "${downloaded[@]}")
+    unchanged "$work/nightly-$r.log" "$r"
+    nightlies="$nightlies $nightly" nratios="$nratios $(ratio "$nightly" "$full")"
+    printf '         nothing changed, crawled sites within their interval (the nine downloaded sources) %6d ms: ratio %s\n' \
+      "$nightly" "$(ratio "$nightly" "$full")"
+  fi
+  drop_scratch "$tag"
+  tag=""
+  echo "  full:"
+  steps "$work/full-$r.log" "$full"
+  echo "  nothing changed:"
+  steps "$work/again-$r.log" "$again"
+  if [ ${#downloaded[@]} -gt 0 ]; then
+    echo "  nothing changed, nine downloaded sources:"
+    steps "$work/nightly-$r.log" "$nightly"
+  fi
+done
+printf 'median: full refresh %d ms (%s), nothing changed %d ms (%s): ratio %s (goal <= 0.15; rounds:%s)\n' \
+  "$(median $fulls)" "$(echo $fulls)" "$(median $agains)" "$(echo $agains)" "$(median $ratios)" "$ratios"
+if [ -n "$nightlies" ]; then
+  printf 'median: nothing changed, crawled sites within their interval %d ms (%s): ratio %s (rounds:%s)\n' \
+    "$(median $nightlies)" "$(echo $nightlies)" "$(median $nratios)" "$nratios"
+fi
