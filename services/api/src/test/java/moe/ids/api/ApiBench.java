@@ -422,6 +422,11 @@ public final class ApiBench {
             List.copyOf(started).forEach(ApiProcess::close); // before the fixture deletes their keys
             finished.set(true);
         }
+        if (ok) {
+            deleteTree(dir); // the API processes' logs stay for a failed run
+        } else {
+            System.out.println("the API processes' logs: " + dir);
+        }
         System.exit(ok ? 0 : 1);
     }
 
@@ -599,6 +604,14 @@ public final class ApiBench {
                 io.helidon.config.ConfigSources.file(CHART_VALUES));
         return values.get("api.javaOptions").asString().filter(v -> !v.isBlank())
                 .orElseThrow(() -> new IllegalStateException(CHART_VALUES + " sets no api.javaOptions"));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** The median (the mean of the middle two for an even count). */
