@@ -17,13 +17,8 @@
 # snapshot of the recorded layout (a folder without index.tsv: the synthetic upstream).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
 rounds="${1:-3}"
-if [ -z "${JAVA_HOME:-}" ]; then
-  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
-fi
-export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
-# the launcher's helpers (ensure_built, ensure_stores, drop_scratch)
+# the launcher's helpers (ensure_built, ensure_stores, drop_scratch); sourcing it also sets ROOT and picks the newest JDK (JAVA_HOME, PATH)
 # shellcheck source=../bin/ids-moe
 source bin/ids-moe
 ensure_built   # before the clock runs: a refresh that had to build first would time Maven

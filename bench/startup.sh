@@ -10,13 +10,8 @@
 # does. Needs the local PostgreSQL and Redis. Usage: bench/startup.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
 rounds="${1:-5}"
-if [ -z "${JAVA_HOME:-}" ]; then
-  JAVA_HOME="$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)"
-fi
-export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
-# the launcher's helpers (free_port, drop_scratch)
+# the launcher's helpers (free_port, drop_scratch); sourcing it also sets ROOT and picks the newest JDK (JAVA_HOME, PATH)
 # shellcheck source=../bin/ids-moe
 source bin/ids-moe
 java="$JAVA_HOME/bin/java"

@@ -90,7 +90,7 @@ public final class MergeService {
         MergeFingerprint fingerprint = MergeFingerprint.of(snapshots.states(), settings, code);
         String sha = fingerprint.sha256();
         long current = published.version();
-        Optional<PublishedStore.MergeInputs> last = published.lastMerge();
+        Optional<PublishedStore.LastMerge> last = published.lastMerge();
         if (last.isPresent() && last.get().fingerprint().equals(sha) && last.get().version() == current) {
             if (!force) {
                 return skip(last.get(), sha, current, t0);
@@ -157,7 +157,7 @@ public final class MergeService {
     }
 
     /** A run with the inputs of the last completed merge: nothing loaded, merged or published; a short report. */
-    private Outcome skip(PublishedStore.MergeInputs last, String sha, long version, long t0) {
+    private Outcome skip(PublishedStore.LastMerge last, String sha, long version, long t0) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("skipped", SKIPPED_REASON);
         report.put("inputs", sha);
@@ -178,7 +178,7 @@ public final class MergeService {
     }
 
     /** One line saying why a merge runs although a completed merge is recorded. */
-    private static String changes(MergeFingerprint now, PublishedStore.MergeInputs last, long current) {
+    private static String changes(MergeFingerprint now, PublishedStore.LastMerge last, long current) {
         List<String> what;
         try {
             what = now.changesSince(MergeFingerprint.parse(last.inputs()));

@@ -38,10 +38,7 @@ public final class SnapshotReader {
      * @return its last good state, or empty before the first accepted fetch
      */
     public Optional<SourceState> state(String source) {
-        return read(() -> db.execute().namedGet("snapshot-state", source).map(r -> new SourceState(source,
-                r.column(1).get(Long.class), r.column(2).get(String.class), r.column(3).get(String.class),
-                r.column(4).get(String.class), r.column(5).get(Integer.class),
-                r.column(6).get(Timestamp.class).toInstant())));
+        return read(() -> db.execute().namedGet("snapshot-state", source).map(SnapshotReader::state));
     }
 
     /**
@@ -51,16 +48,17 @@ public final class SnapshotReader {
         return read(() -> {
             try (Stream<DbRow> rows = db.execute().namedQuery("snapshot-states")) {
                 Map<String, SourceState> out = new TreeMap<>();
-                rows.forEach(r -> {
-                    String source = r.column(1).get(String.class);
-                    out.put(source, new SourceState(source, r.column(2).get(Long.class),
-                            r.column(3).get(String.class), r.column(4).get(String.class),
-                            r.column(5).get(String.class), r.column(6).get(Integer.class),
-                            r.column(7).get(Timestamp.class).toInstant()));
-                });
+                rows.map(SnapshotReader::state).forEach(state -> out.put(state.source(), state));
                 return out;
             }
         });
+    }
+
+    /** A row of {@code snapshot-state} or {@code snapshot-states} (the same columns). */
+    private static SourceState state(DbRow r) {
+        return new SourceState(r.column(1).get(String.class), r.column(2).get(Long.class),
+                r.column(3).get(String.class), r.column(4).get(String.class), r.column(5).get(String.class),
+                r.column(6).get(Integer.class), r.column(7).get(Timestamp.class).toInstant());
     }
 
     /**

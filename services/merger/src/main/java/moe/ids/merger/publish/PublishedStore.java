@@ -71,7 +71,7 @@ public final class PublishedStore {
      * @param inputs      what the merge read (JSON)
      * @param mergedAt    when it was recorded
      */
-    public record MergeInputs(long version, String fingerprint, String inputs, Instant mergedAt) {
+    public record LastMerge(long version, String fingerprint, String inputs, Instant mergedAt) {
     }
 
     /**
@@ -192,8 +192,8 @@ public final class PublishedStore {
     /**
      * @return the inputs of the newest completed merge, or empty before the first
      */
-    public Optional<MergeInputs> lastMerge() {
-        return sql(() -> db.execute().namedGet("published-last-merge").map(r -> new MergeInputs(
+    public Optional<LastMerge> lastMerge() {
+        return sql(() -> db.execute().namedGet("published-last-merge").map(r -> new LastMerge(
                 r.column(1).get(Long.class), r.column(2).get(String.class), r.column(3).get(String.class),
                 r.column(4).get(Timestamp.class).toInstant())));
     }
