@@ -95,6 +95,9 @@ public final class AuthorizingDispatcher extends Dispatcher {
                 ? new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                         .setBody(VERSION)
                 : store.dispatch(request);
+        if (response.getWebSocketListener() != null) {
+            response.withWebSocketUpgrade(OffLoopCloseListener.of(response.getWebSocketListener()));
+        }
         audit.add(new Decision(Instant.now(), user.name(), attrs, grant.get(), null, response.code()));
         if (attrs.verb().equals("create") && attrs.resource().equals("customresourcedefinitions")
                 && response.code() / 100 == 2) {
