@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Migrations against the real PostgreSQL, in a database of this run's own. */
 class MigrationsIT {
@@ -41,6 +43,17 @@ class MigrationsIT {
             assertEquals(migrationCount(), first);
             assertEquals(0, second);
             assertSchema(ds);
+        }
+    }
+
+    @Test
+    void aCurrentSchemaIsLeftAloneWithoutWaitingForAMigration() throws Exception {
+        Migrations.migrate(url);
+        // another program holds the migration lock (as while it migrates): a current schema needs nothing of it
+        try (Connection other = Database.connect(url); Statement st = other.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + 0x6964736d6f65L + ")");
+            int applied = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Migrations.migrate(url));
+            assertEquals(0, applied);
         }
     }
 
