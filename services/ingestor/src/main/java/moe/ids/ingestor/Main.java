@@ -54,17 +54,22 @@ public final class Main {
                 if (r.verdict() != RedisCheck.Verdict.OK) {
                     exit(r.line());
                 }
-            } else {
-                RedisCheck.atStart(cfg.redis(), () -> System.exit(1));
             }
         } catch (ConfigException ex) {
             exit(ex.getMessage());
             return;
         }
+        // serving, the Redis check runs beside the PostgreSQL steps (both mostly wait, or load classes): a wrong
+        // setting still ends the process with its one line, from that thread
+        Thread redisCheck = once ? null : Thread.ofPlatform().daemon().name("redis-check-at-start")
+                .start(() -> RedisCheck.atStart(cfg.redis(), () -> System.exit(1)));
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
             Db db = Db.open(cfg.database(), "ingestor", 4);
+            if (redisCheck != null) {
+                redisCheck.join();
+            }
             RedisPool redis = RedisPool.open(cfg.redis(), "ids-moe-ingestor", 8);
             Ingestor ingestor = create(cfg, db, redis);
             if (once) {
