@@ -96,7 +96,7 @@ public final class AuthorizingDispatcher extends Dispatcher {
                         .setBody(VERSION)
                 : store.dispatch(request);
         if (response.getWebSocketListener() != null) {
-            response.withWebSocketUpgrade(OffLoopCloseListener.of(response.getWebSocketListener()));
+            response.withWebSocketUpgrade(new OffLoopCloseListener(response.getWebSocketListener()));
         }
         audit.add(new Decision(Instant.now(), user.name(), attrs, grant.get(), null, response.code()));
         if (attrs.verb().equals("create") && attrs.resource().equals("customresourcedefinitions")

@@ -5,8 +5,6 @@ import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 
-import java.util.concurrent.Executor;
-
 /**
  * A watch's WebSocket listener whose close and failure callbacks run off the server's event loop.
  *
@@ -19,20 +17,14 @@ import java.util.concurrent.Executor;
  */
 final class OffLoopCloseListener extends WebSocketListener {
     private final WebSocketListener delegate;
-    private final Executor closer;
 
-    /**
-     * @param delegate the store's listener
-     * @param closer   where the close and failure callbacks run (not the event loop)
-     */
-    OffLoopCloseListener(WebSocketListener delegate, Executor closer) {
+    /** @param delegate the store's listener; its close and failure callbacks run on a new virtual thread each */
+    OffLoopCloseListener(WebSocketListener delegate) {
         this.delegate = delegate;
-        this.closer = closer;
     }
 
-    /** @return a listener running {@code delegate}'s close and failure callbacks on a new virtual thread each */
-    static OffLoopCloseListener of(WebSocketListener delegate) {
-        return new OffLoopCloseListener(delegate, Thread.ofVirtual().name("watch-close")::start);
+    private static void offLoop(Runnable callback) {
+        Thread.ofVirtual().name("watch-close").start(callback);
     }
 
     @Override
@@ -72,11 +64,11 @@ final class OffLoopCloseListener extends WebSocketListener {
 
     @Override
     public void onClosed(WebSocket webSocket, int code, String reason) {
-        closer.execute(() -> delegate.onClosed(webSocket, code, reason));
+        offLoop(() -> delegate.onClosed(webSocket, code, reason));
     }
 
     @Override
     public void onFailure(WebSocket webSocket, Throwable failure, Response response) {
-        closer.execute(() -> delegate.onFailure(webSocket, failure, response));
+        offLoop(() -> delegate.onFailure(webSocket, failure, response));
     }
 }

@@ -42,7 +42,7 @@ class OffLoopCloseListenerTest {
     @Test
     void closeAndFailureCallbacksReturnAtOnceAndStillReachTheStoresListener() throws InterruptedException {
         Blocking store = new Blocking();
-        WebSocketListener listener = OffLoopCloseListener.of(store);
+        WebSocketListener listener = new OffLoopCloseListener(store);
 
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             listener.onFailure(null, new IllegalStateException("connection reset"), null);

@@ -24,7 +24,7 @@ import java.sql.Statement;
 public final class Migrations {
     private static final System.Logger LOG = System.getLogger(Migrations.class.getName());
     /** Advisory lock key: "idsmoe" as a number, so it does not collide with other users of the server. */
-    private static final long LOCK_KEY = 0x6964736d6f65L;
+    static final long LOCK_KEY = 0x6964736d6f65L;
     /** The version of the newest file in {@code db/migration} (MigrationsTest holds the two together). */
     static final int LATEST = 3;
 

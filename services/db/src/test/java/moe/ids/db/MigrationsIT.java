@@ -51,7 +51,7 @@ class MigrationsIT {
         Migrations.migrate(url);
         // another program holds the migration lock (as while it migrates): a current schema needs nothing of it
         try (Connection other = Database.connect(url); Statement st = other.createStatement()) {
-            st.execute("SELECT pg_advisory_lock(" + 0x6964736d6f65L + ")");
+            st.execute("SELECT pg_advisory_lock(" + Migrations.LOCK_KEY + ")");
             int applied = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Migrations.migrate(url));
             assertEquals(0, applied);
         }
