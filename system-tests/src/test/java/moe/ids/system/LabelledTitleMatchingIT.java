@@ -32,16 +32,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LabelledTitleMatchingIT {
     private static final System.Logger LOG = System.getLogger(LabelledTitleMatchingIT.class.getName());
     /** Precision and recall the matcher reaches on the set; a change that lowers them fails here. */
-    private static final double MIN_PRECISION = 0.99;
-    private static final double MIN_RECALL = 0.97;
+    private static final double MIN_PRECISION = 0.995;
+    private static final double MIN_RECALL = 0.985;
     /** The crossing patterns: no item may be linked where its row forbids it. */
     private static final Set<String> CROSSING = Set.of("P1", "P2", "P3", "P4", "P6");
     /**
-     * Rows of the crossing patterns the matcher still gets wrong (linked elsewhere or left unmatched), each needing
-     * knowledge the titles do not hold (a sequel under another name, a site's own naming of a remake, an anime
-     * listed twice in the universe); more than this fails.
+     * Rows of the crossing patterns the matcher still gets wrong (linked elsewhere or left unmatched): Nautiljon's
+     * series "Bokurano" goes to the music clip of that exact spelling, because the recorded anime-offline-database
+     * carries no types (the real one types the clip, and then the series finds "Bokura no": MergerTest); more than
+     * this fails.
      */
-    private static final int MAX_CROSSING_MISSES = 7;
+    private static final int MAX_CROSSING_MISSES = 1;
 
     private static List<Row> rows;
     private static Map<String, AnimeEntry> linked;

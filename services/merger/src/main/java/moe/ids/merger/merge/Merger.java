@@ -59,8 +59,9 @@ public final class Merger {
         joinFribb(drafts, in.fribb(), report);
         List<TitleKey> keys = drafts.stream().map(d -> TitleKey.of(d.title, TitleKey.Kind.ofLabel(d.type), d.year))
                 .toList();
+        List<TitleKey> spelled = spelledTitles(drafts, keys);
         TitleMatcher matcher = new TitleMatcher(drafts.stream().map(d -> d.title).toList(), keys,
-                secondTitles(drafts, keys), spelledTitles(drafts, keys));
+                secondTitles(drafts, keys, spelled), spelled);
         link("silveryasha", drafts, in.silveryasha(), in.silveryashaManual(), settings.silveryasha(), matcher, report,
                 (d, e) -> d.set("silveryasha", Integer.valueOf(e.id()), null));
         link("otakotaku", drafts, in.otakotaku(), in.otakotakuManual(), settings.otakotaku(), matcher, report,
@@ -295,7 +296,7 @@ public final class Merger {
             }
         }
         rest.removeIf(e -> manualIds.contains(e.id()));
-        List<TitleMatcher.Item> items = rest.stream().map(Merger::item).toList();
+        List<TitleMatcher.Item> items = rest.stream().map(e -> item(e, matcher)).toList();
         TitleMatcher.Result result = matcher.match(items, threshold, taken);
         int exact = 0;
         int fuzzy = 0;
@@ -328,7 +329,7 @@ public final class Merger {
     }
 
     /** An external record as the title matcher sees it: its title, then its second title when it differs. */
-    private static TitleMatcher.Item item(External e) {
+    private static TitleMatcher.Item item(External e, TitleMatcher matcher) {
         Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(e.format());
         List<String> titles = new ArrayList<>(2);
         titles.add(e.title());
@@ -339,7 +340,19 @@ public final class Merger {
         if (series.matches()) {
             titles.add(series.group(1) + " (TV)");
         }
-        return new TitleMatcher.Item(titles, titles.stream().map(t -> TitleKey.of(t, kinds, null)).toList());
+        Matcher restated = RESTATED.matcher(e.title());
+        if (restated.matches() && restated.group(2).length() == Integer.parseInt(restated.group(3))
+                && matcher.seasonsByMarks(TitleKey.of(e.title()).name())) {
+            titles.add(restated.group(1) + restated.group(2) + restated.group(4));
+        }
+        Matcher sequel = SEQUEL_SUBTITLE.matcher(e.title());
+        TitleMatcher.Fallback fallback = null;
+        if (sequel.matches()) {
+            String shorter = sequel.group(1) + " " + sequel.group(2);
+            fallback = new TitleMatcher.Fallback(shorter, TitleKey.of(shorter, kinds, null));
+        }
+        return new TitleMatcher.Item(titles, titles.stream().map(t -> TitleKey.of(t, kinds, null)).toList(),
+                fallback);
     }
 
     /**
@@ -348,6 +361,22 @@ public final class Merger {
      * second title "X (TV)"; without the TV mark, "The Animation" stays part of the name ("City The Animation" is not
      * "CiTY").
      */
+    /**
+     * "X!! 2": a season number that restates the count of "!" after the name. Where the anime of that name tell
+     * their seasons apart by that count ("Hataraku Maou-sama!" and "…!!"), Nautiljon's "Hataraku Maou-sama!! 2" is
+     * "Hataraku Maou-sama!!" and its "… !! 2 2nd Season" is "… !! 2nd Season"; the reading is a second title. Where
+     * "!!" is part of a first season's name ("Haikyuu!!"), "Haikyuu!! 2" stays season 2.
+     */
+    private static final Pattern RESTATED = Pattern.compile("(.*[^!\\s])(!{2,9})\\s+(\\d)(?!\\d)(.*)");
+
+    /**
+     * "X II - Subtitle": a numbered sequel with its own subtitle, which the anime-offline-database may leave out
+     * ("Long Zu II - Dao Wang Zhe Zhi Tong" is "Long Zu Season 2"). Read from the site's side only, as a fallback
+     * "X II" tried when the full title met nothing (so "Lupin III - The Last Job" never claims "Lupin III"); an anime titled "X 2: Subtitle" is not read as "X 2" (the
+     * film "Urusei Yatsura 2: Beautiful Dreamer" is no second season).
+     */
+    private static final Pattern SEQUEL_SUBTITLE = Pattern.compile(
+            "(?i)(.*\\S)\\s+([2-9]|1\\d|ii|iii|iv|vi{0,3}|ix)\\s*(?:-|–|:)\\s+\\S.*");
     private static final Pattern ANIMATION_TV = Pattern.compile("(?i)(.*\\S)\\s+the\\s+animation\\s*\\(tv\\)\\s*");
 
     private static Map<Object, Integer> indexBy(List<Draft> drafts, String key) {
@@ -520,17 +549,22 @@ public final class Merger {
      * from the anime-offline-database, those in Latin script only (the sites title anime in romaji, English or
      * French; the others would only cost index space).
      */
-    static List<List<TitleKey>> secondTitles(List<Draft> drafts, List<TitleKey> keys) {
+    static List<List<TitleKey>> secondTitles(List<Draft> drafts, List<TitleKey> keys, List<TitleKey> spelled) {
         List<List<TitleKey>> seasons = seasonTitles(drafts, keys);
         List<List<TitleKey>> out = new ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
             Draft d = drafts.get(i);
-            if (d.synonyms.isEmpty()) {
+            Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(d.type);
+            TitleKey arc = spelled == null || spelled.get(i) == null ? null
+                    : SpelledTitles.arcSeason(keys.get(i), d.title, kinds, d.year, spelled.get(i));
+            if (d.synonyms.isEmpty() && arc == null) {
                 out.add(seasons.get(i));
                 continue;
             }
             List<TitleKey> all = new ArrayList<>(seasons.get(i));
-            Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(d.type);
+            if (arc != null) {
+                all.add(arc);
+            }
             d.synonyms.stream().filter(t -> LATIN.matcher(t).matches()).limit(MAX_SYNONYMS)
                     .forEach(t -> all.add(TitleKey.of(t, kinds, d.year)));
             out.add(all);

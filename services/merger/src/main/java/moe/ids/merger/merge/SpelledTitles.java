@@ -57,6 +57,38 @@ public final class SpelledTitles {
         return spelled.isBlank() ? null : spelled;
     }
 
+    /** A closing subtitle after " - " or ": " ("… Erandeiraremasen - Ryoushu no Youjo"). */
+    private static final Pattern SUBTITLED = Pattern.compile("(.*\\S)\\s*(?: - |: )\\s*\\S[^:]*");
+
+    /**
+     * The anime-offline-database names some seasons by their arc alone ("Honzuki no Gekokujou: … - Ryoushu no
+     * Youjo"), where Anime-Planet numbers them ("ascendance-of-a-bookworm-season-4") and the sites write the
+     * series' name and the number ("… Erandeiraremasen 4"). This reads such a title as its name without the
+     * closing subtitle, with the slug's number.
+     *
+     * @param key     the key of the anime's title
+     * @param title   the anime's title
+     * @param kinds   its kinds from the data
+     * @param year    its year from the data, or null
+     * @param spelled the key of the title its slug spells ({@link #key}), or null
+     * @return "name N", or null when the title names a number itself, has no closing subtitle, or the slug names
+     *         a kind ("…-2nd-season-ova" is an OVA of the season, not the season) or no single season number of 2
+     *         or more
+     */
+    public static TitleKey arcSeason(TitleKey key, String title, Set<TitleKey.Kind> kinds, Integer year,
+                                     TitleKey spelled) {
+        if (spelled == null || spelled.numbers().size() != 1 || spelled.numbers().getFirst() < 2
+                || spelled.movie() != null || !spelled.kinds().isEmpty() || !key.numbers().isEmpty() || key.movie() != null || title == null) {
+            return null;
+        }
+        Matcher m = SUBTITLED.matcher(title);
+        if (!m.matches()) {
+            return null;
+        }
+        TitleKey reading = TitleKey.of(m.group(1) + " " + spelled.numbers().getFirst(), kinds, year);
+        return reading.numbers().equals(spelled.numbers()) && !reading.name().isEmpty() ? reading : null;
+    }
+
     /**
      * Whether a reading may stand beside the anime's title: it may add a number, a year or a kind the title leaves
      * out, never contradict one it states ("yu-yu-hakusho-eizou-hakusho" is no name for "… Eizou Hakusho II", which

@@ -378,7 +378,7 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         }
         Set<Kind> mine = allKinds();
         Set<Kind> theirs = other.allKinds();
-        if (!kindsAgree(mine, theirs) || !kindsAgree(theirs, mine)) {
+        if (!kindsAgree(mine, kinds.isEmpty(), theirs) || !kindsAgree(theirs, other.kinds.isEmpty(), mine)) {
             return Veto.TYPE;
         }
         return null;
@@ -432,10 +432,16 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         return rest.remove(withMovie.movie) && rest.equals(withMovie.numbers);
     }
 
-    /** Every kind named on one side has a compatible kind on the other; a named-only kind needs one named. */
-    private static boolean kindsAgree(Set<Kind> mine, Set<Kind> theirs) {
+    /**
+     * Every kind named on one side has a compatible kind on the other; a named-only kind the title names needs one
+     * named on the other side. One that only the format gives does not: a site files a commercial under
+     * "Publicité" whatever its title, while the anime-offline-database titles most commercials like any other
+     * anime ("Yu-Gi-Oh! Card Game: The Chronicles"), so only a kind the other side states vetoes it.
+     */
+    private static boolean kindsAgree(Set<Kind> mine, boolean labelledOnly, Set<Kind> theirs) {
         for (Kind k : mine) {
-            if (theirs.isEmpty() ? Kind.NAMED_ONLY.contains(k) : theirs.stream().noneMatch(k::compatible)) {
+            if (theirs.isEmpty() ? !labelledOnly && Kind.NAMED_ONLY.contains(k)
+                    : theirs.stream().noneMatch(k::compatible)) {
                 return false;
             }
         }

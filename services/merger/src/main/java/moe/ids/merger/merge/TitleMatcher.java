@@ -79,6 +79,14 @@ public final class TitleMatcher {
         }
     }
 
+    /**
+     * How a title says its number is a season ("Season 2", "2nd Season", "S2", "Saison 2", "Cour 2"), not part of
+     * its name ("Lupin III", "Golgo 13"): only such an anime may take an item by a reading that leaves the
+     * item's subtitle out.
+     */
+    private static final Pattern SEASON_WORDS = Pattern.compile(
+            "(?<![\\p{L}\\p{N}])(season|saison|cour|s\\d{1,2}|\\d{1,2}(?:st|nd|rd|th))(?![\\p{L}\\p{N}])");
+
     /** Index entries are {@code anime << SHIFT | title}: title 0 is the main title, the others second titles. */
     private static final int SHIFT = 3;
     private static final int MASK = (1 << SHIFT) - 1;
@@ -103,6 +111,8 @@ public final class TitleMatcher {
     private final Map<String, int[]> postings = new HashMap<>();
     /** Per anime: the index among its titles of the one its ID spells, or 0 for none. */
     private final byte[] spelledAt;
+    /** Names whose anime tell their seasons apart by the number of "!" alone ("Hataraku Maou-sama!" and "…!!"). */
+    private final Set<String> seasonsByMarks = new HashSet<>();
 
     /**
      * @param animeTitles every anime's title as written, by anime index
@@ -166,6 +176,17 @@ public final class TitleMatcher {
                 }
             }
         }
+        Map<String, Set<Integer>> exclaimed = new HashMap<>();
+        for (TitleKey k : animeKeys) {
+            if (!k.marks().isEmpty() && k.marks().chars().allMatch(ch -> ch == '!')) {
+                exclaimed.computeIfAbsent(k.name(), x -> new HashSet<>()).add(k.marks().length());
+            }
+        }
+        exclaimed.forEach((named, runs) -> {
+            if (runs.size() > 1) {
+                seasonsByMarks.add(named);
+            }
+        });
         impliedTv = new boolean[animeKeys.size()];
         impliedNotTv = new boolean[animeKeys.size()];
         for (int i = 0; i < animeKeys.size(); i++) {
@@ -352,6 +373,15 @@ public final class TitleMatcher {
         return out;
     }
 
+    /**
+     * @param name a title's name ({@link TitleKey#name()})
+     * @return true when the anime of that name tell their seasons apart by the number of "!" alone ("Hataraku
+     *         Maou-sama!" is the first season, "Hataraku Maou-sama!!" the second), so "!!" already says 2
+     */
+    public boolean seasonsByMarks(String name) {
+        return seasonsByMarks.contains(name);
+    }
+
     /** Second titles of an anime that are indexed. */
     private int seconds(int a) {
         return a < second.size() && second.get(a) != null ? Math.min(second.get(a).size(), MAX_SECOND) : 0;
@@ -365,10 +395,29 @@ public final class TitleMatcher {
     /**
      * One site item to match: its titles (the first is its main title, the others second titles) and their keys.
      *
-     * @param titles titles as written
-     * @param keys   their keys, same order
+     * @param titles   titles as written
+     * @param keys     their keys, same order
+     * @param fallback a shorter reading of the title, tried last, only when none of its titles met an anime
+     *                 ("Long Zu II - Dao Wang Zhe Zhi Tong" as "Long Zu II"), or null
      */
-    public record Item(List<String> titles, List<TitleKey> keys) {
+    public record Item(List<String> titles, List<TitleKey> keys, Fallback fallback) {
+        /**
+         * @param titles titles as written
+         * @param keys   their keys, same order
+         */
+        public Item(List<String> titles, List<TitleKey> keys) {
+            this(titles, keys, null);
+        }
+    }
+
+    /**
+     * A reading of an item's title that says less than the title (a subtitle left out), so it must not outrank
+     * what the title itself meets.
+     *
+     * @param title the reading as written
+     * @param key   its key
+     */
+    public record Fallback(String title, TitleKey key) {
     }
 
     /**
@@ -394,6 +443,19 @@ public final class TitleMatcher {
             }
         }
         resolve(similar, state);
+        // Last, the shorter readings of the items nothing has taken, against the anime nothing has taken.
+        List<Pair> fallbackPairs = new ArrayList<>();
+        for (int e = 0; e < items.size(); e++) {
+            Fallback f = items.get(e).fallback();
+            if (f != null && state.itemFree(e) && !state.vetoes.containsKey(e)) {
+                exactPairs(e, new Item(List.of(f.title()), List.of(f.key())), state, fallbackPairs);
+            }
+        }
+        // A reading that leaves words out is a likeness, not an equality: reported fuzzy whatever its level.
+        fallbackPairs.replaceAll(p -> p.level().exact() ? new Pair(p.item(), p.anime(), Level.NAME, p.score()) : p);
+        fallbackPairs.removeIf(p -> !state.animeFree(p.anime())
+                || !SEASON_WORDS.matcher(anime.get(p.anime()).raw()).find());
+        resolve(fallbackPairs, state);
         Map<Integer, TitleKey.Veto> vetoed = new TreeMap<>();
         state.vetoes.forEach((e, v) -> {
             if (state.itemFree(e)) {
@@ -571,7 +633,7 @@ public final class TitleMatcher {
             }
             List<Pair> tied = new ArrayList<>();
             for (Pair p : group) {
-                if (perItem.get(p.item()) == 1 && perAnime.get(p.anime()) == 1) {
+                if (perItem.get(p.item()) == 1 && (perAnime.get(p.anime()) == 1 || onlyClaim(p, group, perItem))) {
                     state.match(p);
                 } else {
                     tied.add(p);
@@ -582,6 +644,22 @@ public final class TitleMatcher {
             }
             i = j;
         }
+    }
+
+    /**
+     * A tied pair whose item has no other pair of its score, while every other item claiming the same anime has
+     * another: the item can only be that anime, and the others are undecided between several. Every one-to-one
+     * choice that matches as many of the tied items as possible gives the item that anime ("Oz no Mahoutsukai
+     * (1986)" can only be "… (TV)", while the plain "Oz no Mahoutsukai" is as near "… (TV)" as "… (2006)"), so it
+     * is taken; the others stay ambiguous, and their other anime stay free of them.
+     */
+    private static boolean onlyClaim(Pair p, List<Pair> group, Map<Integer, Integer> perItem) {
+        for (Pair o : group) {
+            if (o != p && o.anime() == p.anime() && perItem.get(o.item()) == 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -270,4 +270,100 @@ class MergerTest {
         assertEquals(40152, byTitle(r, "porte").myanimelist());
         assertNull(byTitle(r, "Porte").kaize());
     }
+
+    @Test
+    void aNumberedSequelWithASubtitleTheAnimeLeavesOutFindsItLast() {
+        Inputs in = in();
+        in.aod = List.of(planet("Long Zu", 44408, "dragon-raja"), planet("Long Zu Season 2", 59662, "long-zu-2nd-season"));
+        in.nautiljon = List.of(new External("Long Zu", null, "long+zu", 1, "Série", Map.of()),
+                new External("Long Zu II - Dao Wang Zhe Zhi Tong", null, "long+zu+ii", 2, "Série", Map.of()));
+        Merger.Result r = in.merge();
+        assertEquals("long+zu+ii", byTitle(r, "Long Zu Season 2").get("nautiljon"));
+        assertEquals("long+zu", byTitle(r, "Long Zu").get("nautiljon"));
+    }
+
+    @Test
+    void aShorterReadingNeverTakesTheAnimeTheFullTitleOfAnotherItemMeets() {
+        Inputs in = in();
+        in.aod = List.of(planet("Lupin III", 1412, "lupin-iii"),
+                planet("Lupin III: The Last Job", 8097, "lupin-iii-the-last-job"));
+        in.nautiljon = List.of(new External("Lupin III - The Last Job", null, "lupin+iii+-+the+last+job", 1, "Spécial",
+                Map.of()), new External("Lupin III - Cagliostro", null, "lupin+iii+-+cagliostro", 2, "Film", Map.of()));
+        Merger.Result r = in.merge();
+        assertEquals("lupin+iii+-+the+last+job", byTitle(r, "Lupin III: The Last Job").get("nautiljon"));
+        assertNull(byTitle(r, "Lupin III").get("nautiljon"), "a film's subtitle left out does not make it the series");
+    }
+
+    @Test
+    void aSeasonTheDatabaseNamesByItsArcIsFoundByTheNumberItsAnimePlanetSlugGives() {
+        Inputs in = in();
+        String name = "Honzuki no Gekokujou: Shisho ni Naru Tame ni wa Shudan wo Erandeiraremasen";
+        in.aod = List.of(planet(name, 39468, "ascendance-of-a-bookworm"),
+                planet(name + " - Ryoushu no Youjo", 57466, "ascendance-of-a-bookworm-season-4"));
+        in.nautiljon = List.of(new External("Honzuki no Gekokujou : Shisho ni Naru Tame ni wa Shudan wo "
+                + "Erandeiraremasen 4", null, "honzuki+4", 4, "Série", Map.of()));
+        assertEquals("honzuki+4", byTitle(in.merge(), name + " - Ryoushu no Youjo").get("nautiljon"));
+    }
+
+    @Test
+    void anArcSlugNamingAKindGivesNoSeasonReading() {
+        TitleKey title = TitleKey.of("Arifureta Shokugyou de Sekai Saikyou: Maboroshi no Bouken to Kiseki no Kaigou");
+        TitleKey ova = TitleKey.of("arifureta from commonplace to worlds strongest 2nd season ova");
+        TitleKey season = TitleKey.of("arifureta from commonplace to worlds strongest season 2");
+        String written = "Arifureta Shokugyou de Sekai Saikyou: Maboroshi no Bouken to Kiseki no Kaigou";
+        assertNull(SpelledTitles.arcSeason(title, written, java.util.Set.of(), null, ova));
+        assertEquals(TitleKey.of("Arifureta Shokugyou de Sekai Saikyou 2").normalized(),
+                SpelledTitles.arcSeason(title, written, java.util.Set.of(), null, season).normalized());
+    }
+
+    @Test
+    void aCommercialTheSiteFilesAsSuchFindsItsUnmarkedAnime() {
+        Inputs in = in();
+        in.aod = List.of(planet("Yu-Gi-Oh! Card Game: The Chronicles", 58018, "yu-gi-oh-card-game-the-chronicles"),
+                planet("Hataraku Saibou", 37141, "cells-at-work"));
+        in.nautiljon = List.of(new External("Yu-Gi-Oh! Card Game The Chronicles", null, "ygo", 1, "Publicité",
+                Map.of()), new External("Hataraku Saibou CM", null, "hs-cm", 2, "Publicité", Map.of()));
+        Merger.Result r = in.merge();
+        assertEquals("ygo", byTitle(r, "Yu-Gi-Oh! Card Game: The Chronicles").get("nautiljon"));
+        assertNull(byTitle(r, "Hataraku Saibou").get("nautiljon"), "a title marked CM needs an anime marked so");
+    }
+
+    @Test
+    void aNumberRestatingTheCountOfExclamationMarksNamesNoFurtherSeason() {
+        Inputs in = in();
+        in.aod = List.of(planet("Hataraku Maou-sama!", 15809, "the-devil-is-a-part-timer"),
+                planet("Hataraku Maou-sama!!", 48413, "the-devil-is-a-part-timer-2"),
+                planet("Hataraku Maou-sama!! 2nd Season", 53200, "the-devil-is-a-part-timer-2023"));
+        in.nautiljon = List.of(new External("Hataraku Maou-sama!", null, "hms", 1, "Série", Map.of()),
+                new External("Hataraku Maou-sama!! 2", null, "hms2", 2, "Série", Map.of()),
+                new External("Hataraku Maou-sama!! 2 2nd Season", null, "hms22", 3, "Série", Map.of()));
+        Merger.Result r = in.merge();
+        assertEquals("hms2", byTitle(r, "Hataraku Maou-sama!!").get("nautiljon"));
+        assertEquals("hms22", byTitle(r, "Hataraku Maou-sama!! 2nd Season").get("nautiljon"));
+    }
+
+    @Test
+    void marksThatArePartOfAFirstSeasonsNameLeaveItsNumberASeason() {
+        Inputs in = in();
+        in.aod = List.of(planet("Haikyuu!!", 20583, "haikyuu"),
+                planet("Haikyuu!! Second Season", 28891, "haikyuu-2"));
+        in.nautiljon = List.of(new External("Haikyuu!! 2", null, "haikyuu2", 1, "Série", Map.of()));
+        Merger.Result r = in.merge();
+        assertEquals("haikyuu2", byTitle(r, "Haikyuu!! Second Season").get("nautiljon"));
+        assertNull(byTitle(r, "Haikyuu!!").get("nautiljon"));
+    }
+
+    @Test
+    void aSeriesGoesToItsNamesakeWhenTheDatabaseTypesTheSameSpelledClip() {
+        Inputs in = in();
+        in.aod = List.of(new Records.AodAnime("Bokurano", "SPECIAL", 0, null, null, 161981, null, "eve-bokurano",
+                        null, null, null, 54624, null, null, List.of()),
+                new Records.AodAnime("Bokura no", "TV", 0, null, 4861, 1690, null, "bokurano", null, null, null, 1690,
+                        null, null, List.of()));
+        in.nautiljon = List.of(new External("Bokurano", null, "bokurano", 1, "Série", Map.of()));
+        in.kaize = List.of(new External("Bokurano", "bokurano", 1, null));
+        Merger.Result r = in.merge();
+        assertEquals("bokurano", byTitle(r, "Bokura no").get("nautiljon"));
+        assertEquals("bokurano", byTitle(r, "Bokurano").kaize(), "without a format the spelling decides");
+    }
 }

@@ -184,4 +184,29 @@ class TitleMatcherTest {
                 item("Urusei Yatsura (2024)")), 90);
         assertEquals("Urusei Yatsura (2022) 2nd Season", m.get("Urusei Yatsura (2024)"));
     }
+
+    /**
+     * The recorded case: the film "Oz no Mahoutsukai" is taken (a manual mapping), and no anime of the name carries
+     * 1986, so the plain item is as near the TV series as the 2006 one, and "(1986)" can only be the TV series.
+     */
+    private static TitleMatcher.Result oz(List<TitleMatcher.Item> items) {
+        List<String> anime = List.of("Oz no Mahoutsukai", "Oz no Mahoutsukai (TV)", "Oz no Mahoutsukai (2006)");
+        return new TitleMatcher(anime, anime.stream().map(TitleKey::of).toList()).match(items, 85, Set.of(0));
+    }
+
+    @Test
+    void aTiedItemWithOneCandidateTakesItWhileTheUndecidedOneStaysAmbiguous() {
+        TitleMatcher.Result r = oz(List.of(item("Oz no Mahoutsukai"), item("Oz no Mahoutsukai (1986)")));
+        assertEquals(List.of(1), r.matches().stream().map(TitleMatcher.Match::item).toList());
+        assertEquals(List.of(1), r.matches().stream().map(TitleMatcher.Match::anime).toList());
+        assertEquals(List.of(0), r.ambiguous());
+    }
+
+    @Test
+    void twoItemsWithTheSameOnlyCandidateStayAmbiguous() {
+        TitleMatcher.Result r = oz(List.of(item("Oz no Mahoutsukai"), item("Oz no Mahoutsukai (1986)"),
+                item("Oz no Mahoutsukai (1985)")));
+        assertEquals(List.of(), r.matches());
+        assertEquals(List.of(0, 1, 2), r.ambiguous());
+    }
 }
