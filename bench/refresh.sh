@@ -62,41 +62,39 @@ refresh() {
   echo $(( ($(date +%s%N) - start) / 1000000 ))
 }
 
-# steps LOG WALL_MS: where a refresh spent its time, from the timestamps of its programs' log lines. Each step
-# counts from its program's first line (its configuration, once the JVM and logging are up) to its last; what is
-# left of the wall time is the launcher, the replay server's start and the JVMs' start-up before their first line.
+# steps LOG WALL_MS: where a refresh spent its time, from the timestamps of its programs' log lines. The steps start
+# up side by side (each JVM boots while the one before it works, and waits for its turn), so the refresh is shown as
+# a timeline from its first log line: the lock taken, the scrape's sources from its first fetch to its last result,
+# the merge from its turn to its end, the sync's end; before the first line and after the last are the launcher and
+# the first JVMs' boot, and the end of the last step.
 steps() {
   awk -v wall="$2" '
     function t(line,   s) {   # seconds since midnight of a line "YYYY-MM-DDTHH:MM:SS.mmm LEVEL …"
       if (substr(line, 11, 1) != "T" || substr(line, 20, 1) != "." || line !~ /^[0-9]/) return -1
       s = substr(line, 12, 2) * 3600 + substr(line, 15, 2) * 60 + substr(line, 18, 6)
-      if (last >= 0 && s < last - 43200) s += 86400
-      last = s
+      if (zero >= 0 && s < zero - 43200) s += 86400
       return s
     }
-    BEGIN { last = -1; step = "" }
+    BEGIN { zero = -1 }
     {
       s = t($0); if (s < 0) next
-      if ($0 ~ /moe\.ids\.merger\.Main: merger config/) step = (step == "" ? "lock" : "merge")
-      else if ($0 ~ /moe\.ids\.scraper\.Main: scraper config/) step = "scrape"
-      else if ($0 ~ /moe\.ids\.ingestor\.Main: ingestor config/) step = "ingest"
-      if (step == "") next
-      if (!(step in first)) first[step] = s
-      end[step] = s
-      if (step == "scrape" && $0 ~ /Scraper: scraping [0-9]+ sources/) ready = s
-      if (step == "merge" && $0 ~ /MergeCommand: merge: sources=/) mready = s
-      if (step == "scrape" && match($0, /SourceRunner: [a-z-]+: [A-Za-z]+, .* [0-9.]+ s — /)) {
+      if (zero < 0 || s < zero) zero = s
+      if ($0 ~ /RefreshLockCommand: refresh lock held/) lock = s
+      else if ($0 ~ /Scraper: scraping [0-9]+ sources/) scrape = s
+      else if ($0 ~ /Scraper: scrape done/) scraped = s
+      else if ($0 ~ /MergeCommand: merge: sources=/) merge = s
+      else if ($0 ~ /MergeCommand: merge: [0-9]+ sources/) merged = s
+      else if ($0 ~ /ingestor\.Main: Redis holds version/) synced = s
+      if (match($0, /SourceRunner: [a-z-]+: [A-Za-z]+, .* [0-9.]+ s — /)) {
         split(substr($0, RSTART + 14), a, ": "); src = a[1]
         n = split(substr($0, RSTART, RLENGTH), w, " "); secs = w[n - 2]
         split(a[2], r, ","); per = per sprintf(" %s %s %.1f s;", src, r[1], secs)
       }
     }
     END {
-      total = 0
-      for (k in first) total += end[k] - first[k]
-      printf "    lock holder start-up %4.1f s | scrape %5.1f s (start-up %.1f s, then sources %.1f s) | merge %5.1f s (start-up %.1f s) | ingest %5.1f s | JVM starts, launcher, replay %5.1f s\n",
-        end["lock"] - first["lock"], end["scrape"] - first["scrape"], ready - first["scrape"], end["scrape"] - ready,
-        end["merge"] - first["merge"], mready - first["merge"], end["ingest"] - first["ingest"], wall / 1000 - total
+      printf "    from the first log line: lock held +%.1f s | scrape +%.1f → +%.1f s | merge +%.1f → +%.1f s | sync done +%.1f s | launcher, first boots and last exit %.1f s\n",
+        lock - zero, scrape - zero, scraped - zero, merge - zero, merged - zero, synced - zero,
+        wall / 1000 - (synced - zero)
       printf "    sources:%s\n", per
     }' "$1"
 }

@@ -15,6 +15,7 @@ import moe.ids.db.Migrations;
 import moe.ids.core.error.ConfigException;
 import moe.ids.db.Fatal;
 import moe.ids.core.health.ReadinessCheck;
+import moe.ids.core.snapshot.StepGate;
 import moe.ids.store.RedisKeys;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
@@ -74,6 +75,9 @@ public final class Main {
             Ingestor ingestor = create(cfg, db, redis);
             if (once) {
                 try (ingestor) {
+                    if (!StepGate.await("sync", System.getenv(StepGate.ENV), System.in).go()) {
+                        return;
+                    }
                     long v = ingestor.syncOnce();
                     LOG.log(System.Logger.Level.INFO, "Redis holds version {0}", v);
                 } catch (RuntimeException ex) {
@@ -85,6 +89,7 @@ public final class Main {
                     redis.close();
                     db.close();
                 }
+                StepGate.report(0, System.getenv(StepGate.RESULT_ENV));
                 return;
             }
             ingestor.start();

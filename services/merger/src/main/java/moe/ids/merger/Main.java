@@ -14,6 +14,7 @@ import moe.ids.db.Database;
 import moe.ids.db.Db;
 import moe.ids.db.Migrations;
 import moe.ids.db.Fatal;
+import moe.ids.core.snapshot.StepGate;
 import moe.ids.db.RefreshLock;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
@@ -60,8 +61,9 @@ public final class Main {
             LOG.log(System.Logger.Level.INFO, "merger config: {0}", cfg);
             switch (command) {
                 case "serve" -> serve(config, cfg);
-                case "merge" -> System.exit(MergeCommand.run(config, cfg, rest,
-                        System.getenv(RefreshLock.HOLDER_ENV)));
+                case "merge" -> System.exit(StepGate.report(MergeCommand.run(config, cfg, rest,
+                        System.getenv(RefreshLock.HOLDER_ENV), System.getenv(StepGate.ENV), System.in),
+                        System.getenv(StepGate.RESULT_ENV)));
                 case "refresh" -> {
                     if (!rest.equals(List.of("lock"))) {
                         LOG.log(System.Logger.Level.ERROR, "refresh: use refresh lock or refresh create; a local "

@@ -6,6 +6,7 @@ import moe.ids.core.error.BadRequestException;
 import moe.ids.core.error.IdsMoeException;
 import moe.ids.core.snapshot.RunArgs;
 import moe.ids.core.snapshot.SourceNames;
+import moe.ids.core.snapshot.StepGate;
 import moe.ids.db.Database;
 import moe.ids.db.Db;
 import moe.ids.db.Fatal;
@@ -13,6 +14,7 @@ import moe.ids.db.Migrations;
 import moe.ids.db.RefreshLock;
 import moe.ids.db.snapshot.SnapshotReader;
 
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +45,13 @@ final class MergeCommand {
      * @param cfg    merger settings
      * @param args   {@code [--source NAME]... [--force]}
      * @param holder the value of {@value RefreshLock#HOLDER_ENV}, or null
+     * @param gate   the value of {@value StepGate#ENV}, or null: with {@code stdin}, the merge waits for its turn
+     *               on {@code in} once it is started up (schema checked, pool open), then takes or joins the lock
+     *               (the turn may name the holder), and ends with 0 when not given its turn
+     * @param in     standard input
      * @return process exit code
      */
-    static int run(Config config, MergerConfig cfg, List<String> args, String holder) {
+    static int run(Config config, MergerConfig cfg, List<String> args, String holder, String gate, InputStream in) {
         RunArgs parsed;
         List<String> sources;
         try {
@@ -58,14 +64,32 @@ final class MergeCommand {
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
-            try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()),
-                    RefreshLock.Mode.EXCLUSIVE, "merger merge", lockWait(config), holder);
-                 Db db = Db.open(cfg.database(), "merge", 4)) {
-                return merge(db, cfg, sources, parsed.force());
+            try (Db db = Db.open(cfg.database(), "merge", 4)) {
+                StepGate.Turn turn = StepGate.await("merge", gate, in);
+                if (!turn.go()) {
+                    return 0;
+                }
+                try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()),
+                        RefreshLock.Mode.EXCLUSIVE, "merger merge", lockWait(config), turn.holder(holder))) {
+                    return merge(db, cfg, sources, parsed.force());
+                }
             }
         } catch (RuntimeException ex) {
             return Fatal.report(LOG, "merge", ex, cfg.database());
         }
+    }
+
+    /**
+     * A merge that starts its work at once ({@code run} without a gate).
+     *
+     * @param config root config
+     * @param cfg    merger settings
+     * @param args   {@code [--source NAME]... [--force]}
+     * @param holder the value of {@value RefreshLock#HOLDER_ENV}, or null
+     * @return process exit code
+     */
+    static int run(Config config, MergerConfig cfg, List<String> args, String holder) {
+        return run(config, cfg, args, holder, null, InputStream.nullInputStream());
     }
 
     /** Merge and publish, under the refresh lock. */

@@ -11,6 +11,7 @@ import moe.ids.core.config.Settings;
 import moe.ids.db.Database;
 import moe.ids.db.Db;
 import moe.ids.db.Migrations;
+import moe.ids.core.snapshot.StepGate;
 import moe.ids.db.RefreshLock;
 import moe.ids.db.Fatal;
 import moe.ids.http.Edge;
@@ -53,7 +54,8 @@ public final class Main {
             List<String> rest = new ArrayList<>(List.of(args));
             String command = rest.isEmpty() || rest.getFirst().startsWith("--") ? "run" : rest.removeFirst();
             switch (command) {
-                case "run" -> System.exit(run(config, cfg, rest));
+                case "run" -> System.exit(StepGate.report(run(config, cfg, rest),
+                        System.getenv(StepGate.RESULT_ENV)));
                 case "serve" -> serve(config, cfg);
                 default -> {
                     LOG.log(System.Logger.Level.ERROR, "unknown command {0}; use run or serve", command);
@@ -92,16 +94,22 @@ public final class Main {
         try {
             Database.ensureExists(cfg.database());
             Migrations.migrate(cfg.database());
-            // shared: the pods of one scraper Job run side by side, never beside a refresh or a merge; a step of a
-            // local refresh runs under the lock its holder took for the whole refresh
-            try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()), RefreshLock.Mode.SHARED,
-                    "scraper " + (sources.isEmpty() ? "all" : String.join(",", sources)), Duration.ofSeconds(
-                            Settings.intIn(config, "scraper.refresh-lock-wait-seconds", 0, 0, 86_400)),
-                    System.getenv(RefreshLock.HOLDER_ENV));
-                 Db db = Db.open(cfg.database(), "scraper", cfg.parallelism() + 5);
+            try (Db db = Db.open(cfg.database(), "scraper", cfg.parallelism() + 5);
                  Scraper scraper = new Scraper(cfg, db.client())) {
-                List<SourceResult> results = scraper.run(sources, force);
-                return results.stream().anyMatch(r -> r.result() == Outcome.Failed) ? 3 : 0;
+                // a step of a local refresh may be started ahead of its turn (StepGate); its turn names the lock
+                StepGate.Turn turn = StepGate.await("scrape", System.getenv(StepGate.ENV), System.in);
+                if (!turn.go()) {
+                    return 0;
+                }
+                // shared: the pods of one scraper Job run side by side, never beside a refresh or a merge; a step of
+                // a local refresh runs under the lock its holder took for the whole refresh
+                try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()),
+                        RefreshLock.Mode.SHARED, "scraper " + (sources.isEmpty() ? "all" : String.join(",", sources)),
+                        Duration.ofSeconds(Settings.intIn(config, "scraper.refresh-lock-wait-seconds", 0, 0, 86_400)),
+                        turn.holder(System.getenv(RefreshLock.HOLDER_ENV)))) {
+                    List<SourceResult> results = scraper.run(sources, force);
+                    return results.stream().anyMatch(r -> r.result() == Outcome.Failed) ? 3 : 0;
+                }
             }
         } catch (RuntimeException ex) {
             return Fatal.report(LOG, "scrape failed", ex, cfg.database());
