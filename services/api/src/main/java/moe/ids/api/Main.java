@@ -2,6 +2,7 @@ package moe.ids.api;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -29,6 +30,7 @@ import moe.ids.store.RedisKeys;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.ServerStartException;
+import moe.ids.http.WarmUp;
 import moe.ids.store.Layout;
 import moe.ids.store.RedisCheck;
 import moe.ids.store.RedisReader;
@@ -47,6 +49,9 @@ public final class Main {
      * @param args ignored
      */
     public static void main(String[] args) {
+        // the metrics registry and the web server's builders initialize beside the configuration (WarmUp)
+        WarmUp.start("api-warm-up", Metrics::globalRegistry, WebServer::builder, Http1Config::builder,
+                HttpRouting::builder, ObserveFeature::builder, HealthObserver::builder);
         LogConfig.configureRuntime();
         try {
             Config config = Config.create();
