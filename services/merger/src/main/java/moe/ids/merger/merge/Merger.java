@@ -372,8 +372,9 @@ public final class Merger {
     /**
      * "X II - Subtitle": a numbered sequel with its own subtitle, which the anime-offline-database may leave out
      * ("Long Zu II - Dao Wang Zhe Zhi Tong" is "Long Zu Season 2"). Read from the site's side only, as a fallback
-     * "X II" tried when the full title met nothing (so "Lupin III - The Last Job" never claims "Lupin III"); an anime titled "X 2: Subtitle" is not read as "X 2" (the
-     * film "Urusei Yatsura 2: Beautiful Dreamer" is no second season).
+     * "X II" tried last, when the full title met nothing, and only against an anime whose title calls its number a
+     * season (so "Lupin III - The Last Job" never claims "Lupin III"); an anime titled "X 2: Subtitle" is not read as
+     * "X 2" (the film "Urusei Yatsura 2: Beautiful Dreamer" is no second season).
      */
     private static final Pattern SEQUEL_SUBTITLE = Pattern.compile(
             "(?i)(.*\\S)\\s+([2-9]|1\\d|ii|iii|iv|vi{0,3}|ix)\\s*(?:-|–|:)\\s+\\S.*");

@@ -78,7 +78,8 @@ public final class SpelledTitles {
     public static TitleKey arcSeason(TitleKey key, String title, Set<TitleKey.Kind> kinds, Integer year,
                                      TitleKey spelled) {
         if (spelled == null || spelled.numbers().size() != 1 || spelled.numbers().getFirst() < 2
-                || spelled.movie() != null || !spelled.kinds().isEmpty() || !key.numbers().isEmpty() || key.movie() != null || title == null) {
+                || spelled.movie() != null || !spelled.kinds().isEmpty() || !key.numbers().isEmpty()
+                || key.movie() != null || title == null) {
             return null;
         }
         Matcher m = SUBTITLED.matcher(title);

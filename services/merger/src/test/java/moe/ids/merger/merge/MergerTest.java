@@ -271,12 +271,18 @@ class MergerTest {
         assertNull(byTitle(r, "Porte").kaize());
     }
 
+    /** A Nautiljon item: title, slug, numeric ID and format, no second title or links. */
+    private static External nautiljon(String title, String slug, int id, String format) {
+        return new External(title, null, slug, id, format, Map.of());
+    }
+
     @Test
     void aNumberedSequelWithASubtitleTheAnimeLeavesOutFindsItLast() {
         Inputs in = in();
-        in.aod = List.of(planet("Long Zu", 44408, "dragon-raja"), planet("Long Zu Season 2", 59662, "long-zu-2nd-season"));
-        in.nautiljon = List.of(new External("Long Zu", null, "long+zu", 1, "Série", Map.of()),
-                new External("Long Zu II - Dao Wang Zhe Zhi Tong", null, "long+zu+ii", 2, "Série", Map.of()));
+        in.aod = List.of(planet("Long Zu", 44408, "dragon-raja"),
+                planet("Long Zu Season 2", 59662, "long-zu-2nd-season"));
+        in.nautiljon = List.of(nautiljon("Long Zu", "long+zu", 1, "Série"),
+                nautiljon("Long Zu II - Dao Wang Zhe Zhi Tong", "long+zu+ii", 2, "Série"));
         Merger.Result r = in.merge();
         assertEquals("long+zu+ii", byTitle(r, "Long Zu Season 2").get("nautiljon"));
         assertEquals("long+zu", byTitle(r, "Long Zu").get("nautiljon"));
@@ -287,8 +293,8 @@ class MergerTest {
         Inputs in = in();
         in.aod = List.of(planet("Lupin III", 1412, "lupin-iii"),
                 planet("Lupin III: The Last Job", 8097, "lupin-iii-the-last-job"));
-        in.nautiljon = List.of(new External("Lupin III - The Last Job", null, "lupin+iii+-+the+last+job", 1, "Spécial",
-                Map.of()), new External("Lupin III - Cagliostro", null, "lupin+iii+-+cagliostro", 2, "Film", Map.of()));
+        in.nautiljon = List.of(nautiljon("Lupin III - The Last Job", "lupin+iii+-+the+last+job", 1, "Spécial"),
+                nautiljon("Lupin III - Cagliostro", "lupin+iii+-+cagliostro", 2, "Film"));
         Merger.Result r = in.merge();
         assertEquals("lupin+iii+-+the+last+job", byTitle(r, "Lupin III: The Last Job").get("nautiljon"));
         assertNull(byTitle(r, "Lupin III").get("nautiljon"), "a film's subtitle left out does not make it the series");
@@ -300,8 +306,8 @@ class MergerTest {
         String name = "Honzuki no Gekokujou: Shisho ni Naru Tame ni wa Shudan wo Erandeiraremasen";
         in.aod = List.of(planet(name, 39468, "ascendance-of-a-bookworm"),
                 planet(name + " - Ryoushu no Youjo", 57466, "ascendance-of-a-bookworm-season-4"));
-        in.nautiljon = List.of(new External("Honzuki no Gekokujou : Shisho ni Naru Tame ni wa Shudan wo "
-                + "Erandeiraremasen 4", null, "honzuki+4", 4, "Série", Map.of()));
+        in.nautiljon = List.of(nautiljon("Honzuki no Gekokujou : Shisho ni Naru Tame ni wa Shudan wo "
+                + "Erandeiraremasen 4", "honzuki+4", 4, "Série"));
         assertEquals("honzuki+4", byTitle(in.merge(), name + " - Ryoushu no Youjo").get("nautiljon"));
     }
 
@@ -321,8 +327,8 @@ class MergerTest {
         Inputs in = in();
         in.aod = List.of(planet("Yu-Gi-Oh! Card Game: The Chronicles", 58018, "yu-gi-oh-card-game-the-chronicles"),
                 planet("Hataraku Saibou", 37141, "cells-at-work"));
-        in.nautiljon = List.of(new External("Yu-Gi-Oh! Card Game The Chronicles", null, "ygo", 1, "Publicité",
-                Map.of()), new External("Hataraku Saibou CM", null, "hs-cm", 2, "Publicité", Map.of()));
+        in.nautiljon = List.of(nautiljon("Yu-Gi-Oh! Card Game The Chronicles", "ygo", 1, "Publicité"),
+                nautiljon("Hataraku Saibou CM", "hs-cm", 2, "Publicité"));
         Merger.Result r = in.merge();
         assertEquals("ygo", byTitle(r, "Yu-Gi-Oh! Card Game: The Chronicles").get("nautiljon"));
         assertNull(byTitle(r, "Hataraku Saibou").get("nautiljon"), "a title marked CM needs an anime marked so");
@@ -334,9 +340,9 @@ class MergerTest {
         in.aod = List.of(planet("Hataraku Maou-sama!", 15809, "the-devil-is-a-part-timer"),
                 planet("Hataraku Maou-sama!!", 48413, "the-devil-is-a-part-timer-2"),
                 planet("Hataraku Maou-sama!! 2nd Season", 53200, "the-devil-is-a-part-timer-2023"));
-        in.nautiljon = List.of(new External("Hataraku Maou-sama!", null, "hms", 1, "Série", Map.of()),
-                new External("Hataraku Maou-sama!! 2", null, "hms2", 2, "Série", Map.of()),
-                new External("Hataraku Maou-sama!! 2 2nd Season", null, "hms22", 3, "Série", Map.of()));
+        in.nautiljon = List.of(nautiljon("Hataraku Maou-sama!", "hms", 1, "Série"),
+                nautiljon("Hataraku Maou-sama!! 2", "hms2", 2, "Série"),
+                nautiljon("Hataraku Maou-sama!! 2 2nd Season", "hms22", 3, "Série"));
         Merger.Result r = in.merge();
         assertEquals("hms2", byTitle(r, "Hataraku Maou-sama!!").get("nautiljon"));
         assertEquals("hms22", byTitle(r, "Hataraku Maou-sama!! 2nd Season").get("nautiljon"));
@@ -347,7 +353,7 @@ class MergerTest {
         Inputs in = in();
         in.aod = List.of(planet("Haikyuu!!", 20583, "haikyuu"),
                 planet("Haikyuu!! Second Season", 28891, "haikyuu-2"));
-        in.nautiljon = List.of(new External("Haikyuu!! 2", null, "haikyuu2", 1, "Série", Map.of()));
+        in.nautiljon = List.of(nautiljon("Haikyuu!! 2", "haikyuu2", 1, "Série"));
         Merger.Result r = in.merge();
         assertEquals("haikyuu2", byTitle(r, "Haikyuu!! Second Season").get("nautiljon"));
         assertNull(byTitle(r, "Haikyuu!!").get("nautiljon"));
@@ -360,7 +366,7 @@ class MergerTest {
                         null, null, null, 54624, null, null, List.of()),
                 new Records.AodAnime("Bokura no", "TV", 0, null, 4861, 1690, null, "bokurano", null, null, null, 1690,
                         null, null, List.of()));
-        in.nautiljon = List.of(new External("Bokurano", null, "bokurano", 1, "Série", Map.of()));
+        in.nautiljon = List.of(nautiljon("Bokurano", "bokurano", 1, "Série"));
         in.kaize = List.of(new External("Bokurano", "bokurano", 1, null));
         Merger.Result r = in.merge();
         assertEquals("bokurano", byTitle(r, "Bokura no").get("nautiljon"));
