@@ -546,9 +546,10 @@ public final class Merger {
     }
 
     /**
-     * Every anime's second titles: its season title from AniTrakt, then up to {@value #MAX_SYNONYMS} of its synonyms
-     * from the anime-offline-database, those in Latin script only (the sites title anime in romaji, English or
-     * French; the others would only cost index space).
+     * Every anime's second titles: its season title from AniTrakt, the season its arc title stands for
+     * ({@link SpelledTitles#arcSeason}, from the title its slug spells, by anime index in {@code spelled}), then up to
+     * {@value #MAX_SYNONYMS} of its synonyms from the anime-offline-database, those in Latin script only (the sites
+     * title anime in romaji, English or French; the others would only cost index space).
      */
     static List<List<TitleKey>> secondTitles(List<Draft> drafts, List<TitleKey> keys, List<TitleKey> spelled) {
         List<List<TitleKey>> seasons = seasonTitles(drafts, keys);
@@ -556,8 +557,7 @@ public final class Merger {
         for (int i = 0; i < drafts.size(); i++) {
             Draft d = drafts.get(i);
             Set<TitleKey.Kind> kinds = TitleKey.Kind.ofLabel(d.type);
-            TitleKey arc = spelled == null || spelled.get(i) == null ? null
-                    : SpelledTitles.arcSeason(keys.get(i), d.title, kinds, d.year, spelled.get(i));
+            TitleKey arc = SpelledTitles.arcSeason(keys.get(i), d.title, kinds, d.year, spelled.get(i));
             if (d.synonyms.isEmpty() && arc == null) {
                 out.add(seasons.get(i));
                 continue;
