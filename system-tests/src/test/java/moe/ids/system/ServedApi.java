@@ -37,7 +37,8 @@ final class ServedApi implements AutoCloseable {
      */
     static ApiConfig config(RedisUrl url, String prefix, long nearCache) {
         return new ApiConfig(url, prefix, 0, 8, ApiConfig.DEFAULT_REDIS_PIPES, nearCache, 3600, 300, 500, 256 * 1024,
-                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
+                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only",
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /**

@@ -5,6 +5,8 @@ import moe.ids.core.config.RedisUrl;
 import moe.ids.core.config.Settings;
 import moe.ids.core.error.ConfigException;
 
+import java.nio.file.Path;
+
 /**
  * The API's settings (validated; {@link #toString()} is safe to log: the Redis password is redacted).
  *
@@ -21,10 +23,12 @@ import moe.ids.core.error.ConfigException;
  * @param maxBodyBytes    largest request body read ({@code api.max-body-bytes})
  * @param repository      repository URL shown by {@code /status} ({@code api.repository})
  * @param license         data/code license shown by {@code /status} ({@code api.license})
+ * @param dumpDir         the directory in which this process makes a directory of its own for the dump files it
+ *                        builds ({@code api.dump-dir}, default the JVM's temporary directory)
  */
 public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisPool, int redisPipes,
                         long nearCacheBytes, int maxAge, int notFoundMaxAge, int batchLimit, int maxBodyBytes,
-                        String repository, String license) {
+                        String repository, String license, Path dumpDir) {
 
     /** Auto-pipelined lookup connections unless configured: one flush in progress per carrier thread on 2 cores. */
     public static final int DEFAULT_REDIS_PIPES = 2;
@@ -47,6 +51,9 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
         if (!repository.startsWith("https://") && !repository.startsWith("http://")) {
             throw new ConfigException("api.repository must be an http(s) URL: " + repository);
         }
+        if (dumpDir == null || dumpDir.toString().isBlank()) {
+            throw new ConfigException("api.dump-dir must name a directory");
+        }
     }
 
     /**
@@ -67,7 +74,8 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
                 Settings.intIn(config, "api.batch-limit", 500, 1, 10_000),
                 Settings.intIn(config, "api.max-body-bytes", 256 * 1024, 1024, 64 * 1024 * 1024),
                 Settings.string(config, "API_REPOSITORY", "api.repository", "https://github.com/ids-moe/ids.moe"),
-                Settings.string(config, "API_LICENSE", "api.license", "AGPL-3.0-only"));
+                Settings.string(config, "API_LICENSE", "api.license", "AGPL-3.0-only"),
+                Path.of(config.get("api.dump-dir").asString().orElse(System.getProperty("java.io.tmpdir"))));
     }
 
     /**
@@ -96,6 +104,15 @@ public record ApiConfig(RedisUrl redis, String redisPrefix, int port, int redisP
      */
     public ApiConfig withNearCacheBytes(long bytes) {
         return new ApiConfig(redis, redisPrefix, port, redisPool, redisPipes, bytes, maxAge, notFoundMaxAge,
-                batchLimit, maxBodyBytes, repository, license);
+                batchLimit, maxBodyBytes, repository, license, dumpDir);
+    }
+
+    /**
+     * @param dir new dump directory
+     * @return a copy (tests)
+     */
+    public ApiConfig withDumpDir(Path dir) {
+        return new ApiConfig(redis, redisPrefix, port, redisPool, redisPipes, nearCacheBytes, maxAge,
+                notFoundMaxAge, batchLimit, maxBodyBytes, repository, license, dir);
     }
 }

@@ -93,9 +93,10 @@ public final class Main {
      * @param server        web server (null while it starts)
      * @param store         the store (tests look at its cache)
      * @param metrics       this API's meters (closing hands the process-wide gauges back to an API opened before)
+     * @param datasets      dumps and one-to-many indexes (closing deletes this process's dump files)
      */
     public record Api(RedisReader reader, ScriptPipe pipe, Invalidations invalidations, Edge edge, WebServer server,
-                      EntryStore store, ApiMetrics metrics)
+                      EntryStore store, ApiMetrics metrics, Datasets datasets)
             implements AutoCloseable {
 
         /**
@@ -115,7 +116,7 @@ public final class Main {
             ScriptPipe pipe = new ScriptPipe(cfg.redis(), "ids-moe-api-pipe", layout, cfg.redisPipes(),
                     ApiMetrics.redisRoundTrips());
             EntryStore store = new EntryStore(reader, pipe::findAll, cache);
-            Datasets datasets = new Datasets(store);
+            Datasets datasets = new Datasets(store, cfg.dumpDir());
             ApiMetrics metrics = new ApiMetrics(store, pipe, datasets);
             ApiErrors errors = new ApiErrors();
             Edge edge = Edge.create(EdgeConfig.from(server, cfg.port(), -1), "api");
@@ -143,10 +144,10 @@ public final class Main {
                         .routing(r -> routing(r, cfg, store, datasets, metrics, errors,
                                 !edge.config().separateObserve())));
             } catch (RuntimeException e) {
-                new Api(reader, pipe, invalidations, edge, null, store, metrics).close();
+                new Api(reader, pipe, invalidations, edge, null, store, metrics, datasets).close();
                 throw e;
             }
-            return new Api(reader, pipe, invalidations, edge, ws, store, metrics);
+            return new Api(reader, pipe, invalidations, edge, ws, store, metrics, datasets);
         }
 
         private static void routing(HttpRouting.Builder r, ApiConfig cfg, EntryStore store, Datasets datasets,
@@ -169,6 +170,7 @@ public final class Main {
                 server.stop();
             }
             edge.close();
+            datasets.close();
             metrics.close();
             if (invalidations != null) {
                 invalidations.close();

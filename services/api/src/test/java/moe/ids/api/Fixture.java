@@ -121,7 +121,8 @@ public final class Fixture implements AutoCloseable {
      */
     ApiConfig config(RedisUrl url, int pipes, long nearCache) {
         return new ApiConfig(url, prefix, 0, 8, pipes, nearCache, 3600, 300, 500, 256 * 1024,
-                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only");
+                "https://github.com/ids-moe/ids.moe", "AGPL-3.0-only",
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /**

@@ -242,27 +242,30 @@ public final class RedisReader implements AutoCloseable {
     }
 
     /**
-     * Every entry and every mapping key of one consistent version (the API's dumps and one-to-many indexes):
-     * reads the served generation's tier-2 and tier-1 buckets, then checks that meta did not move; retried when
-     * it did.
+     * Every entry and every mapping key of one consistent version (the API's dumps and one-to-many indexes), handed
+     * to a sink piece by piece as they are read, so that the caller keeps them in whatever form it needs (the API
+     * keeps them compact; a map per tier held ~75 MB for 35k anime). Reads the served generation's tier-2 buckets,
+     * then its tier-1 buckets, then checks that meta did not move; when it did, the sink is dropped and a fresh one
+     * starts over. A field may be handed over twice (HSCAN repeats fields while Redis rehashes a hash), each time
+     * with the same value.
      *
-     * @return version, entries by internal ID (in ID order) and mapping key → internal ID
+     * @param sinks a fresh sink per attempt
+     * @param <T>   what the sink makes of a version
+     * @return what the sink of the attempt that read one version whole made of it
      * @throws UnavailableException when Redis cannot be read, holds no dataset, or keeps changing
      */
-    public Snapshot snapshot() {
+    public <T> T snapshot(java.util.function.Supplier<? extends SnapshotSink<T>> sinks) {
         for (int attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
             Meta before = meta();
-            Map<Long, byte[]> entries = new java.util.TreeMap<>();
-            Map<String, Long> mappings = new java.util.HashMap<>();
+            SnapshotSink<T> sink = sinks.get();
             try {
                 for (int b = 0; b < before.entryBuckets(); b++) {
                     scan(layout.entryBucketKey(before.generation(), b), SCAN_ENTRIES,
-                            (k, v) -> entries.put(Long.parseLong(new String(k, StandardCharsets.US_ASCII)), v));
+                            (k, v) -> sink.entry(Long.parseLong(new String(k, StandardCharsets.US_ASCII)), v));
                 }
                 for (int b = 0; b < before.mappingBuckets(); b++) {
-                    scan(layout.mappingBucketKey(before.generation(), b), SCAN_MAPPINGS, (k, v) -> mappings.put(
-                            new String(k, StandardCharsets.UTF_8),
-                            Long.parseLong(new String(v, StandardCharsets.US_ASCII))));
+                    scan(layout.mappingBucketKey(before.generation(), b), SCAN_MAPPINGS,
+                            (k, v) -> sink.mapping(k, Long.parseLong(new String(v, StandardCharsets.US_ASCII))));
                 }
             } catch (JedisException ex) {
                 throw new UnavailableException("redis is unavailable: " + ex.getMessage(), ex);
@@ -273,10 +276,36 @@ public final class RedisReader implements AutoCloseable {
                 if (!complete) {
                     throw lostData(before.version());
                 }
-                return new Snapshot(before, entries, mappings);
+                return sink.finish(before);
             }
         }
         throw new UnavailableException("the dataset kept changing during a dump; try again", null);
+    }
+
+    /**
+     * Receives one version of both tiers from {@link #snapshot(java.util.function.Supplier)}: every entry, then
+     * every mapping key, then {@link #finish(Meta)} once the version is known to have been read whole.
+     *
+     * @param <T> what it makes of them
+     */
+    public interface SnapshotSink<T> {
+        /**
+         * @param id   internal ID
+         * @param json the entry's canonical JSON (the array is the sink's to keep)
+         */
+        void entry(long id, byte[] json);
+
+        /**
+         * @param key UTF-8 mapping key, such as {@code myanimelist/1} (the array is the sink's to keep)
+         * @param id  the internal ID it resolves to
+         */
+        void mapping(byte[] key, long id);
+
+        /**
+         * @param meta the meta of the version read
+         * @return what the sink made of it
+         */
+        T finish(Meta meta);
     }
 
     /**
@@ -327,16 +356,6 @@ public final class RedisReader implements AutoCloseable {
             page.getResult().forEach(e -> each.accept(e.getKey(), e.getValue()));
             cursor = page.getCursorAsBytes();
         } while (!java.util.Arrays.equals(cursor, ScanParams.SCAN_POINTER_START_BINARY));
-    }
-
-    /**
-     * A consistent copy of both tiers.
-     *
-     * @param meta     the meta they belong to ({@code meta.version()} is the change-set version)
-     * @param entries  internal ID → canonical JSON, in ID order
-     * @param mappings mapping key → internal ID
-     */
-    public record Snapshot(Meta meta, Map<Long, byte[]> entries, Map<String, Long> mappings) {
     }
 
     /**

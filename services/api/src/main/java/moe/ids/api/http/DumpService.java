@@ -25,8 +25,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * Full dumps, one path segment: {@code /{platform}.json} or {@code /{platform}} (object keyed by that platform's
  * ID), {@code /{platform}().json} or {@code /{platform}()} (array), {@code /animeapi.json} (or {@code /aa}, every
- * entry), {@code /animeapi.tsv} (header = entry keys in order). Served from {@link Datasets} (prepared once per
- * version), gzip when the client accepts it, with an ETag per version and dump.
+ * entry), {@code /animeapi.tsv} (header = entry keys in order). Served from {@link Datasets} (built once per
+ * version into a file), gzip when the client accepts it, with an ETag per version and dump.
  */
 public final class DumpService implements HttpService {
     private static final Header VARY = HeaderValues.createCached(HeaderNames.VARY, "Accept-Encoding");
@@ -58,7 +58,15 @@ public final class DumpService implements HttpService {
         }
         String typed = LookupKeys.decode(raw.getFirst());
         Target t = target(typed);
-        Datasets.Dump d = datasets.prepared().dump(t.name(), t.platform());
+        try (Datasets.Opened opened = datasets.open(t.name(), t.platform())) {
+            send(req, res, opened);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private void send(ServerRequest req, ServerResponse res, Datasets.Opened opened) throws IOException {
+        Datasets.Dump d = opened.dump();
         res.header(cache);
         res.header(VARY);
         boolean gzip = Responses.acceptsGzip(req);
@@ -72,19 +80,15 @@ public final class DumpService implements HttpService {
         res.status(Status.OK_200);
         if (gzip) {
             res.header(GZIP);
-            Responses.send(res, d.gzip());
-            return;
         }
-        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(d.length()));
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(gzip ? d.gzipLength() : d.length()));
         if (req.prologue().method() == Method.HEAD) {
             res.send();
             return;
         }
-        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(d.gzip()), 1 << 16);
+        try (InputStream in = gzip ? opened.gzip() : new GZIPInputStream(opened.gzip(), 1 << 16);
              OutputStream out = res.outputStream()) {
             in.transferTo(out);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
         }
     }
 

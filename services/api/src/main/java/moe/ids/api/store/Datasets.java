@@ -4,22 +4,27 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import moe.ids.core.entry.AnimeEntry;
 import moe.ids.core.entry.CanonicalJson;
+import moe.ids.core.error.UnavailableException;
 import moe.ids.core.platform.IdType;
 import moe.ids.core.platform.Platform;
 import moe.ids.store.Meta;
 import moe.ids.store.RedisReader;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -27,17 +32,25 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Whole-dataset views, prepared once per applied version inside the API process (the ingestor does not prepare
- * dumps): one consistent {@link RedisReader#snapshot()} of both tiers is read when a dump or a one-to-many lookup
- * ({@code /api/v2/imdb|themoviedb|thetvdb}) first needs the current version; each dump file is then built once,
- * on first request, and kept gzip-compressed (served as is to clients accepting gzip, inflated on the fly for the
- * others). A new version replaces everything.
+ * dumps): one consistent {@link RedisReader#snapshot(java.util.function.Supplier)} of both tiers is read into a
+ * compact {@link DatasetCopy} when a dump or a one-to-many lookup ({@code /api/v2/imdb|themoviedb|thetvdb}) first
+ * needs the current version; each dump file is then built once, on first request, gzip-compressed into a file of
+ * this process's dump directory (served as is to clients accepting gzip, inflated on the fly for the others). Files
+ * rather than heap: every dump of ~35k anime is ~70 MB compressed, more than a small pod's whole heap. A new version
+ * replaces everything and deletes the old files.
  */
-public final class Datasets {
+public final class Datasets implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Datasets.class.getName());
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    /** A dump directory under the configured one: the prefix, the PID, its start time (ms), a unique part. */
+    static final String DIR_PREFIX = "ids-moe-dumps-";
+    private static final Pattern DIR_NAME = Pattern.compile(Pattern.quote(DIR_PREFIX) + "([0-9]{1,18})-([0-9]{1,18})-.*");
 
     private final EntryStore store;
+    private final Path root;
     private final Object lock = new Object();
+    private final Object dirLock = new Object();
+    private Path dir;
     private volatile Prepared current;
     /**
      * The near-cache generation that was current when {@link #current} was last checked against meta: every meta
@@ -51,9 +64,12 @@ public final class Datasets {
 
     /**
      * @param store where the data is
+     * @param root  the directory this process's dump directory is made in ({@code api.dump-dir}), when the first
+     *              dump is built
      */
-    public Datasets(EntryStore store) {
+    public Datasets(EntryStore store, Path root) {
         this.store = store;
+        this.root = root;
     }
 
     /**
@@ -61,11 +77,50 @@ public final class Datasets {
      *
      * @param version     change-set version
      * @param contentType media type
-     * @param gzip        gzip-compressed body
+     * @param gzip        the gzip-compressed body's file
+     * @param gzipLength  its length
      * @param length      uncompressed length
      * @param etag        quoted ETag: the version and a CRC-32 of the uncompressed content
      */
-    public record Dump(long version, String contentType, byte[] gzip, long length, String etag) {
+    public record Dump(long version, String contentType, Path gzip, long gzipLength, long length, String etag) {
+    }
+
+    /**
+     * A dump and its gzip-compressed body, open for reading.
+     *
+     * @param dump what it is
+     * @param gzip its body; closed with this
+     */
+    public record Opened(Dump dump, InputStream gzip) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            gzip.close();
+        }
+    }
+
+    /**
+     * @param name     a dump name ({@link Prepared#dump(String, Platform)})
+     * @param platform its platform, or null
+     * @return the current version's dump, open (a version that moves on between finding the dump and opening it
+     *         deletes its file: the next version's is opened then; a file removed by something else is rebuilt)
+     * @throws UnavailableException when it cannot be built or read
+     */
+    public Opened open(String name, Platform platform) {
+        for (int attempt = 0; ; attempt++) {
+            Prepared p = prepared();
+            Dump d = p.dump(name, platform);
+            try {
+                return new Opened(d, Files.newInputStream(d.gzip()));
+            } catch (NoSuchFileException gone) {
+                p.forget(name, d); // rebuilt on the next try, unless the version moved on meanwhile
+                if (attempt > 0) {
+                    throw new UnavailableException("the dataset changed while a dump was opened; try again", gone);
+                }
+            } catch (IOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "dump {0} cannot be read: {1}", d.gzip(), ex.toString());
+                throw new UnavailableException("the dump cannot be read; try again later", ex);
+            }
+        }
     }
 
     /**
@@ -89,13 +144,79 @@ public final class Datasets {
                 return p;
             }
             long t0 = System.nanoTime();
-            p = new Prepared(store.snapshot(), builds);
-            snapshots.incrementAndGet();
+            Prepared old = p;
+            p = new Prepared(store.snapshot(DatasetCopy.Sink::new), snapshots.incrementAndGet(), builds,
+                    this::directory);
             current = p;
             checkedIn = now;
+            if (old != null) {
+                old.discard();
+            }
             LOG.log(System.Logger.Level.INFO, "prepared version {0}: {1} entries, {2} mapping keys in {3} ms",
-                    p.meta.version(), p.entries.size(), p.mappings.size(), (System.nanoTime() - t0) / 1_000_000);
+                    p.meta().version(), p.copy.entryCount(), p.copy.keyCount(),
+                    (System.nanoTime() - t0) / 1_000_000);
             return p;
+        }
+    }
+
+    /**
+     * @return this instance's dump directory, made on first use (again when something removed it), named by the
+     *         process ID and start time; directories of processes that no longer run are deleted then, such as a
+     *         crashed container's in a pod's scratch volume (whose PID a restarted container may reuse, with another
+     *         start time)
+     * @throws IOException when it cannot be made
+     */
+    private Path directory() throws IOException {
+        synchronized (dirLock) {
+            if (dir == null || !Files.isDirectory(dir)) {
+                Files.createDirectories(root);
+                ProcessHandle self = ProcessHandle.current();
+                try (var children = Files.list(root)) {
+                    for (Path c : children.toList()) {
+                        Matcher m = DIR_NAME.matcher(c.getFileName().toString());
+                        if (m.matches() && !running(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))) {
+                            deleteTree(c);
+                        }
+                    }
+                }
+                dir = Files.createTempDirectory(root, DIR_PREFIX + self.pid() + "-" + startMillis(self) + "-");
+            }
+            return dir;
+        }
+    }
+
+    /** @return whether the process {@code pid} that started at {@code started} (ms, 0 = unknown) still runs */
+    static boolean running(long pid, long started) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> started == 0 || startMillis(h) == 0 || startMillis(h) == started).isPresent();
+    }
+
+    private static long startMillis(ProcessHandle h) {
+        return h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+
+    private static void deleteTree(Path p) {
+        try (var walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot delete {0}: {1}", f, ex.toString());
+                }
+            });
+        } catch (IOException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot delete {0}: {1}", p, ex.toString());
+        }
+    }
+
+    /** Deletes this instance's dump directory. */
+    @Override
+    public void close() {
+        synchronized (dirLock) {
+            if (dir != null) {
+                deleteTree(dir);
+                dir = null;
+            }
         }
     }
 
@@ -114,47 +235,36 @@ public final class Datasets {
      *         snapshot read just after a change set may be newer than the meta read just before it)
      */
     private static boolean serves(Prepared p, Meta m) {
-        return p != null && p.meta.generation() == m.generation() && p.meta.version() >= m.version();
+        return p != null && p.meta().generation() == m.generation() && p.meta().version() >= m.version();
     }
 
     /** Everything derived from one snapshot. */
     public static final class Prepared {
-        private final Meta meta;
-        private final Map<Long, byte[]> entries;
-        private final Map<String, Long> mappings;
-        private final Map<Long, AnimeEntry> parsed = new HashMap<>();
-        private final Map<String, List<Long>> imdb = new HashMap<>();
-        private final Map<Integer, List<Long>> themoviedb = new HashMap<>();
-        private final Map<Integer, List<Long>> thetvdb = new HashMap<>();
+        private final DatasetCopy copy;
+        /** Names this snapshot's files apart from an earlier one's (a resync may keep the version). */
+        private final String filePrefix;
         private final ConcurrentHashMap<String, Dump> dumps = new ConcurrentHashMap<>();
         private final AtomicLong builds;
+        private final DirectorySource directory;
+        private volatile boolean discarded;
 
-        Prepared(RedisReader.Snapshot s, AtomicLong builds) {
+        /** Where dump files go, made on first use. */
+        interface DirectorySource {
+            Path get() throws IOException;
+        }
+
+        Prepared(DatasetCopy copy, long serial, AtomicLong builds, DirectorySource directory) {
+            this.copy = copy;
+            this.filePrefix = "s" + serial + "-v" + copy.meta().version() + "-";
             this.builds = builds;
-            this.meta = s.meta();
-            this.entries = s.entries();
-            this.mappings = s.mappings();
-            entries.forEach((id, json) -> {
-                AnimeEntry e = CanonicalJson.parse(json);
-                parsed.put(id, e);
-                if (e.imdb() != null) {
-                    imdb.computeIfAbsent(e.imdb(), k -> new ArrayList<>()).add(id);
-                }
-                Integer tmdb = e.themoviedbTv() != null ? e.themoviedbTv() : e.themoviedb();
-                if (tmdb != null) {
-                    themoviedb.computeIfAbsent(tmdb, k -> new ArrayList<>()).add(id);
-                }
-                if (e.thetvdb() != null) {
-                    thetvdb.computeIfAbsent(e.thetvdb(), k -> new ArrayList<>()).add(id);
-                }
-            });
+            this.directory = directory;
         }
 
         /**
          * @return the meta of this version
          */
         public Meta meta() {
-            return meta;
+            return copy.meta();
         }
 
         /**
@@ -162,7 +272,7 @@ public final class Datasets {
          * @return entries carrying it, in internal-ID order
          */
         public List<AnimeEntry> byImdb(String id) {
-            return resolve(imdb.get(id));
+            return copy.byImdb(id);
         }
 
         /**
@@ -170,7 +280,7 @@ public final class Datasets {
          * @return entries carrying it
          */
         public List<AnimeEntry> byThemoviedb(int id) {
-            return resolve(themoviedb.get(id));
+            return copy.byThemoviedb(id);
         }
 
         /**
@@ -178,11 +288,7 @@ public final class Datasets {
          * @return entries carrying it
          */
         public List<AnimeEntry> byThetvdb(int id) {
-            return resolve(thetvdb.get(id));
-        }
-
-        private List<AnimeEntry> resolve(List<Long> ids) {
-            return ids == null ? List.of() : ids.stream().sorted().map(parsed::get).toList();
+            return copy.byThetvdb(id);
         }
 
         /**
@@ -190,111 +296,126 @@ public final class Datasets {
          *             platform's ID) or {@code {platform}().json} (array)
          * @param p    the platform for the last two forms, else null
          * @return the dump, built on first use
+         * @throws UnavailableException when its file cannot be written
          */
         public Dump dump(String name, Platform p) {
             return dumps.computeIfAbsent(name, n -> build(n, p));
         }
 
+        /** Forgets a dump whose file is gone, if it is still the one kept for that name. */
+        void forget(String name, Dump d) {
+            dumps.remove(name, d);
+        }
+
+        /** Deletes this snapshot's files: a newer one replaced it. */
+        void discard() {
+            discarded = true;
+            dumps.values().forEach(d -> {
+                try {
+                    Files.deleteIfExists(d.gzip());
+                } catch (IOException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot delete {0}: {1}", d.gzip(), ex.toString());
+                }
+            });
+        }
+
         private Dump build(String name, Platform p) {
             builds.incrementAndGet();
             long t0 = System.nanoTime();
-            ByteArrayOutputStream gz = new ByteArrayOutputStream(1 << 20);
-            long[] length = {0};
-            // the ETag hashes the content, not the name: a resync at the same version that changes a dump changes
-            // its ETag (no stale 304), and one that does not keeps it (caches stay valid)
-            CRC32 crc = new CRC32();
-            try (OutputStream counting = new OutputStream() {
-                private final GZIPOutputStream z = new GZIPOutputStream(gz, 1 << 16) {
-                    {
-                        def.setLevel(Deflater.BEST_SPEED + 5);
+            Path file = null;
+            try {
+                Path target = directory.get().resolve(filePrefix + name + ".gz");
+                file = target;
+                try (CountingGzip counting = new CountingGzip(Files.newOutputStream(target))) {
+                    String type = "application/json";
+                    if (name.equals("animeapi.tsv")) {
+                        type = "text/tab-separated-values; charset=utf-8";
+                        tsv(counting);
+                    } else if (name.equals("animeapi.json")) {
+                        array(counting, null);
+                    } else if (name.endsWith("().json")) {
+                        array(counting, p);
+                    } else {
+                        object(counting, p);
                     }
-                };
+                    counting.close();
+                    // the ETag hashes the content, not the name: a resync at the same version that changes a dump
+                    // changes its ETag (no stale 304), and one that does not keeps it (caches stay valid)
+                    Dump d = new Dump(meta().version(), type, target, Files.size(target), counting.length,
+                            "\"d" + meta().version() + "-" + Long.toHexString(counting.crc.getValue()) + "\"");
+                    if (discarded) {
+                        Files.deleteIfExists(target); // built while a newer version replaced this one
+                    }
+                    LOG.log(System.Logger.Level.INFO, "dump {0} of version {1}: {2} bytes ({3} gzip) in {4} ms",
+                            name, meta().version(), d.length(), d.gzipLength(),
+                            (System.nanoTime() - t0) / 1_000_000);
+                    return d;
+                }
+            } catch (IOException | UncheckedIOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "dump {0} cannot be written to {1}: {2}", name, file,
+                        ex.toString());
+                if (file != null) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException ignored) {
+                        // what could not be written may not be deletable either; the directory is cleared at the next start
+                    }
+                }
+                throw new UnavailableException("the dump cannot be prepared; try again later", ex);
+            }
+        }
 
-                @Override
-                public void write(int b) throws IOException {
-                    z.write(b);
-                    crc.update(b);
-                    length[0]++;
+        private void array(OutputStream out, Platform p) throws IOException {
+            out.write('[');
+            boolean[] first = {true};
+            if (p == null) {
+                copy.forEachEntry((id, json) -> {
+                    writeElement(out, json, first);
+                });
+            } else {
+                // entries carrying the platform's ID, by that ID (then internal ID: the copy is in that order and
+                // the sort is stable)
+                String field = p.name();
+                List<Map.Entry<Object, byte[]>> rows = new ArrayList<>();
+                copy.forEachEntry((id, json) -> {
+                    Object v = CanonicalJson.parse(json).get(field);
+                    if (v != null) {
+                        rows.add(Map.entry(v, json));
+                    }
+                });
+                Comparator<Object> values = p.idType() == IdType.INT
+                        ? Comparator.comparingLong(v -> ((Number) v).longValue())
+                        : Comparator.comparing(Object::toString);
+                rows.sort(Map.Entry.comparingByKey(values));
+                for (Map.Entry<Object, byte[]> r : rows) {
+                    writeElement(out, r.getValue(), first);
                 }
+            }
+            out.write(']');
+        }
 
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    z.write(b, off, len);
-                    crc.update(b, off, len);
-                    length[0] += len;
+        private static void writeElement(OutputStream out, byte[] json, boolean[] first) {
+            try {
+                if (!first[0]) {
+                    out.write(',');
                 }
-
-                @Override
-                public void close() throws IOException {
-                    z.close();
-                }
-            }) {
-                String type = "application/json";
-                if (name.equals("animeapi.tsv")) {
-                    type = "text/tab-separated-values; charset=utf-8";
-                    tsv(counting);
-                } else if (name.equals("animeapi.json")) {
-                    array(counting, null);
-                } else if (name.endsWith("().json")) {
-                    array(counting, p);
-                } else {
-                    object(counting, p);
-                }
-                counting.close();
-                Dump d = new Dump(meta.version(), type, gz.toByteArray(), length[0],
-                        "\"d" + meta.version() + "-" + Long.toHexString(crc.getValue()) + "\"");
-                LOG.log(System.Logger.Level.INFO, "dump {0} of version {1}: {2} bytes ({3} gzip) in {4} ms", name,
-                        meta.version(), d.length(), d.gzip().length, (System.nanoTime() - t0) / 1_000_000);
-                return d;
+                first[0] = false;
+                out.write(json);
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
         }
 
-        private void array(OutputStream out, Platform p) throws IOException {
-            String field = p == null ? null : p.name();
-            List<Map.Entry<Long, AnimeEntry>> rows = new ArrayList<>();
-            parsed.entrySet().stream().filter(e -> field == null || e.getValue().get(field) != null)
-                    .forEach(rows::add);
-            Comparator<Map.Entry<Long, AnimeEntry>> byId = Map.Entry.comparingByKey();
-            if (field != null) {
-                Comparator<Object> values = p.idType() == IdType.INT
-                        ? Comparator.comparingLong(v -> ((Number) v).longValue())
-                        : Comparator.comparing(Object::toString);
-                Comparator<Map.Entry<Long, AnimeEntry>> byField = Comparator.comparing(e -> e.getValue().get(field),
-                        values);
-                byId = byField.thenComparing(Map.Entry.comparingByKey());
-            }
-            rows.sort(byId);
-            out.write('[');
-            boolean first = true;
-            for (Map.Entry<Long, AnimeEntry> r : rows) {
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                out.write(entries.get(r.getKey()));
-            }
-            out.write(']');
-        }
-
         private void object(OutputStream out, Platform p) throws IOException {
             // every lookup key of the platform → the entry it resolves to (exactly what GET /{platform}/{id} says)
             String prefix = p.name().equals("themoviedb") ? "themoviedb/movie/" : p.name() + "/";
-            List<Map.Entry<String, Long>> keys = new ArrayList<>();
-            mappings.forEach((k, id) -> {
-                if (k.startsWith(prefix)) {
-                    keys.add(Map.entry(k.substring(prefix.length()), id));
-                }
-            });
             Comparator<String> order = p.idType() == IdType.INT && !p.name().equals("trakt")
                     ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder();
-            keys.sort(Map.Entry.comparingByKey(order));
             try (JsonGenerator g = JSON.createGenerator(out)) {
                 g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
                 g.writeStartObject();
-                for (Map.Entry<String, Long> k : keys) {
-                    byte[] json = entries.get(k.getValue());
+                for (Map.Entry<String, Long> k : copy.keysUnder(prefix, order)) {
+                    byte[] json = copy.entry(k.getValue());
                     if (json != null) {
                         g.writeFieldName(k.getKey());
                         g.writeRawValue(new String(json, StandardCharsets.UTF_8));
@@ -307,25 +428,68 @@ public final class Datasets {
         private void tsv(OutputStream out) throws IOException {
             StringBuilder sb = new StringBuilder(1 << 16);
             sb.append(String.join("\t", AnimeEntry.KEYS)).append('\n');
-            for (Map.Entry<Long, AnimeEntry> r : new java.util.TreeMap<>(parsed).entrySet()) {
+            copy.forEachEntry((id, json) -> {
+                AnimeEntry e = CanonicalJson.parse(json);
                 boolean first = true;
                 for (String k : AnimeEntry.KEYS) {
                     if (!first) {
                         sb.append('\t');
                     }
                     first = false;
-                    Object v = r.getValue().get(k);
+                    Object v = e.get(k);
                     if (v != null) {
                         sb.append(v.toString().replace('\t', ' ').replace('\n', ' ').replace('\r', ' '));
                     }
                 }
                 sb.append('\n');
                 if (sb.length() > 1 << 15) {
-                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                    sb.setLength(0);
+                    flush(out, sb);
                 }
+            });
+            flush(out, sb);
+        }
+
+        private static void flush(OutputStream out, StringBuilder sb) {
+            try {
+                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                sb.setLength(0);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
             }
-            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Gzip into a file, counting the uncompressed bytes and their CRC-32 (the ETag) on the way. */
+    private static final class CountingGzip extends OutputStream {
+        private final GZIPOutputStream z;
+        private final CRC32 crc = new CRC32();
+        private long length;
+
+        CountingGzip(OutputStream file) throws IOException {
+            this.z = new GZIPOutputStream(file, 1 << 16) {
+                {
+                    def.setLevel(Deflater.BEST_SPEED + 5);
+                }
+            };
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            z.write(b);
+            crc.update(b);
+            length++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            z.write(b, off, len);
+            crc.update(b, off, len);
+            length += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            z.close();
         }
     }
 }

@@ -124,10 +124,12 @@ public final class EntryStore {
     }
 
     /**
-     * @return both tiers of one version
+     * @param sinks a fresh sink per attempt ({@link RedisReader#snapshot(java.util.function.Supplier)})
+     * @param <T>   what the sink makes of a version
+     * @return both tiers of one version, as the sink keeps them
      */
-    public RedisReader.Snapshot snapshot() {
-        return reader.snapshot();
+    public <T> T snapshot(java.util.function.Supplier<? extends RedisReader.SnapshotSink<T>> sinks) {
+        return reader.snapshot(sinks);
     }
 
     /**
