@@ -208,7 +208,7 @@ public final class ArmService implements HttpService {
             throw new ApiException.ArmValidation(List.of(), Map.of("id", List.of(
                     "Invalid IMDB ID: must start with tt and be 3 to 50 characters long")));
         }
-        respondMany(res, datasets.prepared().byImdb(id), include);
+        respondMany(res, datasets.byImdb(id), include);
     }
 
     private void numeric(ServerRequest req, ServerResponse res, String which) {
@@ -220,8 +220,7 @@ public final class ArmService implements HttpService {
         } catch (IllegalArgumentException ex) {
             throw new ApiException.ArmValidation(List.of(), Map.of("id", List.of(ex.getMessage())));
         }
-        Datasets.Prepared p = datasets.prepared();
-        respondMany(res, which.equals("thetvdb") ? p.byThetvdb(id) : p.byThemoviedb(id), include);
+        respondMany(res, which.equals("thetvdb") ? datasets.byThetvdb(id) : datasets.byThemoviedb(id), include);
     }
 
     private void respondMany(ServerResponse res, List<AnimeEntry> entries, Set<String> include) {

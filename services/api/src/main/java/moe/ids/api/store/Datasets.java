@@ -49,6 +49,9 @@ public final class Datasets implements AutoCloseable {
     private final EntryStore store;
     private final Path root;
     private final Object lock = new Object();
+    /** Readers of {@link #current} hold its read lock; replacing it takes the write lock (fair: never starved). */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock swap =
+            new java.util.concurrent.locks.ReentrantReadWriteLock(true);
     private final Object dirLock = new Object();
     private Path dir;
     private volatile Prepared current;
@@ -107,18 +110,65 @@ public final class Datasets implements AutoCloseable {
      */
     public Opened open(String name, Platform platform) {
         for (int attempt = 0; ; attempt++) {
-            Prepared p = prepared();
-            Dump d = p.dump(name, platform);
-            try {
-                return new Opened(d, Files.newInputStream(d.gzip()));
-            } catch (NoSuchFileException gone) {
-                p.forget(name, d); // rebuilt on the next try, unless the version moved on meanwhile
-                if (attempt > 0) {
-                    throw new UnavailableException("the dataset changed while a dump was opened; try again", gone);
+            Opened o = use(p -> {
+                Dump d = p.dump(name, platform);
+                try {
+                    return new Opened(d, Files.newInputStream(d.gzip()));
+                } catch (NoSuchFileException gone) {
+                    p.forget(name, d); // removed by something else: built again on the next try
+                    return null;
+                } catch (IOException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "dump {0} cannot be read: {1}", d.gzip(), ex.toString());
+                    throw new UnavailableException("the dump cannot be read; try again later", ex);
                 }
-            } catch (IOException ex) {
-                LOG.log(System.Logger.Level.WARNING, "dump {0} cannot be read: {1}", d.gzip(), ex.toString());
-                throw new UnavailableException("the dump cannot be read; try again later", ex);
+            });
+            if (o != null) {
+                return o;
+            }
+            if (attempt > 0) {
+                throw new UnavailableException("the dump cannot be read; try again later", null);
+            }
+        }
+    }
+
+    /**
+     * @param id IMDb ID
+     * @return entries carrying it, in internal-ID order
+     */
+    public List<AnimeEntry> byImdb(String id) {
+        return use(p -> p.copy.byImdb(id));
+    }
+
+    /**
+     * @param id TMDB ID (the TV ID when the entry has one, else the movie ID — arm-server's rule)
+     * @return entries carrying it, in internal-ID order
+     */
+    public List<AnimeEntry> byThemoviedb(int id) {
+        return use(p -> p.copy.byThemoviedb(id));
+    }
+
+    /**
+     * @param id TheTVDB ID
+     * @return entries carrying it, in internal-ID order
+     */
+    public List<AnimeEntry> byThetvdb(int id) {
+        return use(p -> p.copy.byThetvdb(id));
+    }
+
+    /**
+     * Runs {@code f} on the current version's data while no newer version can replace it (a replaced version's
+     * files are closed and deleted as soon as nothing uses them).
+     */
+    private <T> T use(java.util.function.Function<Prepared, T> f) {
+        while (true) {
+            Prepared p = prepared();
+            swap.readLock().lock();
+            try {
+                if (p == current) {
+                    return f.apply(p);
+                }
+            } finally {
+                swap.readLock().unlock();
             }
         }
     }
@@ -126,7 +176,7 @@ public final class Datasets implements AutoCloseable {
     /**
      * @return the data of the applied version, preparing it when the version moved
      */
-    public Prepared prepared() {
+    Prepared prepared() {
         NearCache.Generation now = store.cache().usable() ? store.cache().begin() : null;
         Prepared p = current;
         if (p != null && now != null && now == checkedIn) {
@@ -145,17 +195,60 @@ public final class Datasets implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             Prepared old = p;
-            p = new Prepared(store.snapshot(DatasetCopy.Sink::new), snapshots.incrementAndGet(), builds,
-                    this::directory);
-            current = p;
-            checkedIn = now;
-            if (old != null) {
-                old.discard();
+            long serial = snapshots.incrementAndGet();
+            p = new Prepared(read(serial), serial, builds, this::directory);
+            swap.writeLock().lock();
+            try {
+                current = p;
+                checkedIn = now;
+                if (old != null) {
+                    old.discard();
+                }
+            } finally {
+                swap.writeLock().unlock();
             }
             LOG.log(System.Logger.Level.INFO, "prepared version {0}: {1} entries, {2} mapping keys in {3} ms",
                     p.meta().version(), p.copy.entryCount(), p.copy.keyCount(),
                     (System.nanoTime() - t0) / 1_000_000);
             return p;
+        }
+    }
+
+    /**
+     * @param serial names the snapshot's files apart from an earlier one's
+     * @return one consistent version of both tiers, copied into files of the dump directory
+     */
+    private DatasetCopy read(long serial) {
+        Path entries;
+        Path keys;
+        try {
+            Path d = directory();
+            entries = d.resolve("s" + serial + "-entries");
+            keys = d.resolve("s" + serial + "-keys");
+        } catch (IOException ex) {
+            LOG.log(System.Logger.Level.WARNING, "no dump directory in {0}: {1}", root, ex.toString());
+            throw new UnavailableException("the dataset cannot be prepared; try again later", ex);
+        }
+        DatasetCopy.Sink[] last = {null};
+        try {
+            return store.snapshot(() -> {
+                if (last[0] != null) {
+                    last[0].abandon();
+                }
+                last[0] = new DatasetCopy.Sink(entries, keys);
+                return last[0];
+            });
+        } catch (RuntimeException ex) {
+            if (last[0] != null) {
+                last[0].abandon();
+            }
+            DatasetCopy.Sink.delete(entries, keys);
+            if (ex instanceof UncheckedIOException io) {
+                LOG.log(System.Logger.Level.WARNING, "the dataset cannot be copied to {0}: {1}", entries.getParent(),
+                        io.toString());
+                throw new UnavailableException("the dataset cannot be prepared; try again later", io);
+            }
+            throw ex;
         }
     }
 
@@ -239,7 +332,7 @@ public final class Datasets implements AutoCloseable {
     }
 
     /** Everything derived from one snapshot. */
-    public static final class Prepared {
+    static final class Prepared {
         private final DatasetCopy copy;
         /** Names this snapshot's files apart from an earlier one's (a resync may keep the version). */
         private final String filePrefix;
@@ -263,32 +356,8 @@ public final class Datasets implements AutoCloseable {
         /**
          * @return the meta of this version
          */
-        public Meta meta() {
+        Meta meta() {
             return copy.meta();
-        }
-
-        /**
-         * @param id IMDb ID
-         * @return entries carrying it, in internal-ID order
-         */
-        public List<AnimeEntry> byImdb(String id) {
-            return copy.byImdb(id);
-        }
-
-        /**
-         * @param id TMDB ID (the TV ID when the entry has one, else the movie ID — arm-server's rule)
-         * @return entries carrying it
-         */
-        public List<AnimeEntry> byThemoviedb(int id) {
-            return copy.byThemoviedb(id);
-        }
-
-        /**
-         * @param id TheTVDB ID
-         * @return entries carrying it
-         */
-        public List<AnimeEntry> byThetvdb(int id) {
-            return copy.byThetvdb(id);
         }
 
         /**
@@ -298,7 +367,7 @@ public final class Datasets implements AutoCloseable {
          * @return the dump, built on first use
          * @throws UnavailableException when its file cannot be written
          */
-        public Dump dump(String name, Platform p) {
+        Dump dump(String name, Platform p) {
             return dumps.computeIfAbsent(name, n -> build(n, p));
         }
 
@@ -307,9 +376,10 @@ public final class Datasets implements AutoCloseable {
             dumps.remove(name, d);
         }
 
-        /** Deletes this snapshot's files: a newer one replaced it. */
+        /** Deletes this snapshot's files (nothing uses them any more: a newer one replaced it). */
         void discard() {
             discarded = true;
+            copy.close();
             dumps.values().forEach(d -> {
                 try {
                     Files.deleteIfExists(d.gzip());
