@@ -444,21 +444,21 @@ public final class Datasets implements AutoCloseable {
                 });
             } else {
                 // entries carrying the platform's ID, by that ID (then internal ID: the copy is in that order and
-                // the sort is stable)
+                // the sort is stable); only the IDs are held, each entry is read again to be written
                 String field = p.name();
-                List<Map.Entry<Object, byte[]>> rows = new ArrayList<>();
+                List<Map.Entry<Object, Long>> rows = new ArrayList<>();
                 copy.forEachEntry((id, json) -> {
                     Object v = CanonicalJson.parse(json).get(field);
                     if (v != null) {
-                        rows.add(Map.entry(v, json));
+                        rows.add(Map.entry(v, id));
                     }
                 });
                 Comparator<Object> values = p.idType() == IdType.INT
                         ? Comparator.comparingLong(v -> ((Number) v).longValue())
                         : Comparator.comparing(Object::toString);
                 rows.sort(Map.Entry.comparingByKey(values));
-                for (Map.Entry<Object, byte[]> r : rows) {
-                    writeElement(out, r.getValue(), first);
+                for (Map.Entry<Object, Long> r : rows) {
+                    writeElement(out, copy.entry(r.getValue()), first);
                 }
             }
             out.write(']');
