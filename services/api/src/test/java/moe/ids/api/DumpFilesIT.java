@@ -136,4 +136,20 @@ class DumpFilesIT {
             ownDirectory();
         }
     }
+
+    @Test
+    void withoutAWritableDirectoryDumpsAnswer503AndLookupsStillWork() throws IOException {
+        Path notADirectory = Files.writeString(root.resolve("file"), "x");
+        try (Fixture f = new Fixture()) {
+            f.load(1, DATA);
+            f.api = Main.Api.start(f.config(f.redisUrl, ApiConfig.DEFAULT_REDIS_PIPES, 0)
+                    .withDumpDir(notADirectory.resolve("dumps")), Config.empty());
+            Http http = new Http(f.base());
+            Http.Res dump = http.get("/animeapi.json");
+            assertEquals(503, dump.status(), dump.text());
+            assertEquals("application/json", dump.header("content-type"));
+            assertEquals(503, http.get("/api/v2/imdb?id=tt1").status());
+            assertEquals(200, http.get("/mal/" + DATA.firstEntry().getValue().myanimelist()).status());
+        }
+    }
 }
