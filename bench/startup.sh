@@ -2,7 +2,9 @@
 # Start-up bench (bench/README.md): time from process start to the first 200 — a lookup on the API
 # (/api/v2/ids?source=myanimelist&id=1), readiness on the ingestor (/observe/health/ready) — with and without the
 # JDK's ahead-of-time cache, interleaved in one run (ROUNDS rounds, default 5; medians and their ratio printed).
-# The baseline is the same jar started the way it was before the cache existed.
+# The baseline is the same jar started the way it was before the cache existed. BASE=<commit> adds a third
+# configuration, interleaved with the other two: that commit's jars (built in a temporary worktree), started as they
+# were then, without a cache — "today's" start-up when a goal was set against a commit.
 #
 # Setup: the synthetic upstream refreshed into a database and Redis key prefix of the bench's own (dropped at the
 # end), so both services find a dataset. The cache is trained as bin/ids-moe trains it (docker/aot-train with
@@ -22,20 +24,29 @@ work="$(mktemp -d)"
 base_db="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ids_moe}"
 export DATABASE_URL="${base_db%/*}/ids_moe_$tag" REDIS_PREFIX="$tag:" IDS_MOE_RUN="$work/run"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+base_tree="$work/base"
 cleanup() {
   pkill -f "ids-moe-bench-$tag" 2>/dev/null || true
   drop_scratch "$tag"
+  if [ -d "$base_tree" ]; then
+    git worktree remove --force "$base_tree" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+if [ -n "${BASE:-}" ]; then
+  git worktree add -q --detach "$base_tree" "$BASE"
+  (cd "$base_tree" && mvn -B -q -DskipTests package) || { echo "bench: $BASE does not build" >&2; exit 1; }
+fi
 bin/ids-moe fixture "$work/upstream" >/dev/null 2>&1
 bin/ids-moe refresh --mirror "$work/upstream/b" --source aod --source arm --source anitrakt-tv \
   --source anitrakt-movies --source fribb >"$work/refresh.log" 2>&1 || { tail -20 "$work/refresh.log"; exit 1; }
 
-# command SVC PORT: the service's command line, as bin/ids-moe serve starts it (the marker names the process).
+# command SVC PORT [TREE]: the service's command line, as bin/ids-moe serve starts it (the marker names the process);
+# TREE is the checkout whose jar runs (default this one).
 command_of() {
   echo "$java --enable-native-access=ALL-UNNAMED -Dids-moe-bench-$tag -Dserver.host=127.0.0.1 -Dserver.port=$2" \
-    "-Dserver.observe-port=-1 -jar $ROOT/services/$1/target/ids-moe-$1.jar"
+    "-Dserver.observe-port=-1 -jar ${3:-$ROOT}/services/$1/target/ids-moe-$1.jar"
 }
 path_of() {
   case "$1" in
@@ -58,12 +69,12 @@ code_of() {
   CODE="${line:0:3}"
 }
 
-# time_to_200 SVC [JVM FLAG]: milliseconds from launch to the first 200 on the service's path.
+# time_to_200 SVC [JVM FLAG] [TREE]: milliseconds from launch to the first 200 on the service's path.
 time_to_200() {
-  local svc="$1" flag="${2:-}" port start pid ms cmd path t
+  local svc="$1" flag="${2:-}" tree="${3:-}" port start pid ms cmd path t
   port="$(free_port)"
   path="$(path_of "$svc")"
-  read -r -a cmd <<<"$(command_of "$svc" "$port")"
+  read -r -a cmd <<<"$(command_of "$svc" "$port" "$tree")"
   start="${EPOCHREALTIME/[.,]/}"
   if [ -n "$flag" ]; then
     "${cmd[0]}" "$flag" "${cmd[@]:1}" >"$work/$svc.log" 2>&1 &
@@ -102,16 +113,27 @@ for svc in api ingestor; do
   grep '^aot-train' "$work/train-$svc.log" >&2 || true
 done
 
-declare -A plain cached
+declare -A plain cached based
 for r in $(seq 1 "$rounds"); do
   for svc in api ingestor; do
-    plain[$svc]="${plain[$svc]:-} $(time_to_200 "$svc")"
-    cached[$svc]="${cached[$svc]:-} $(time_to_200 "$svc" "-XX:AOTCache=$work/$svc.aot")"
+    # the order turns each round, so that no configuration always runs first
+    for which in $(if [ $((r % 2)) = 1 ]; then echo base plain cached; else echo cached plain base; fi); do
+      case "$which" in
+        plain) plain[$svc]="${plain[$svc]:-} $(time_to_200 "$svc")" ;;
+        cached) cached[$svc]="${cached[$svc]:-} $(time_to_200 "$svc" "-XX:AOTCache=$work/$svc.aot")" ;;
+        base) [ -z "${BASE:-}" ] || based[$svc]="${based[$svc]:-} $(time_to_200 "$svc" "" "$base_tree")" ;;
+      esac
+    done
   done
-  echo "round $r: api ${plain[api]##* } / ${cached[api]##* } ms, ingestor ${plain[ingestor]##* } / ${cached[ingestor]##* } ms (without / with the cache)" >&2
+  echo "round $r: api ${plain[api]##* } / ${cached[api]##* } ms, ingestor ${plain[ingestor]##* } / ${cached[ingestor]##* } ms (without / with the cache)${BASE:+; $BASE: api ${based[api]##* } ms, ingestor ${based[ingestor]##* } ms}" >&2
 done
 for svc in api ingestor; do
   p=$(median ${plain[$svc]}); c=$(median ${cached[$svc]})
   printf '%-9s start to first 200: without cache %5d ms (%s), with cache %5d ms (%s): ratio %.2f (goal <= 0.40)\n' \
     "$svc" "$p" "$(echo ${plain[$svc]})" "$c" "$(echo ${cached[$svc]})" "$(awk -v a="$c" -v b="$p" 'BEGIN {print a / b}')"
+  if [ -n "${BASE:-}" ]; then
+    b=$(median ${based[$svc]})
+    printf '%-9s start to first 200 of %s: %5d ms (%s); with cache now / %s: ratio %.2f (goal <= 0.40)\n' \
+      "$svc" "$BASE" "$b" "$(echo ${based[$svc]})" "$BASE" "$(awk -v a="$c" -v b="$b" 'BEGIN {print a / b}')"
+  fi
 done
