@@ -49,6 +49,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
@@ -699,6 +700,16 @@ class ChartTest {
                 .getContainers().getFirst();
         assertThat(bytes(api.getResources().getLimits().get("memory")), greaterThan(bytes(new Quantity("200Mi"))));
         assertThat(env(api, "JDK_JAVA_OPTIONS").getValue(), containsString("-Xmx64m"));
+    }
+
+    @Test
+    void apiDumpFilesGoToADiskBackedTmpThatHoldsThem() {
+        // the API builds its dumps and its copy of the served version into files under /tmp (api.dump-dir's
+        // default): ~130 MB at most for ~35k anime; a memory-backed volume would count them against the pod's limit
+        PodSpec pod = r("default").get(Deployment.class, R + "-api").getSpec().getTemplate().getSpec();
+        Volume tmp = pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst().orElseThrow();
+        assertThat(tmp.getEmptyDir().getMedium(), anyOf(nullValue(), equalTo("")));
+        assertThat(bytes(tmp.getEmptyDir().getSizeLimit()), greaterThan(bytes(new Quantity("192Mi"))));
     }
 
     @Test
