@@ -21,6 +21,8 @@ import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.ServerStartException;
 import moe.ids.http.TransportErrors;
+import moe.ids.http.WarmUp;
+import io.helidon.metrics.api.Metrics;
 import moe.ids.store.RedisFailures;
 import moe.ids.store.RedisPool;
 
@@ -43,8 +45,14 @@ public final class Main {
      * @throws Exception when a one-shot sync fails otherwise (PostgreSQL)
      */
     public static void main(String[] args) throws Exception {
-        LogConfig.configureRuntime();
         boolean once = args.length > 0 && "sync".equals(args[0]);
+        if (!once) {
+            // the metrics registry and the web server's builders initialize while the main thread waits for
+            // PostgreSQL (WarmUp)
+            WarmUp.start("ingestor-warm-up", Metrics::globalRegistry, WebServer::builder, ObserveFeature::builder,
+                    HealthObserver::builder);
+        }
+        LogConfig.configureRuntime();
         Config config = Config.create();
         IngestorConfig cfg;
         try {
