@@ -25,7 +25,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * One version of both tiers, kept in two files for as long as it is the served one: the entries' canonical JSON
@@ -134,7 +133,19 @@ final class DatasetCopy implements AutoCloseable {
         return keyCount;
     }
 
-    private byte[] read(int index) {
+    /**
+     * @param index 0 to {@link #entryCount()} - 1, in internal-ID order
+     * @return that entry's internal ID
+     */
+    long id(int index) {
+        return ids[index];
+    }
+
+    /**
+     * @param index 0 to {@link #entryCount()} - 1, in internal-ID order
+     * @return that entry's canonical JSON
+     */
+    byte[] json(int index) {
         byte[] b = new byte[lengths[index]];
         ByteBuffer buf = ByteBuffer.wrap(b);
         try {
@@ -151,21 +162,12 @@ final class DatasetCopy implements AutoCloseable {
     }
 
     /**
-     * @param each receives internal ID and canonical JSON of each entry, in internal-ID order
-     */
-    void forEachEntry(BiConsumer<Long, byte[]> each) {
-        for (int i = 0; i < ids.length; i++) {
-            each.accept(ids[i], read(i));
-        }
-    }
-
-    /**
      * @param id internal ID
      * @return its canonical JSON, or null
      */
     byte[] entry(long id) {
         int i = Arrays.binarySearch(ids, id);
-        return i < 0 ? null : read(i);
+        return i < 0 ? null : json(i);
     }
 
     /**
@@ -216,7 +218,7 @@ final class DatasetCopy implements AutoCloseable {
         int lo = lowerBound(imdb, id);
         List<AnimeEntry> out = new ArrayList<>();
         for (int i = lo; i < imdb.length && imdb[i].equals(id); i++) {
-            out.add(CanonicalJson.parse(read(imdbEntries[i])));
+            out.add(CanonicalJson.parse(json(imdbEntries[i])));
         }
         return out;
     }
@@ -242,7 +244,7 @@ final class DatasetCopy implements AutoCloseable {
         int i = Arrays.binarySearch(index, (long) id << 32);
         i = i < 0 ? -i - 1 : i;
         for (; i < index.length && (index[i] >> 32) == id; i++) {
-            out.add(CanonicalJson.parse(read((int) index[i])));
+            out.add(CanonicalJson.parse(json((int) index[i])));
         }
         return out;
     }

@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -394,33 +393,35 @@ public final class Datasets implements AutoCloseable {
             long t0 = System.nanoTime();
             Path file = null;
             try {
-                Path target = directory.get().resolve(filePrefix + name + ".gz");
-                file = target;
-                try (CountingGzip counting = new CountingGzip(Files.newOutputStream(target))) {
-                    String type = "application/json";
+                file = directory.get().resolve(filePrefix + name + ".gz");
+                String type = "application/json";
+                long crc;
+                long length;
+                try (Gzip gz = new Gzip(Files.newOutputStream(file))) {
                     if (name.equals("animeapi.tsv")) {
                         type = "text/tab-separated-values; charset=utf-8";
-                        tsv(counting);
+                        tsv(gz);
                     } else if (name.equals("animeapi.json")) {
-                        array(counting, null);
+                        array(gz, null);
                     } else if (name.endsWith("().json")) {
-                        array(counting, p);
+                        array(gz, p);
                     } else {
-                        object(counting, p);
+                        object(gz, p);
                     }
-                    counting.close();
-                    // the ETag hashes the content, not the name: a resync at the same version that changes a dump
-                    // changes its ETag (no stale 304), and one that does not keeps it (caches stay valid)
-                    Dump d = new Dump(meta().version(), type, target, Files.size(target), counting.length,
-                            "\"d" + meta().version() + "-" + Long.toHexString(counting.crc.getValue()) + "\"");
-                    if (discarded) {
-                        Files.deleteIfExists(target); // built while a newer version replaced this one
-                    }
-                    LOG.log(System.Logger.Level.INFO, "dump {0} of version {1}: {2} bytes ({3} gzip) in {4} ms",
-                            name, meta().version(), d.length(), d.gzipLength(),
-                            (System.nanoTime() - t0) / 1_000_000);
-                    return d;
+                    gz.finish();
+                    crc = gz.crc32();
+                    length = gz.length();
                 }
+                // the ETag hashes the content, not the name: a resync at the same version that changes a dump
+                // changes its ETag (no stale 304), and one that does not keeps it (caches stay valid)
+                Dump d = new Dump(meta().version(), type, file, Files.size(file), length,
+                        "\"d" + meta().version() + "-" + Long.toHexString(crc) + "\"");
+                if (discarded) {
+                    Files.deleteIfExists(file); // built while a newer version replaced this one
+                }
+                LOG.log(System.Logger.Level.INFO, "dump {0} of version {1}: {2} bytes ({3} gzip) in {4} ms",
+                        name, meta().version(), d.length(), d.gzipLength(), (System.nanoTime() - t0) / 1_000_000);
+                return d;
             } catch (IOException | UncheckedIOException ex) {
                 LOG.log(System.Logger.Level.WARNING, "dump {0} cannot be written to {1}: {2}", name, file,
                         ex.toString());
@@ -436,44 +437,37 @@ public final class Datasets implements AutoCloseable {
         }
 
         private void array(OutputStream out, Platform p) throws IOException {
-            out.write('[');
-            boolean[] first = {true};
+            int n = copy.entryCount();
+            List<Integer> rows = new ArrayList<>(n);
             if (p == null) {
-                copy.forEachEntry((id, json) -> {
-                    writeElement(out, json, first);
-                });
+                for (int i = 0; i < n; i++) {
+                    rows.add(i);
+                }
             } else {
                 // entries carrying the platform's ID, by that ID (then internal ID: the copy is in that order and
-                // the sort is stable); only the IDs are held, each entry is read again to be written
+                // the sort is stable); only their indexes are held, each entry is read again to be written
                 String field = p.name();
-                List<Map.Entry<Object, Long>> rows = new ArrayList<>();
-                copy.forEachEntry((id, json) -> {
-                    Object v = CanonicalJson.parse(json).get(field);
+                List<Map.Entry<Object, Integer>> valued = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Object v = CanonicalJson.parse(copy.json(i)).get(field);
                     if (v != null) {
-                        rows.add(Map.entry(v, id));
+                        valued.add(Map.entry(v, i));
                     }
-                });
+                }
                 Comparator<Object> values = p.idType() == IdType.INT
                         ? Comparator.comparingLong(v -> ((Number) v).longValue())
                         : Comparator.comparing(Object::toString);
-                rows.sort(Map.Entry.comparingByKey(values));
-                for (Map.Entry<Object, Long> r : rows) {
-                    writeElement(out, copy.entry(r.getValue()), first);
-                }
+                valued.sort(Map.Entry.comparingByKey(values));
+                valued.forEach(e -> rows.add(e.getValue()));
             }
-            out.write(']');
-        }
-
-        private static void writeElement(OutputStream out, byte[] json, boolean[] first) {
-            try {
-                if (!first[0]) {
+            out.write('[');
+            for (int r = 0; r < rows.size(); r++) {
+                if (r > 0) {
                     out.write(',');
                 }
-                first[0] = false;
-                out.write(json);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
+                out.write(copy.json(rows.get(r)));
             }
+            out.write(']');
         }
 
         private void object(OutputStream out, Platform p) throws IOException {
@@ -498,8 +492,8 @@ public final class Datasets implements AutoCloseable {
         private void tsv(OutputStream out) throws IOException {
             StringBuilder sb = new StringBuilder(1 << 16);
             sb.append(String.join("\t", AnimeEntry.KEYS)).append('\n');
-            copy.forEachEntry((id, json) -> {
-                AnimeEntry e = CanonicalJson.parse(json);
+            for (int i = 0; i < copy.entryCount(); i++) {
+                AnimeEntry e = CanonicalJson.parse(copy.json(i));
                 boolean first = true;
                 for (String k : AnimeEntry.KEYS) {
                     if (!first) {
@@ -513,53 +507,32 @@ public final class Datasets implements AutoCloseable {
                 }
                 sb.append('\n');
                 if (sb.length() > 1 << 15) {
-                    flush(out, sb);
+                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    sb.setLength(0);
                 }
-            });
-            flush(out, sb);
-        }
-
-        private static void flush(OutputStream out, StringBuilder sb) {
-            try {
-                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                sb.setLength(0);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
             }
+            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    /** Gzip into a file, counting the uncompressed bytes and their CRC-32 (the ETag) on the way. */
-    private static final class CountingGzip extends OutputStream {
-        private final GZIPOutputStream z;
-        private final CRC32 crc = new CRC32();
-        private long length;
-
-        CountingGzip(OutputStream file) throws IOException {
-            this.z = new GZIPOutputStream(file, 1 << 16) {
-                {
-                    def.setLevel(Deflater.BEST_SPEED + 5);
-                }
-            };
+    /**
+     * Gzip at a middle level, telling what it compressed: the CRC-32 and the length of the uncompressed content,
+     * which gzip computes anyway for its trailer (the ETag is made of them).
+     */
+    private static final class Gzip extends GZIPOutputStream {
+        Gzip(OutputStream file) throws IOException {
+            super(file, 1 << 16);
+            def.setLevel(Deflater.BEST_SPEED + 5);
         }
 
-        @Override
-        public void write(int b) throws IOException {
-            z.write(b);
-            crc.update(b);
-            length++;
+        /** @return the CRC-32 of what was written so far */
+        long crc32() {
+            return crc.getValue();
         }
 
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            z.write(b, off, len);
-            crc.update(b, off, len);
-            length += len;
-        }
-
-        @Override
-        public void close() throws IOException {
-            z.close();
+        /** @return the bytes written so far (before {@link #close()}, which ends the deflater) */
+        long length() {
+            return def.getBytesRead();
         }
     }
 }

@@ -81,7 +81,9 @@ class DatasetCopyTest {
         DatasetCopy copy = sink.finish(META);
 
         List<Long> order = new ArrayList<>();
-        copy.forEachEntry((id, json) -> order.add(id));
+        for (int i = 0; i < copy.entryCount(); i++) {
+            order.add(copy.id(i));
+        }
         assertEquals(List.of(10L, 20L, 30L), order);
         assertArrayEquals(json(AnimeEntry.builder("T20").build()), copy.entry(20));
         assertNull(copy.entry(15));
@@ -120,7 +122,9 @@ class DatasetCopyTest {
         DatasetCopy copy = second.finish(META);
 
         List<Long> ids = new ArrayList<>();
-        copy.forEachEntry((id, json) -> ids.add(id));
+        for (int i = 0; i < copy.entryCount(); i++) {
+            ids.add(copy.id(i));
+        }
         assertEquals(List.of(2L), ids);
         assertEquals(List.of(Map.entry("2", 2L)), copy.keysUnder("myanimelist/", Comparator.naturalOrder()));
         assertEquals(List.of(), copy.byImdb("tt9"));
