@@ -115,24 +115,43 @@ public final class PublishedStore {
     }
 
     /**
-     * @return identity key ({@code platform/id}) → internal ID
+     * @return the identity keys and the version they belong to, read from one snapshot of the database
      */
-    public Map<String, Long> identity() {
+    public Identity identity() {
         try (Connection c = raw.connection(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.setFetchSize(20_000);
-            Map<String, Long> map = new HashMap<>(400_000);
-            try (ResultSet rs = st.executeQuery("SELECT platform, platform_id, anime_id FROM identity_key")) {
-                while (rs.next()) {
-                    map.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                long version;
+                try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM change_set")) {
+                    rs.next();
+                    version = rs.getLong(1);
                 }
+                st.setFetchSize(20_000);
+                Map<String, Long> map = new HashMap<>(400_000);
+                try (ResultSet rs = st.executeQuery("SELECT platform, platform_id, anime_id FROM identity_key")) {
+                    while (rs.next()) {
+                        map.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+                    }
+                }
+                c.commit();
+                return new Identity(version, map);
+            } finally {
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                c.setAutoCommit(true);
             }
-            c.commit();
-            c.setAutoCommit(true);
-            return map;
         } catch (SQLException ex) {
             throw new UnavailableException("PostgreSQL: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The identity keys as one published version left them.
+     *
+     * @param version the published version
+     * @param keys    identity key ({@code platform/id}) → internal ID
+     */
+    public record Identity(long version, Map<String, Long> keys) {
     }
 
     /**
@@ -203,7 +222,8 @@ public final class PublishedStore {
      * transaction.
      *
      * @param cs          the change set (its base must be the current version)
-     * @param identities  identity keys ({@code platform/id}) → internal ID to upsert
+     * @param identities  identity keys ({@code platform/id}) → internal ID to upsert: the new ones and those that
+     *                    now name another anime (the others are left as they are)
      * @param reportJson  merge report
      * @param fingerprint SHA-256 of {@code inputs}
      * @param inputs      what the merge read (JSON), recorded in {@code merge_inputs} with the change set's version

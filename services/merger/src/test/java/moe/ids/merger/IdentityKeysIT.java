@@ -1,0 +1,80 @@
+package moe.ids.merger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import moe.ids.core.config.DatabaseUrl;
+import moe.ids.core.snapshot.Records;
+import moe.ids.db.Database;
+import moe.ids.db.Db;
+import moe.ids.db.Migrations;
+import moe.ids.merger.merge.MergeSettings;
+import moe.ids.testing.TestDatabases;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A merge writes the identity keys that are new, and leaves the rows of keys it found as they were (each row's
+ * {@code xmin}, the transaction that wrote it, stays the same). On real PostgreSQL, a database of its own.
+ */
+class IdentityKeysIT {
+    private static final Records.AodAnime BEBOP = new Records.AodAnime("Cowboy Bebop", "TV", 26, 1998, 23, 1, null,
+            null, null, 1, null, 1, null, null, List.of());
+    private static final Records.AodAnime TRIGUN = new Records.AodAnime("Trigun", "TV", 26, 1998, 307, 6, null, null,
+            null, 6, null, 6, null, null, List.of());
+
+    private DatabaseUrl url;
+    private HikariDataSource pool;
+    private Db db;
+
+    @BeforeEach
+    void start() throws Exception {
+        url = TestDatabases.fresh("identitykeys");
+        Migrations.migrate(url);
+        pool = Database.pool(url, "identitykeys", 4);
+        db = Db.over(pool);
+    }
+
+    @AfterEach
+    void stop() {
+        pool.close();
+        TestDatabases.drop(url);
+    }
+
+    @Test
+    void aMergeWritesNewKeysAndLeavesTheOthersUntouched() throws Exception {
+        StoredSnapshots.accept(pool, "aod", List.of(BEBOP));
+        MergeService merge = new MergeService(db, MergeSettings.DEFAULTS, 0.05, "code");
+        assertTrue(merge.run(false).published());
+        Map<String, String> first = rows();
+        assertTrue(first.containsKey("myanimelist/1"), first.toString());
+
+        StoredSnapshots.accept(pool, "aod", List.of(BEBOP, TRIGUN));
+        assertEquals(2, merge.run(false).version());
+        Map<String, String> second = rows();
+        assertTrue(second.containsKey("myanimelist/6"), "Trigun's keys are added: " + second);
+        second.keySet().retainAll(first.keySet());
+        assertEquals(first, second, "Cowboy Bebop's rows are not written again");
+    }
+
+    /** identity key → "anime ID, xmin" */
+    private Map<String, String> rows() throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT platform, platform_id, anime_id, xmin::text FROM identity_key")) {
+            while (rs.next()) {
+                out.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3) + ", " + rs.getString(4));
+            }
+        }
+        return out;
+    }
+}
