@@ -28,6 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -100,6 +104,17 @@ public final class MergeService {
         } else if (last.isPresent()) {
             LOG.log(System.Logger.Level.INFO, "merge: {0}", changes(fingerprint, last.get(), current));
         }
+        // The published state is read on a thread of its own while the inputs load and merge: reading ~300k rows
+        // from PostgreSQL and merging are each a core's work for seconds.
+        try (ExecutorService reader = Executors.newSingleThreadExecutor(r -> new Thread(r, "merge-published-state"))) {
+            CompletableFuture<PublishedState> state = CompletableFuture.supplyAsync(
+                    () -> new PublishedState(published.identity(), published.load()), reader);
+            return merge(state, force, sha, fingerprint, t0);
+        }
+    }
+
+    private Outcome merge(CompletableFuture<PublishedState> state, boolean force, String sha,
+                          MergeFingerprint fingerprint, long t0) {
         MergeInputs inputs = load();
         if (inputs.aod().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "no anime-offline-database snapshot: the merged set is empty");
@@ -108,7 +123,8 @@ public final class MergeService {
         Merger.Result merged = merger.merge(inputs);
         long tMerge = System.nanoTime();
         List<AnimeEntry> entries = merged.entries();
-        PublishedStore.Identity identity = published.identity();
+        PublishedState read = published(state);
+        PublishedStore.Identity identity = read.identity();
         Map<String, Long> known = identity.keys();
         long[] ids = IdentityResolver.assign(entries, known);
         int fresh = (int) java.util.Arrays.stream(ids).filter(id -> id < 0).count();
@@ -119,9 +135,10 @@ public final class MergeService {
             }
         }
         String[] hashes = new String[entries.size()];
+        java.util.stream.IntStream.range(0, hashes.length).parallel()
+                .forEach(i -> hashes[i] = CanonicalJson.hash(entries.get(i)));
         Map<String, Long> identities = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
-            hashes[i] = CanonicalJson.hash(entries.get(i));
             for (String key : IdentityResolver.identityKeys(entries.get(i))) {
                 identities.put(key, ids[i]);
             }
@@ -131,7 +148,7 @@ public final class MergeService {
         // and the publish's own check agree on the version.
         identities.entrySet().removeIf(k -> k.getValue().equals(known.get(k.getKey())));
         Map<String, Long> mapping = Differ.mapping(ids, entries);
-        PublishedStore.Published before = published.load();
+        PublishedStore.Published before = read.published();
         if (before.version() != identity.version()) {
             // the identity keys were read before another merge published: the IDs may be stale
             throw new PublishedStore.ConcurrentPublishException("published version is " + before.version()
@@ -165,6 +182,21 @@ public final class MergeService {
                 ms(System.nanoTime() - t0));
         return new Outcome(cs.version(), true, cs.upsert().size(), cs.delete().size(), cs.mapSet().size(),
                 cs.mapDel().size(), merged.report());
+    }
+
+    /** The published state a merge is diffed against: the identity keys, then the anime and the mapping. */
+    private record PublishedState(PublishedStore.Identity identity, PublishedStore.Published published) {
+    }
+
+    private static PublishedState published(CompletableFuture<PublishedState> state) {
+        try {
+            return state.join();
+        } catch (CompletionException ex) {
+            if (ex.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw ex;
+        }
     }
 
     /** A run with the inputs of the last completed merge: nothing loaded, merged or published; a short report. */
