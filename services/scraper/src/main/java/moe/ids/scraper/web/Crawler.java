@@ -40,6 +40,11 @@ public final class Crawler<R> {
     private static final Map<String, AtomicLong> DONE = new ConcurrentHashMap<>();
     private static final Map<String, AtomicLong> TOTAL = new ConcurrentHashMap<>();
     private static final long LOG_EVERY_NANOS = 10_000_000_000L;
+    /**
+     * Pages fetched at once from a mirror, at the least: a site's own limit spares the site, and a mirror is a local
+     * replay (its pauses are off too), so a site limited to one page at a time no longer leaves a core idle.
+     */
+    private static final int MIRROR_CONCURRENCY = 4;
 
     private final String source;
     private final SiteSettings site;
@@ -159,12 +164,13 @@ public final class Crawler<R> {
         gauge(TOTAL, "scraper_web_pages_total").set(total);
         long t0 = System.nanoTime();
         AtomicLong lastLog = new AtomicLong(t0);
+        int concurrency = pacer.enabled() ? site.concurrency() : Math.max(site.concurrency(), MIRROR_CONCURRENCY);
         LOG.log(System.Logger.Level.INFO, "{0}: crawling {1} of {2} pages ({3} already fetched), {4} at a time{5}",
-                source, todo.size(), total, resumed, site.concurrency(),
+                source, todo.size(), total, resumed, concurrency,
                 pacer.enabled() ? ", " + site.delayMin().toMillis() + "–" + site.delayMax().toMillis()
                         + " ms apart" : ", no pauses (mirror)");
         int done0 = resumed;
-        int threads = Math.max(1, Math.min(site.concurrency(), todo.size()));
+        int threads = Math.max(1, Math.min(concurrency, todo.size()));
         ExecutorService pool = Executors.newFixedThreadPool(threads,
                 Thread.ofPlatform().name(source + "-crawl-", 0).daemon(true).factory());
         List<Future<?>> futures = new ArrayList<>();
