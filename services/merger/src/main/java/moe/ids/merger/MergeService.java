@@ -147,6 +147,13 @@ public final class MergeService {
         // merge cost seconds and left a dead row each. The table holds what was read: the keys, the published state
         // and the publish's own check agree on the version.
         identities.entrySet().removeIf(k -> k.getValue().equals(known.get(k.getKey())));
+        Map<String, Long> moved = new HashMap<>();
+        identities.forEach((key, id) -> {
+            if (known.containsKey(key)) {
+                moved.put(key, id);
+            }
+        });
+        identities.keySet().removeAll(moved.keySet());
         Map<String, Long> mapping = Differ.mapping(ids, entries);
         PublishedStore.Published before = read.published();
         if (before.version() != identity.version()) {
@@ -177,7 +184,7 @@ public final class MergeService {
             LOG.log(System.Logger.Level.INFO, "merge: nothing changed; nothing published");
             return new Outcome(before.version(), false, 0, 0, 0, 0, merged.report());
         }
-        published.publish(cs, identities, reportJson, sha, fingerprint.json());
+        published.publish(cs, identities, moved, reportJson, sha, fingerprint.json());
         LOG.log(System.Logger.Level.INFO, "published change set {0} in {1} ms total", cs.version(),
                 ms(System.nanoTime() - t0));
         return new Outcome(cs.version(), true, cs.upsert().size(), cs.delete().size(), cs.mapSet().size(),

@@ -66,6 +66,28 @@ class IdentityKeysIT {
         assertEquals(first, second, "Cowboy Bebop's rows are not written again");
     }
 
+    @Test
+    void aKeyThatNowNamesAnotherAnimeIsMoved() throws Exception {
+        StoredSnapshots.accept(pool, "aod", List.of(BEBOP));
+        MergeService merge = new MergeService(db, MergeSettings.DEFAULTS, 0.05, "code");
+        merge.run(false);
+        String bebop = rows().get("myanimelist/1").split(", ")[0];
+        assertEquals(bebop, rows().get("title/Cowboy Bebop").split(", ")[0]);
+
+        // Bebop's IDs under another title keep its internal ID; its old title now belongs to another anime
+        Records.AodAnime renamed = new Records.AodAnime("Cowboy Bebop (TV)", "TV", 26, 1998, 23, 1, null, null, null,
+                1, null, 1, null, null, List.of());
+        Records.AodAnime namesake = new Records.AodAnime("Cowboy Bebop", "Movie", 1, 2001, 999, 999, null, null,
+                null, 999, null, 999, null, null, List.of());
+        StoredSnapshots.accept(pool, "aod", List.of(renamed, namesake));
+        merge.run(false);
+        Map<String, String> now = rows();
+        assertEquals(bebop, now.get("myanimelist/1").split(", ")[0]);
+        String other = now.get("myanimelist/999").split(", ")[0];
+        assertTrue(!other.equals(bebop), now.toString());
+        assertEquals(other, now.get("title/Cowboy Bebop").split(", ")[0], "the title moved to the namesake");
+    }
+
     /** identity key → "anime ID, xmin" */
     private Map<String, String> rows() throws Exception {
         Map<String, String> out = new TreeMap<>();

@@ -222,14 +222,16 @@ public final class PublishedStore {
      * transaction.
      *
      * @param cs          the change set (its base must be the current version)
-     * @param identities  identity keys ({@code platform/id}) → internal ID to upsert: the new ones and those that
-     *                    now name another anime (the others are left as they are)
+     * @param added       identity keys ({@code platform/id}) → internal ID that the table does not hold (as read
+     *                    with the version this change set applies on), written as they are
+     * @param moved       identity keys that now name another anime, updated (the others are left as they are)
      * @param reportJson  merge report
      * @param fingerprint SHA-256 of {@code inputs}
      * @param inputs      what the merge read (JSON), recorded in {@code merge_inputs} with the change set's version
      * @throws ConcurrentPublishException when another merge published since {@link #load()}
      */
-    public void publish(ChangeSet cs, Map<String, Long> identities, String reportJson, String fingerprint,
+    public void publish(ChangeSet cs, Map<String, Long> added, Map<String, Long> moved, String reportJson,
+                        String fingerprint,
                         String inputs) {
         try (Connection c = raw.connection()) {
             c.setAutoCommit(false);
@@ -245,7 +247,11 @@ public final class PublishedStore {
                     }
                 }
                 OutboxWriter.write(c, cs, reportJson);
-                upsertIdentities(c, identities);
+                // new keys go straight into the table: the version check above, under the merge lock, says it
+                // holds what the merge read, and only a publish writes it (a stray row fails the publish loudly)
+                OutboxWriter.copy(c, "COPY identity_key (platform, platform_id, anime_id) FROM STDIN WITH (FORMAT csv)",
+                        identityCsv(added));
+                upsertIdentities(c, moved);
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO merge_inputs (version, fingerprint, inputs) VALUES (?, ?, ?::jsonb)")) {
                     ps.setLong(1, cs.version());
@@ -290,18 +296,24 @@ public final class PublishedStore {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TEMP TABLE identity_in (platform TEXT, platform_id TEXT, anime_id BIGINT) ON COMMIT DROP");
         }
+        OutboxWriter.copy(c, "COPY identity_in (platform, platform_id, anime_id) FROM STDIN WITH (FORMAT csv)",
+                identityCsv(identities));
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO identity_key (platform, platform_id, anime_id) SELECT platform, platform_id, "
+                    + "anime_id FROM identity_in ON CONFLICT (platform, platform_id) DO UPDATE SET "
+                    + "anime_id = EXCLUDED.anime_id, seen_at = now()");
+        }
+    }
+
+    /** Identity keys as CSV rows {@code "platform","id",animeId}. */
+    private static StringBuilder identityCsv(Map<String, Long> identities) {
         StringBuilder csv = new StringBuilder(identities.size() * 32);
         identities.forEach((key, id) -> {
             int slash = key.indexOf('/');
             csv.append('"').append(key, 0, slash).append("\",\"")
                     .append(key.substring(slash + 1).replace("\"", "\"\"")).append("\",").append(id).append('\n');
         });
-        OutboxWriter.copy(c, "COPY identity_in (platform, platform_id, anime_id) FROM STDIN WITH (FORMAT csv)", csv);
-        try (Statement st = c.createStatement()) {
-            st.executeUpdate("INSERT INTO identity_key (platform, platform_id, anime_id) SELECT platform, platform_id, "
-                    + "anime_id FROM identity_in ON CONFLICT (platform, platform_id) DO UPDATE SET "
-                    + "anime_id = EXCLUDED.anime_id, seen_at = now()");
-        }
+        return csv;
     }
 
     /** Another merge published while this one was computing; nothing was written. */
