@@ -26,7 +26,7 @@ public final class Migrations {
     /** Advisory lock key: "idsmoe" as a number, so it does not collide with other users of the server. */
     static final long LOCK_KEY = 0x6964736d6f65L;
     /** The version of the newest file in {@code db/migration} (MigrationsTest holds the two together). */
-    static final int LATEST = 3;
+    static final int LATEST = 4;
 
     private Migrations() {
     }
