@@ -13,6 +13,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -38,19 +42,59 @@ public final class OutboxWriter {
      * @throws SQLException on failure (the caller rolls back)
      */
     public static void write(Connection c, ChangeSet cs, String reportJson) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_set (version, base, created_at, encoding, "
-                + "payload, upserts, deletes, map_sets, map_dels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setLong(1, cs.version());
-            ps.setLong(2, cs.base());
-            ps.setTimestamp(3, Timestamp.from(cs.createdAt()));
-            ps.setString(4, ENCODING);
-            ps.setBytes(5, ChangeSetCodec.toCompressed(cs));
-            ps.setInt(6, cs.upsert().size());
-            ps.setInt(7, cs.delete().size());
-            ps.setInt(8, cs.mapSet().size());
-            ps.setInt(9, cs.mapDel().size());
-            ps.executeUpdate();
+        // the payload (every entry serialized again, compressed) is built on a thread of its own while the rows are
+        // copied: PostgreSQL takes the rows on one core, the payload the other; the row goes in last
+        ExecutorService encoder = Executors.newSingleThreadExecutor(r -> new Thread(r, "change-set-encoder"));
+        try {
+            Future<byte[]> payload = encoder.submit(() -> ChangeSetCodec.toCompressed(cs));
+            rows(c, cs);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_set (version, base, created_at, "
+                    + "encoding, payload, upserts, deletes, map_sets, map_dels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, cs.version());
+                ps.setLong(2, cs.base());
+                ps.setTimestamp(3, Timestamp.from(cs.createdAt()));
+                ps.setString(4, ENCODING);
+                ps.setBytes(5, done(payload));
+                ps.setInt(6, cs.upsert().size());
+                ps.setInt(7, cs.delete().size());
+                ps.setInt(8, cs.mapSet().size());
+                ps.setInt(9, cs.mapDel().size());
+                ps.executeUpdate();
+            }
+        } finally {
+            encoder.shutdownNow();
         }
+        if (reportJson != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO merge_report (version, report) VALUES (?, ?::jsonb)")) {
+                ps.setLong(1, cs.version());
+                ps.setString(2, reportJson);
+                ps.executeUpdate();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, CHANNEL);
+            ps.setString(2, Long.toString(cs.version()));
+            ps.execute();
+        }
+    }
+
+    private static byte[] done(Future<byte[]> payload) throws SQLException {
+        try {
+            return payload.get();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while encoding the change set", ex);
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new SQLException("encoding the change set failed: " + ex.getCause(), ex.getCause());
+        }
+    }
+
+    /** The published state's rows: anime upserted and deleted, mapping keys set and deleted. */
+    private static void rows(Connection c, ChangeSet cs) throws SQLException {
         deleteAny(c, "DELETE FROM anime WHERE id = ANY(?)", "bigint",
                 Stream.concat(cs.delete().stream(), cs.upsert().stream().map(ChangeSet.Upsert::id)).toArray(Long[]::new));
         // each row's JSON and hash on every core: a first publish writes ~35k of them
@@ -72,19 +116,6 @@ public final class OutboxWriter {
         cs.mapSet().forEach((k, id) -> mapping.append('"').append(k.replace("\"", "\"\"")).append("\",").append(id)
                 .append('\n'));
         copy(c, "COPY published_mapping (key, anime_id) FROM STDIN WITH (FORMAT csv)", mapping);
-        if (reportJson != null) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO merge_report (version, report) VALUES (?, ?::jsonb)")) {
-                ps.setLong(1, cs.version());
-                ps.setString(2, reportJson);
-                ps.executeUpdate();
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            ps.setString(1, CHANNEL);
-            ps.setString(2, Long.toString(cs.version()));
-            ps.execute();
-        }
     }
 
     /**
