@@ -15,6 +15,10 @@
 # upstream (bin/ids-moe fixture) and its five sources. Needs the local PostgreSQL and Redis; the databases and key
 # prefixes it creates are dropped at the end. Usage: bench/refresh.sh [ROUNDS]; BENCH_MIRROR=DIR replays another
 # snapshot of the recorded layout (a folder without index.tsv: the synthetic upstream).
+#
+# BASE=<commit> adds, to each round, a full refresh run by that commit's own launcher and jars (built in a temporary
+# worktree), on stores of its own, before or after this checkout's (alternating by round), and prints the ratio of
+# this checkout's full refresh to it (goal <= 0.6 against the commit the refresh goals were set on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"
@@ -27,11 +31,20 @@ ensure_stores
 work="$(mktemp -d)"
 base_db="$DATABASE_URL"
 tag=""
+base_tree="$work/base"
 cleanup() {
   [ -z "$tag" ] || drop_scratch "$tag"
+  [ -z "$tag" ] || drop_scratch "${tag}b"
+  if [ -d "$base_tree" ]; then
+    git worktree remove --force "$base_tree" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+if [ -n "${BASE:-}" ]; then
+  git worktree add -q --detach "$base_tree" "$BASE"
+  (cd "$base_tree" && mvn -B -q -DskipTests package >/dev/null) || { echo "bench: $BASE does not build" >&2; exit 1; }
+fi
 
 mirror="${BENCH_MIRROR:-$ROOT/../shared/upstream/b}"
 sources=()      # every source
@@ -48,12 +61,13 @@ else
 fi
 
 # refresh LOG [--source NAME]...: one `bin/ids-moe refresh` on the round's stores; prints its wall time in ms.
+# TREE=DIR runs that checkout's launcher on stores of its own (the BASE refresh).
 refresh() {
-  local start rc=0 log="$1"
+  local start rc=0 log="$1" tree="${TREE:-$ROOT}" t="$tag${TREE:+b}"
   shift
   start=$(date +%s%N)
-  DATABASE_URL="${base_db%/*}/ids_moe_$tag" REDIS_PREFIX="$tag:" IDS_MOE_RUN="$work/run" \
-    bin/ids-moe refresh --mirror "$mirror" "$@" >"$log" 2>&1 || rc=$?
+  (cd "$tree" && DATABASE_URL="${base_db%/*}/ids_moe_$t" REDIS_PREFIX="$t:" IDS_MOE_RUN="$work/run$t" \
+    bin/ids-moe refresh --mirror "$mirror" "$@") >"$log" 2>&1 || rc=$?
   if [ "$rc" != 0 ]; then
     echo "bench: refresh exited $rc; its log:" >&2
     tail -20 "$log" >&2
@@ -110,11 +124,23 @@ unchanged() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
-fulls="" agains="" ratios="" nightlies="" nratios=""
+fulls="" agains="" ratios="" nightlies="" nratios="" bases="" bratios=""
 for r in $(seq 1 "$rounds"); do
   tag="brefresh$$r$r"
   drop_scratch "$tag"
+  if [ -n "${BASE:-}" ]; then
+    drop_scratch "${tag}b"
+    # alternating which goes first, so neither always finds the machine's caches warm
+    if [ $((r % 2)) = 1 ]; then based=$(TREE="$base_tree" refresh "$work/base-$r.log" "${sources[@]}"); fi
+  fi
   full=$(refresh "$work/full-$r.log" "${sources[@]}")
+  if [ -n "${BASE:-}" ]; then
+    if [ $((r % 2)) = 0 ]; then based=$(TREE="$base_tree" refresh "$work/base-$r.log" "${sources[@]}"); fi
+    drop_scratch "${tag}b"
+    bases="$bases $based" bratios="$bratios $(ratio "$full" "$based")"
+    printf 'round %d: full refresh %6d ms, %s %6d ms: ratio %s\n' "$r" "$full" "$BASE" "$based" \
+      "$(ratio "$full" "$based")"
+  fi
   again=$(refresh "$work/again-$r.log" "${sources[@]}")
   unchanged "$work/again-$r.log" "$r"
   fulls="$fulls $full" agains="$agains $again" ratios="$ratios $(ratio "$again" "$full")"
@@ -140,6 +166,10 @@ for r in $(seq 1 "$rounds"); do
 done
 printf 'median: full refresh %d ms (%s), nothing changed %d ms (%s): ratio %s (goal <= 0.15; rounds:%s)\n' \
   "$(median $fulls)" "$(echo $fulls)" "$(median $agains)" "$(echo $agains)" "$(median $ratios)" "$ratios"
+if [ -n "$bases" ]; then
+  printf 'median: full refresh %d ms, %s %d ms (%s): ratio %s (goal <= 0.6; rounds:%s)\n' "$(median $fulls)" \
+    "$BASE" "$(median $bases)" "$(echo $bases)" "$(median $bratios)" "$bratios"
+fi
 if [ -n "$nightlies" ]; then
   printf 'median: nothing changed, crawled sites within their interval %d ms (%s): ratio %s (rounds:%s)\n' \
     "$(median $nightlies)" "$(echo $nightlies)" "$(median $nratios)" "$nratios"
