@@ -1,13 +1,9 @@
 package moe.ids.merger;
 
 import com.zaxxer.hikari.HikariDataSource;
-import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.snapshot.Records;
-import moe.ids.db.Database;
 import moe.ids.db.Db;
-import moe.ids.db.Migrations;
 import moe.ids.merger.merge.MergeSettings;
-import moe.ids.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static moe.ids.merger.MergeDatabase.BEBOP;
+import static moe.ids.merger.MergeDatabase.TRIGUN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,27 +25,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code xmin}, the transaction that wrote it, stays the same). On real PostgreSQL, a database of its own.
  */
 class IdentityKeysIT {
-    private static final Records.AodAnime BEBOP = new Records.AodAnime("Cowboy Bebop", "TV", 26, 1998, 23, 1, null,
-            null, null, 1, null, 1, null, null, List.of());
-    private static final Records.AodAnime TRIGUN = new Records.AodAnime("Trigun", "TV", 26, 1998, 307, 6, null, null,
-            null, 6, null, 6, null, null, List.of());
-
-    private DatabaseUrl url;
+    private MergeDatabase base;
     private HikariDataSource pool;
     private Db db;
 
     @BeforeEach
-    void start() throws Exception {
-        url = TestDatabases.fresh("identitykeys");
-        Migrations.migrate(url);
-        pool = Database.pool(url, "identitykeys", 4);
-        db = Db.over(pool);
+    void start() {
+        base = MergeDatabase.fresh("identitykeys");
+        pool = base.pool();
+        db = base.db();
     }
 
     @AfterEach
     void stop() {
-        pool.close();
-        TestDatabases.drop(url);
+        base.close();
     }
 
     @Test

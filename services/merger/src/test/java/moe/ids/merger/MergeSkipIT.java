@@ -2,14 +2,10 @@ package moe.ids.merger;
 
 import com.zaxxer.hikari.HikariDataSource;
 import moe.ids.core.changeset.ChangeSet;
-import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.snapshot.Records;
-import moe.ids.db.Database;
 import moe.ids.db.Db;
-import moe.ids.db.Migrations;
 import moe.ids.db.OutboxWriter;
 import moe.ids.merger.merge.MergeSettings;
-import moe.ids.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +17,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import static moe.ids.merger.MergeDatabase.BEBOP;
+import static moe.ids.merger.MergeDatabase.TRIGUN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,29 +31,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (a database of its own).
  */
 class MergeSkipIT {
-    private static final Records.AodAnime BEBOP = new Records.AodAnime("Cowboy Bebop", "TV", 26, 1998, 23, 1, null,
-            null, null, 1, null, 1, null, null, List.of());
-    private static final Records.AodAnime TRIGUN = new Records.AodAnime("Trigun", "TV", 26, 1998, 307, 6, null, null,
-            null, 6, null, 6, null, null, List.of());
-
-    private DatabaseUrl url;
+    private MergeDatabase base;
     private HikariDataSource pool;
     private Db db;
 
     @BeforeEach
     void start() throws Exception {
-        url = TestDatabases.fresh("mergeskip");
-        Migrations.migrate(url);
-        pool = Database.pool(url, "mergeskip", 4);
-        db = Db.over(pool);
+        base = MergeDatabase.fresh("mergeskip");
+        pool = base.pool();
+        db = base.db();
         StoredSnapshots.accept(pool, "aod", List.of(BEBOP));
         StoredSnapshots.accept(pool, "arm", List.of(new Records.ArmEntry(1, 1, 360, 538)));
     }
 
     @AfterEach
     void stop() {
-        pool.close();
-        TestDatabases.drop(url);
+        base.close();
     }
 
     private MergeService service(String code) {
