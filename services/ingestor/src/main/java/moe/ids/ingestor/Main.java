@@ -5,6 +5,7 @@ import moe.ids.store.RedisCheck;
 import moe.ids.store.RedisStore;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -22,7 +23,6 @@ import moe.ids.http.EdgeConfig;
 import moe.ids.http.ServerStartException;
 import moe.ids.http.TransportErrors;
 import moe.ids.http.WarmUp;
-import io.helidon.metrics.api.Metrics;
 import moe.ids.store.RedisFailures;
 import moe.ids.store.RedisPool;
 

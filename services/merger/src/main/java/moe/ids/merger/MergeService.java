@@ -125,6 +125,12 @@ public final class MergeService {
         List<AnimeEntry> entries = merged.entries();
         PublishedState read = published(state);
         PublishedStore.Identity identity = read.identity();
+        PublishedStore.Published before = read.published();
+        if (before.version() != identity.version()) {
+            // the identity keys were read before another merge published: the IDs may be stale
+            throw new PublishedStore.ConcurrentPublishException("published version is " + before.version()
+                    + ", the identity keys were read at " + identity.version() + "; merge again");
+        }
         Map<String, Long> known = identity.keys();
         long[] ids = IdentityResolver.assign(entries, known);
         int fresh = (int) java.util.Arrays.stream(ids).filter(id -> id < 0).count();
@@ -146,21 +152,17 @@ public final class MergeService {
         // Only keys that are new or now name another anime are written: rewriting the ~8 keys of every anime on each
         // merge cost seconds and left a dead row each. The table holds what was read: the keys, the published state
         // and the publish's own check agree on the version.
-        identities.entrySet().removeIf(k -> k.getValue().equals(known.get(k.getKey())));
+        Map<String, Long> added = new HashMap<>();
         Map<String, Long> moved = new HashMap<>();
         identities.forEach((key, id) -> {
-            if (known.containsKey(key)) {
+            Long was = known.get(key);
+            if (was == null) {
+                added.put(key, id);
+            } else if (!was.equals(id)) {
                 moved.put(key, id);
             }
         });
-        identities.keySet().removeAll(moved.keySet());
         Map<String, Long> mapping = Differ.mapping(ids, entries);
-        PublishedStore.Published before = read.published();
-        if (before.version() != identity.version()) {
-            // the identity keys were read before another merge published: the IDs may be stale
-            throw new PublishedStore.ConcurrentPublishException("published version is " + before.version()
-                    + ", the identity keys were read at " + identity.version() + "; merge again");
-        }
         ChangeSet cs = Differ.diff(before.version() + 1, before.version(), Instant.now(), before.hashes(),
                 before.mapping(), ids, entries, hashes, mapping);
         long tDiff = System.nanoTime();
@@ -184,7 +186,7 @@ public final class MergeService {
             LOG.log(System.Logger.Level.INFO, "merge: nothing changed; nothing published");
             return new Outcome(before.version(), false, 0, 0, 0, 0, merged.report());
         }
-        published.publish(cs, identities, moved, reportJson, sha, fingerprint.json());
+        published.publish(cs, added, moved, reportJson, sha, fingerprint.json());
         LOG.log(System.Logger.Level.INFO, "published change set {0} in {1} ms total", cs.version(),
                 ms(System.nanoTime() - t0));
         return new Outcome(cs.version(), true, cs.upsert().size(), cs.delete().size(), cs.mapSet().size(),

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -438,11 +439,9 @@ public final class Datasets implements AutoCloseable {
 
         private void array(OutputStream out, Platform p) throws IOException {
             int n = copy.entryCount();
-            List<Integer> rows = new ArrayList<>(n);
+            int[] rows;
             if (p == null) {
-                for (int i = 0; i < n; i++) {
-                    rows.add(i);
-                }
+                rows = IntStream.range(0, n).toArray();
             } else {
                 // entries carrying the platform's ID, by that ID (then internal ID: the copy is in that order and
                 // the sort is stable); only their indexes are held, each entry is read again to be written
@@ -458,14 +457,14 @@ public final class Datasets implements AutoCloseable {
                         ? Comparator.comparingLong(v -> ((Number) v).longValue())
                         : Comparator.comparing(Object::toString);
                 valued.sort(Map.Entry.comparingByKey(values));
-                valued.forEach(e -> rows.add(e.getValue()));
+                rows = valued.stream().mapToInt(Map.Entry::getValue).toArray();
             }
             out.write('[');
-            for (int r = 0; r < rows.size(); r++) {
+            for (int r = 0; r < rows.length; r++) {
                 if (r > 0) {
                     out.write(',');
                 }
-                out.write(copy.json(rows.get(r)));
+                out.write(copy.json(rows[r]));
             }
             out.write(']');
         }

@@ -231,8 +231,7 @@ public final class PublishedStore {
      * @throws ConcurrentPublishException when another merge published since {@link #load()}
      */
     public void publish(ChangeSet cs, Map<String, Long> added, Map<String, Long> moved, String reportJson,
-                        String fingerprint,
-                        String inputs) {
+                        String fingerprint, String inputs) {
         try (Connection c = raw.connection()) {
             c.setAutoCommit(false);
             try {
