@@ -32,17 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LabelledTitleMatchingIT {
     private static final System.Logger LOG = System.getLogger(LabelledTitleMatchingIT.class.getName());
     /** Precision and recall the matcher reaches on the set; a change that lowers them fails here. */
-    private static final double MIN_PRECISION = 0.995;
-    private static final double MIN_RECALL = 0.985;
+    private static final double MIN_PRECISION = 1.0;
+    private static final double MIN_RECALL = 0.987;
     /** The crossing patterns: no item may be linked where its row forbids it. */
     private static final Set<String> CROSSING = Set.of("P1", "P2", "P3", "P4", "P6");
-    /**
-     * Rows of the crossing patterns the matcher still gets wrong (linked elsewhere or left unmatched): Nautiljon's
-     * series "Bokurano" goes to the music clip of that exact spelling, because the recorded anime-offline-database
-     * carries no types (the real one types the clip, and then the series finds "Bokura no": MergerTest); more than
-     * this fails.
-     */
-    private static final int MAX_CROSSING_MISSES = 1;
+
 
     private static List<Row> rows;
     private static Map<String, AnimeEntry> linked;
@@ -96,7 +90,7 @@ class LabelledTitleMatchingIT {
     }
 
     @Test
-    void crossingPatternMissesStayWithinTheKnownFew() {
+    void everyCrossingPatternRowIsLinkedAsLabelled() {
         List<String> wrong = new ArrayList<>();
         for (Row r : rows) {
             if (CROSSING.contains(r.pattern()) && r.positive()) {
@@ -106,8 +100,7 @@ class LabelledTitleMatchingIT {
                 }
             }
         }
-        wrong.forEach(w -> LOG.log(System.Logger.Level.INFO, "labelled set miss: {0}", w));
-        assertTrue(wrong.size() <= MAX_CROSSING_MISSES, wrong.size() + " misses: " + String.join("\n", wrong));
+        assertEquals(List.of(), wrong, "crossing-pattern rows linked elsewhere or left unmatched");
     }
 
     private static String describe(Row r) {

@@ -132,7 +132,15 @@ public final class MergerBench {
             spelled.add(SpelledTitles.key(keys.get(i), a.title(), TitleKey.Kind.ofLabel(a.type()), a.year(),
                     a.animeplanet()));
         }
-        TitleMatcher matcher = new TitleMatcher(titles, keys, List.of(), spelled);
+        // listed by the programme guide or as a Trakt show, by MyAnimeList ID (the merge joins them the same way)
+        Set<Integer> listed = new java.util.HashSet<>();
+        in.arm().stream().filter(a -> a.shoboi() != null && a.myanimelist() != null)
+                .forEach(a -> listed.add(a.myanimelist()));
+        in.traktTv().forEach(t -> listed.add(t.myanimelist()));
+        List<Boolean> aired = in.aod().stream().map(a -> a.myanimelist() != null && listed.contains(a.myanimelist())
+                ? Boolean.TRUE : (a.myanimelist() != null || a.anilist() != null) && a.anidb() == null ? Boolean.FALSE
+                : null).toList();
+        TitleMatcher matcher = new TitleMatcher(titles, keys, List.of(), spelled, aired);
         int n = 0;
         for (Site site : SITES) {
             List<TitleMatcher.Item> items = site.items().apply(in).stream().map(e -> {

@@ -63,7 +63,7 @@ public final class Merger {
                 .map(d -> TitleKey.of(d.title, TitleKey.Kind.ofLabel(d.type), d.year)).toList();
         List<TitleKey> spelled = spelledTitles(drafts, keys);
         TitleMatcher matcher = new TitleMatcher(drafts.stream().map(d -> d.title).toList(), keys,
-                secondTitles(drafts, keys, spelled), spelled);
+                secondTitles(drafts, keys, spelled), spelled, aired(drafts));
         link("silveryasha", drafts, in.silveryasha(), in.silveryashaManual(), settings.silveryasha(), matcher, report,
                 (d, e) -> d.set("silveryasha", Integer.valueOf(e.id()), null));
         link("otakotaku", drafts, in.otakotaku(), in.otakotakuManual(), settings.otakotaku(), matcher, report,
@@ -91,6 +91,21 @@ public final class Merger {
         }
         return new Result(entries, new MergeReport(entries.size(), counts(entries), report.matching, report.conflicts,
                 report.dropped));
+    }
+
+    /**
+     * Per anime: true when Syoboi Calendar (a Japanese television programme guide) or Trakt's shows list it; false
+     * when neither does and AniDB does not know it either, while it has a MyAnimeList or AniList ID (the keys those
+     * listings are joined by); null otherwise.
+     */
+    private static List<Boolean> aired(List<Draft> drafts) {
+        List<Boolean> out = new ArrayList<>(drafts.size());
+        for (Draft d : drafts) {
+            boolean listed = d.values.get("shoboi") != null || "shows".equals(d.values.get("trakt_type"));
+            boolean joinable = d.values.get("myanimelist") != null || d.values.get("anilist") != null;
+            out.add(listed ? Boolean.TRUE : joinable && d.values.get("anidb") == null ? Boolean.FALSE : null);
+        }
+        return out;
     }
 
     private static List<Draft> universe(List<Records.AodAnime> aod, MergeReport.Builder report) {

@@ -111,6 +111,8 @@ public final class TitleMatcher {
     private final Map<String, int[]> postings = new HashMap<>();
     /** Per anime: the index among its titles of the one its ID spells, or 0 for none. */
     private final byte[] spelledAt;
+    /** Per anime: a programme guide lists it, and a namesake is unknown to the series databases. */
+    private final boolean[] airedSeries;
     /** Names whose anime tell their seasons apart by the number of "!" alone ("Hataraku Maou-sama!" and "…!!"). */
     private final Set<String> seasonsByMarks = new HashSet<>();
 
@@ -146,6 +148,22 @@ public final class TitleMatcher {
      */
     public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys,
                         List<TitleKey> spelled) {
+        this(animeTitles, animeKeys, secondKeys, spelled, List.of());
+    }
+
+    /**
+     * @param animeTitles every anime's title as written, by anime index
+     * @param animeKeys   every anime's key, by anime index
+     * @param secondKeys  as above
+     * @param spelled     as above
+     * @param aired       per anime index (may be shorter than the anime list): true when a television programme
+     *                    guide lists it, false when the databases that would know a series know nothing of it, null
+     *                    when that cannot be told. Among namesakes that name no kind (neither their titles nor
+     *                    their types), a listed one is read as the TV series against one so unknown: a music clip
+     *                    spelled like a series is no series.
+     */
+    public TitleMatcher(List<String> animeTitles, List<TitleKey> animeKeys, List<List<TitleKey>> secondKeys,
+                        List<TitleKey> spelled, List<Boolean> aired) {
         this.anime = animeKeys;
         this.spelledAt = new byte[animeKeys.size()];
         this.second = withSpelled(withSeasonReadings(animeTitles, animeKeys, secondKeys), animeKeys.size(), spelled);
@@ -212,6 +230,7 @@ public final class TitleMatcher {
                 }
             }
         }
+        airedSeries = airedSeries(c.values(), animeKeys, aired);
         for (List<Integer> codes : c.values()) {
             List<Integer> group = codes.stream().filter(code -> (code & MASK) == 0).map(code -> code >>> SHIFT)
                     .toList();
@@ -248,6 +267,41 @@ public final class TitleMatcher {
             return TitleKey.Veto.TYPE;
         }
         return veto;
+    }
+
+    /**
+     * Per group of namesakes (same name by any title; only those naming no kind or year count): when a programme
+     * guide lists exactly one of them and another of the same sequel numbers is unknown to the series databases,
+     * the listed one is read as the TV series. Evidence between such namesakes only, never a type: the guide also
+     * lists films and OVAs; and two listed namesakes ("Berserk", "Kenpuu Denki Berserk") say nothing.
+     */
+    private static boolean[] airedSeries(java.util.Collection<List<Integer>> groups, List<TitleKey> keys,
+                                         List<Boolean> aired) {
+        boolean[] out = new boolean[keys.size()];
+        for (List<Integer> codes : groups) {
+            if (codes.size() < 2) {
+                continue;
+            }
+            Set<Integer> members = new java.util.TreeSet<>();
+            for (int code : codes) {
+                int i = code >>> SHIFT;
+                if (i < aired.size() && aired.get(i) != null && plain(keys.get(i))) {
+                    members.add(i);
+                }
+            }
+            List<Integer> listed = members.stream().filter(aired::get).toList();
+            if (listed.size() == 1) {
+                int i = listed.getFirst();
+                out[i] |= members.stream().anyMatch(j -> !aired.get(j)
+                        && keys.get(j).numbers().equals(keys.get(i).numbers()));
+            }
+        }
+        return out;
+    }
+
+    /** A title that names no kind and no year, nor has a type or a season year besides. */
+    private static boolean plain(TitleKey k) {
+        return !k.isEmpty() && k.kinds().isEmpty() && k.labelled().isEmpty() && k.year() == null;
     }
 
     /** Another anime of the same name and sequel numbers is the TV series ("X (TV)", not "X TV CM"). */
@@ -693,6 +747,7 @@ public final class TitleMatcher {
         if (!(itemSecond && animeSecond) && (!animeSecond && item.sameKindNamed(other)
                 || item.year() != null && item.year().equals(other.year())
                 || impliedTv[a] && item.kinds().contains(TitleKey.Kind.TV)
+                || airedSeries[a] && item.allKinds().equals(ONLY_TV)
                 || impliedNotTv[a] && item.kinds().stream().anyMatch(NOT_TV::contains)
                 || item.year() != null && other.year() == null && otherYears.containsKey(a)
                         && otherYears.get(a).stream().allMatch(y -> y > item.year()))) {

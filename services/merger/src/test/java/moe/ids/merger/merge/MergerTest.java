@@ -372,4 +372,37 @@ class MergerTest {
         assertEquals("bokurano", byTitle(r, "Bokura no").get("nautiljon"));
         assertEquals("bokurano", byTitle(r, "Bokurano").kaize(), "without a format the spelling decides");
     }
+
+    @Test
+    void aSeriesTheProgrammeGuideListsTakesItsNamesakeFromAClipNoSeriesDatabaseKnows() {
+        Merger.Result r = bokurano(List.of(new Records.ArmEntry(1690, 1690, 1972, 1100)), null).merge();
+        assertEquals("bokurano", byTitle(r, "Bokura no").get("nautiljon"));
+        assertEquals("bokurano", byTitle(r, "Bokurano").kaize(), "without a format the spelling decides");
+    }
+
+    @Test
+    void whenTheGuideListsBothNamesakesTheSpellingDecides() {
+        Merger.Result r = bokurano(List.of(new Records.ArmEntry(1690, 1690, 1972, 1100),
+                new Records.ArmEntry(54624, 161981, null, 6000)), null).merge();
+        assertEquals("bokurano", byTitle(r, "Bokurano").get("nautiljon"));
+    }
+
+    @Test
+    void aNamesakeAniDbKnowsIsNoClipForTheGuideToOutrank() {
+        Merger.Result r = bokurano(List.of(new Records.ArmEntry(1690, 1690, 1972, 1100)), 99999).merge();
+        assertEquals("bokurano", byTitle(r, "Bokurano").get("nautiljon"));
+    }
+
+    /** A series and a same-spelled music clip, neither typed (as in the recorded anime-offline-database). */
+    private Inputs bokurano(List<Records.ArmEntry> arm, Integer clipAnidb) {
+        Inputs in = in();
+        in.aod = List.of(new Records.AodAnime("Bokurano", "UNKNOWN", 0, null, clipAnidb, 161981, null, "eve-bokurano",
+                        null, null, null, 54624, null, null, List.of()),
+                new Records.AodAnime("Bokura no", "UNKNOWN", 0, null, 4861, 1690, null, "bokurano", null, null, null,
+                        1690, null, null, List.of()));
+        in.arm = arm;
+        in.nautiljon = List.of(nautiljon("Bokurano", "bokurano", 1, "Série"));
+        in.kaize = List.of(new External("Bokurano", "bokurano", 1, null));
+        return in;
+    }
 }
