@@ -2,6 +2,7 @@ package moe.ids.scraper;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -17,6 +18,7 @@ import moe.ids.db.Fatal;
 import moe.ids.http.Edge;
 import moe.ids.http.EdgeConfig;
 import moe.ids.http.TransportErrors;
+import moe.ids.http.WarmUp;
 import moe.ids.core.snapshot.RunArgs;
 import moe.ids.scraper.source.Outcome;
 import moe.ids.scraper.source.SourceResult;
@@ -44,6 +46,9 @@ public final class Main {
      * @param args see the class description
      */
     public static void main(String[] args) {
+        // the metrics registry (every source reports to it) initializes beside the configuration, the migrations and
+        // the wait for a refresh's turn, not when the first sources report (WarmUp)
+        WarmUp.start("scraper-warm-up", Metrics::globalRegistry);
         LogConfig.configureRuntime();
         DatabaseUrl database = null;
         try {
