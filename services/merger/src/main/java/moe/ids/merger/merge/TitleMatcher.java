@@ -282,7 +282,7 @@ public final class TitleMatcher {
             if (codes.size() < 2) {
                 continue;
             }
-            Set<Integer> members = new java.util.TreeSet<>();
+            Set<Integer> members = new HashSet<>();
             for (int code : codes) {
                 int i = code >>> SHIFT;
                 if (i < aired.size() && aired.get(i) != null && plain(keys.get(i))) {
