@@ -71,7 +71,8 @@ public final class Main {
                                 + "refresh");
                         System.exit(64);
                     }
-                    System.exit(RefreshLockCommand.run(config, cfg, System.in, System.out));
+                    System.exit(RefreshLockCommand.run(config, cfg, System.in, System.out,
+                            System.getenv(StepGate.RESULT_ENV)));
                 }
                 case "migrate" -> {
                     Database.ensureExists(cfg.database());

@@ -52,13 +52,8 @@ final class MergeCommand {
      * @return process exit code
      */
     static int run(Config config, MergerConfig cfg, List<String> args, String holder, String gate, InputStream in) {
-        RunArgs parsed;
-        List<String> sources;
-        try {
-            parsed = RunArgs.parse(args);
-            sources = SourceNames.select(parsed.sources());
-        } catch (BadRequestException ex) {
-            LOG.log(System.Logger.Level.ERROR, "merge: {0}; usage: merge {1}", ex.getMessage(), RunArgs.USAGE);
+        Request request = Request.parse(args);
+        if (request == null) {
             return 64;
         }
         try {
@@ -71,7 +66,7 @@ final class MergeCommand {
                 }
                 try (RefreshLock lock = RefreshLock.acquire(() -> Database.connect(cfg.database()),
                         RefreshLock.Mode.EXCLUSIVE, "merger merge", lockWait(config), turn.holder(holder))) {
-                    return merge(db, cfg, sources, parsed.force());
+                    return merge(db, cfg, request.sources(), request.force());
                 }
             }
         } catch (RuntimeException ex) {
@@ -90,6 +85,27 @@ final class MergeCommand {
      */
     static int run(Config config, MergerConfig cfg, List<String> args, String holder) {
         return run(config, cfg, args, holder, null, InputStream.nullInputStream());
+    }
+
+    /**
+     * One merge under the refresh lock its caller holds ({@link RefreshLockCommand}): the exit codes of
+     * {@code run}, 75 apart.
+     *
+     * @param cfg  merger settings
+     * @param db   the merger's database client
+     * @param args {@code [--source NAME]... [--force]}
+     * @return exit code
+     */
+    static int runHeld(MergerConfig cfg, Db db, List<String> args) {
+        Request request = Request.parse(args);
+        if (request == null) {
+            return 64;
+        }
+        try {
+            return merge(db, cfg, request.sources(), request.force());
+        } catch (RuntimeException ex) {
+            return Fatal.report(LOG, "merge", ex, cfg.database());
+        }
     }
 
     /** Merge and publish, under the refresh lock. */
@@ -112,6 +128,20 @@ final class MergeCommand {
                         : merged.skipped() ? "unchanged (merge skipped: " + MergeService.SKIPPED_REASON + ")"
                         : "unchanged");
         return failed > 0 ? 3 : 0;
+    }
+
+    /** A merge's arguments: the named sources (every source when none is named) and {@code --force}. */
+    private record Request(List<String> sources, boolean force) {
+        /** The arguments parsed, or null after logging why they are bad. */
+        static Request parse(List<String> args) {
+            try {
+                RunArgs parsed = RunArgs.parse(args);
+                return new Request(SourceNames.select(parsed.sources()), parsed.force());
+            } catch (BadRequestException ex) {
+                LOG.log(System.Logger.Level.ERROR, "merge: {0}; usage: merge {1}", ex.getMessage(), RunArgs.USAGE);
+                return null;
+            }
+        }
     }
 
     /**

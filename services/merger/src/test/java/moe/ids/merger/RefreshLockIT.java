@@ -15,6 +15,7 @@ import moe.ids.merger.operator.PostgresBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -22,6 +23,8 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -47,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two refreshes on one database: while one connection holds the refresh lock, the local refresh's holder
  * ({@code refresh lock}) refuses at once with one line naming the holder (exit 75) and changes nothing, or waits
- * (bounded) and then holds it for its steps, which run under it (another merge meanwhile is refused); a merge of
+ * (bounded) and then holds it for its steps, which run under it (another merge meanwhile is refused), and merges
+ * in it when asked on its standard input; a merge of
  * no refresh refuses too, and so does the controller's merge step (the reconciler retries it). Real PostgreSQL (a
  * database of its own).
  */
@@ -79,7 +83,8 @@ class RefreshLockIT {
     void secondRefreshRefusesWithTheHolderAndChangesNothing() throws Exception {
         try (Connection holder = hold()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int rc = RefreshLockCommand.run(config(0), merger(), InputStream.nullInputStream(), new PrintStream(out));
+            int rc = RefreshLockCommand.run(config(0), merger(), InputStream.nullInputStream(), new PrintStream(out),
+                    null);
             assertEquals(75, rc, "exit code of a refused refresh; log: " + log.lines);
             assertEquals(1, log.errors().size(), log.lines.toString());
             String line = log.errors().getFirst();
@@ -118,7 +123,7 @@ class RefreshLockIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             CompletableFuture<Integer> second = CompletableFuture.supplyAsync(
-                    () -> RefreshLockCommand.run(config(60), merger(), in, new PrintStream(out, true)));
+                    () -> RefreshLockCommand.run(config(60), merger(), in, new PrintStream(out, true), null));
             await().atMost(20, TimeUnit.SECONDS).until(() -> log.lines.stream()
                     .anyMatch(l -> l.contains("waiting up to 60 s")));
             assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing held while waiting");
@@ -136,6 +141,38 @@ class RefreshLockIT {
         } finally {
             holder.close();
             stdin.close();
+        }
+    }
+
+    @Test
+    void theHolderMergesOnRequestUnderItsLockAndReportsEachExitCode(@TempDir Path dir) throws Exception {
+        try (HikariDataSource pool = Database.pool(db, "refreshlock", 2)) {
+            StoredSnapshots.accept(pool, "aod", List.of(new Records.AodAnime("Cowboy Bebop", "TV", 26, 1998, 23, 1,
+                    null, null, null, 1, null, 1, null, null, List.of())));
+        }
+        Path result = dir.resolve("result");
+        PipedOutputStream stdin = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(stdin);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream requests = new PrintStream(stdin, true, StandardCharsets.UTF_8)) {
+            CompletableFuture<Integer> refresh = CompletableFuture.supplyAsync(() -> RefreshLockCommand.run(config(0),
+                    merger(), in, new PrintStream(out, true), result.toString()));
+            await().atMost(30, TimeUnit.SECONDS).until(() -> NAMED.matcher(out.toString(StandardCharsets.UTF_8)).find());
+            requests.println("not a request");
+            requests.println("merge --source aod");
+            await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(result));
+            assertEquals("0", Files.readString(result).strip(), log.lines.toString());
+            assertEquals(1L, counts().get("change_set"), "merged and published");
+            assertEquals(75, MergeCommand.run(config(0), merger(), List.of(), null), "held for the rest of the refresh");
+            Files.delete(result);
+            requests.println("merge --source nowhere");
+            await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(result));
+            assertEquals("64", Files.readString(result).strip(), "a bad argument: " + log.lines);
+            assertTrue(log.lines.stream().anyMatch(l -> l.contains("not a request is not understood")),
+                    log.lines.toString());
+            requests.close(); // the refresh is done
+            assertEquals(0, refresh.get(60, TimeUnit.SECONDS), log.lines.toString());
+            assertEquals(1L, counts().get("change_set"), "nothing else published");
         }
     }
 
