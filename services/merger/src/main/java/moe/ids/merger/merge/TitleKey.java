@@ -151,6 +151,9 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     /** Japanese numerals written together with a counter ("Gotoubun" is "5-toubun"). */
     private static final Pattern FUSED_NUMERAL = Pattern.compile("\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)"
             + "(toubun|nenme|kaime|banme|shuunen|kagetsu|seiki)\\b");
+    /** The counters of {@link #FUSED_NUMERAL}: a title without any of them has no fused numeral to look for. */
+    private static final List<String> FUSED_COUNTERS = List.of("toubun", "nenme", "kaime", "banme", "shuunen",
+            "kagetsu", "seiki");
     private static final Map<String, String> NUMERALS = Map.of("ichi", "1", "ni", "2", "san", "3", "yon", "4",
             "go", "5", "roku", "6", "nana", "7", "hachi", "8", "kyuu", "9", "juu", "10");
 
@@ -185,8 +188,9 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         if (hyphen) {
             plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
         }
+        String scanned = plain;
         Matcher fused = FUSED_NUMERAL.matcher(plain);
-        if (fused.find()) {
+        if (FUSED_COUNTERS.stream().anyMatch(scanned::contains) && fused.find()) {
             plain = fused.replaceAll(m -> NUMERALS.get(m.group(1)) + m.group(2));
             digit = true;
         }
@@ -312,16 +316,22 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
 
     /** A sequel number written as digits (leading zeros dropped), an ordinal, {@code S2} or a Roman numeral. */
     private static Integer number(String tok) {
-        if (DIGITS.matcher(tok).matches()) {
-            return Integer.valueOf(tok);
-        }
-        Matcher m = ORDINAL.matcher(tok);
-        if (m.matches()) {
-            return Integer.valueOf(m.group(1));
-        }
-        m = S_NUMBER.matcher(tok);
-        if (m.matches()) {
-            return Integer.valueOf(m.group(1));
+        // Asked of every word of every title, most of them no number: only a word opening with an ASCII digit can
+        // be digits or an ordinal, only one opening with "s" an S-number, so the others skip those matchers.
+        char first = tok.isEmpty() ? ' ' : tok.charAt(0);
+        if (first >= '0' && first <= '9') {
+            if (DIGITS.matcher(tok).matches()) {
+                return Integer.valueOf(tok);
+            }
+            Matcher m = ORDINAL.matcher(tok);
+            if (m.matches()) {
+                return Integer.valueOf(m.group(1));
+            }
+        } else if (first == 's') {
+            Matcher m = S_NUMBER.matcher(tok);
+            if (m.matches()) {
+                return Integer.valueOf(m.group(1));
+            }
         }
         return ROMAN.get(tok);
     }

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Matches site items to anime by title, one-to-one, on evidence (the merger's DESIGN.md, "Title matching"). Every
@@ -482,26 +484,28 @@ public final class TitleMatcher {
      */
     public Result match(List<Item> items, int threshold, Set<Integer> taken) {
         State state = new State(items.size(), anime.size(), taken);
-        List<Pair> exactPairs = new ArrayList<>();
-        for (int e = 0; e < items.size(); e++) {
-            exactPairs(e, items.get(e), state, exactPairs);
-        }
-        resolve(exactPairs, state);
-        List<Pair> similar = new ArrayList<>();
-        LevenshteinDistance[] byLimit = new LevenshteinDistance[64];
-        int[] counts = new int[anime.size() << SHIFT];
-        int[] touched = new int[anime.size() << SHIFT];
-        for (int e = 0; e < items.size(); e++) {
-            if (state.itemFree(e)) {
-                similarPairs(e, items.get(e), threshold, state, similar, counts, touched, byLimit);
+        List<Pair> exactPairs = byItem(items.size(), (from, to, out) -> {
+            for (int e = from; e < to; e++) {
+                exactPairs(e, items.get(e), state, out);
             }
-        }
+        });
+        resolve(exactPairs, state);
+        List<Pair> similar = byItem(items.size(), (from, to, out) -> {
+            LevenshteinDistance[] byLimit = new LevenshteinDistance[64];
+            int[] counts = new int[anime.size() << SHIFT];
+            int[] touched = new int[anime.size() << SHIFT];
+            for (int e = from; e < to; e++) {
+                if (state.itemFree(e)) {
+                    similarPairs(e, items.get(e), threshold, state, out, counts, touched, byLimit);
+                }
+            }
+        });
         resolve(similar, state);
         // Last, the shorter readings of the items nothing has taken, against the anime nothing has taken.
         List<Pair> fallbackPairs = new ArrayList<>();
         for (int e = 0; e < items.size(); e++) {
             Fallback f = items.get(e).fallback();
-            if (f != null && state.itemFree(e) && !state.vetoes.containsKey(e)) {
+            if (f != null && state.itemFree(e) && state.vetoes[e] == null) {
                 exactPairs(e, new Item(List.of(f.title()), List.of(f.key())), state, fallbackPairs);
             }
         }
@@ -511,13 +515,33 @@ public final class TitleMatcher {
                 || !SEASON_WORDS.matcher(anime.get(p.anime()).raw()).find());
         resolve(fallbackPairs, state);
         Map<Integer, TitleKey.Veto> vetoed = new TreeMap<>();
-        state.vetoes.forEach((e, v) -> {
-            if (state.itemFree(e)) {
-                vetoed.put(e, v.veto);
+        for (int e = 0; e < items.size(); e++) {
+            if (state.vetoes[e] != null && state.itemFree(e)) {
+                vetoed.put(e, state.vetoes[e].veto);
             }
-        });
+        }
         state.matches.sort(Comparator.comparingInt(Match::item));
         return new Result(List.copyOf(state.matches), List.copyOf(new java.util.TreeSet<>(state.ambiguous)), vetoed);
+    }
+
+    /** Work on the items {@code from} (inclusive) to {@code to}, adding their pairs to {@code out} in item order. */
+    private interface ItemRange {
+        void pairs(int from, int to, List<Pair> out);
+    }
+
+    /**
+     * The pairs of every item, found on every core. An item's pairs depend only on that item, the anime and what is
+     * already decided, never on another item's pairs: the items are cut into consecutive ranges, each range worked on
+     * by one thread, and the pairs gathered in item order, so the outcome is the one a single thread finds. The only
+     * state written meanwhile is each item's own veto ({@link State#vetoed}).
+     */
+    private static List<Pair> byItem(int items, ItemRange work) {
+        int ranges = Math.max(1, Math.min(items, 4 * Runtime.getRuntime().availableProcessors()));
+        return IntStream.range(0, ranges).parallel().mapToObj(r -> {
+            List<Pair> out = new ArrayList<>();
+            work.pairs((int) ((long) items * r / ranges), (int) ((long) items * (r + 1) / ranges), out);
+            return out;
+        }).flatMap(List::stream).collect(Collectors.toCollection(ArrayList::new));
     }
 
     private void exactPairs(int e, Item item, State state, List<Pair> out) {
@@ -805,10 +829,12 @@ public final class TitleMatcher {
         final boolean[] animeDone;
         final List<Match> matches = new ArrayList<>();
         final Set<Integer> ambiguous = new HashSet<>();
-        final Map<Integer, VetoSeen> vetoes = new HashMap<>();
+        /** Per item, its best-scored veto: each written only by the thread working on that item. */
+        final VetoSeen[] vetoes;
 
         State(int items, int anime, Set<Integer> taken) {
             this.taken = taken;
+            this.vetoes = new VetoSeen[items];
             this.itemDone = new boolean[items];
             this.animeDone = new boolean[anime];
             taken.forEach(a -> {
@@ -839,7 +865,9 @@ public final class TitleMatcher {
         }
 
         void vetoed(int e, double score, TitleKey.Veto veto) {
-            vetoes.merge(e, new VetoSeen(score, veto), (a, b) -> a.score >= b.score ? a : b);
+            if (vetoes[e] == null || score > vetoes[e].score) {
+                vetoes[e] = new VetoSeen(score, veto);
+            }
         }
     }
 
