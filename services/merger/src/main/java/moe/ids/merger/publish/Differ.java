@@ -6,11 +6,12 @@ import moe.ids.core.entry.MappingKeys;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Computes the published mapping of a merged set and its difference to what is published: upserts of new or
@@ -27,7 +28,7 @@ public final class Differ {
      *
      * @param ids     internal IDs, parallel to entries
      * @param entries entries
-     * @return the mapping, sorted by key
+     * @return the mapping (in no order: the change set's {@code map_set} is sorted by {@link #diff})
      */
     public static Map<String, Long> mapping(long[] ids, List<AnimeEntry> entries) {
         Map<String, Integer> owner = new HashMap<>();
@@ -43,7 +44,7 @@ public final class Differ {
                 });
             }
         }
-        Map<String, Long> mapping = new TreeMap<>();
+        Map<String, Long> mapping = HashMap.newHashMap(owner.size());
         owner.forEach((k, i) -> mapping.put(k, ids[i]));
         return mapping;
     }
@@ -78,12 +79,16 @@ public final class Differ {
         }
         upserts.sort(Comparator.comparingLong(ChangeSet.Upsert::id));
         List<Long> deletes = published.keySet().stream().filter(id -> !present.containsKey(id)).sorted().toList();
-        Map<String, Long> mapSet = new TreeMap<>();
-        mapping.forEach((k, id) -> {
-            if (!id.equals(publishedMapping.get(k))) {
-                mapSet.put(k, id);
-            }
-        });
+        // Sorted by key as one array on every core: a first publish sets every one of ~270k keys, and a sorted map
+        // built key by key cost a core about a second.
+        String[] changed = mapping.entrySet().stream()
+                .filter(e -> !e.getValue().equals(publishedMapping.get(e.getKey())))
+                .map(Map.Entry::getKey).toArray(String[]::new);
+        Arrays.parallelSort(changed);
+        Map<String, Long> mapSet = LinkedHashMap.newLinkedHashMap(changed.length);
+        for (String k : changed) {
+            mapSet.put(k, mapping.get(k));
+        }
         List<String> mapDel = publishedMapping.keySet().stream().filter(k -> !mapping.containsKey(k)).sorted().toList();
         return new ChangeSet(version, base, now, upserts, deletes, mapSet, mapDel);
     }
