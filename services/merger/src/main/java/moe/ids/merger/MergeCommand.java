@@ -108,6 +108,28 @@ final class MergeCommand {
         }
     }
 
+    /**
+     * The read-only start of a merge run once, its results dropped: the latest results of every source, the
+     * inputs' fingerprint with the merge code's identity, the last merge. Run by the refresh's lock holder while the
+     * scrape runs, it loads the classes, statements and code identity a merge needs then rather than after the scrape
+     * (in a refresh with nothing changed, where the merge is skipped, that start was most of the merge step). Never
+     * fails: a problem here is the merge's to report.
+     *
+     * @param cfg merger settings
+     * @param db  the merger's database client
+     */
+    static void warmUp(MergerConfig cfg, Db db) {
+        try {
+            SnapshotReader snapshots = new SnapshotReader(db.client());
+            for (String source : SourceNames.ALL) {
+                snapshots.lastResult(source);
+            }
+            new MergeService(db, cfg.mergeSettings(), cfg.maxDeleteShare()).warmUp();
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.DEBUG, "merge warm-up: " + ex);
+        }
+    }
+
     /** Merge and publish, under the refresh lock. */
     private static int merge(Db db, MergerConfig cfg, List<String> sources, boolean force) {
         SnapshotReader snapshots = new SnapshotReader(db.client());

@@ -80,6 +80,13 @@ public final class MergeService {
         this.code = code;
     }
 
+    /** Reads what {@link #run} reads before it decides to merge or to skip, and drops it ({@link MergeCommand}). */
+    void warmUp() {
+        MergeFingerprint.of(snapshots.states(), settings, code).sha256();
+        published.version();
+        published.lastMerge();
+    }
+
     /**
      * @param force merge even when the inputs are those of the last completed merge, and publish even when the
      *              change set deletes more than the allowed share

@@ -61,8 +61,9 @@ final class RefreshLockCommand {
                         Integer.toString(pid));
                 out.println(RefreshLock.HOLDER_ENV + "=" + pid);
                 out.flush();
-                // opened while the scrape runs, for the merge the refresh asks for after it
+                // opened and warmed up while the scrape runs, for the merge the refresh asks for after it
                 try (Db db = Db.open(cfg.database(), "merge", 4)) {
+                    MergeCommand.warmUp(cfg, db);
                     serve(cfg, db, in, result);
                 }
             }

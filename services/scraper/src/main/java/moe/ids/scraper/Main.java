@@ -21,6 +21,7 @@ import moe.ids.http.TransportErrors;
 import moe.ids.http.WarmUp;
 import moe.ids.core.snapshot.RunArgs;
 import moe.ids.scraper.source.Outcome;
+import moe.ids.scraper.source.Source;
 import moe.ids.scraper.source.SourceResult;
 
 import java.time.Duration;
@@ -101,6 +102,7 @@ public final class Main {
             Migrations.migrate(cfg.database());
             try (Db db = Db.open(cfg.database(), "scraper", cfg.parallelism() + 5);
                  Scraper scraper = new Scraper(cfg, db.client())) {
+                List<Source> selected = scraper.select(sources);
                 // a step of a local refresh may be started ahead of its turn (StepGate); its turn names the lock
                 StepGate.Turn turn = StepGate.await("scrape", System.getenv(StepGate.ENV), System.in);
                 if (!turn.go()) {
@@ -112,7 +114,7 @@ public final class Main {
                         RefreshLock.Mode.SHARED, "scraper " + (sources.isEmpty() ? "all" : String.join(",", sources)),
                         Duration.ofSeconds(Settings.intIn(config, "scraper.refresh-lock-wait-seconds", 0, 0, 86_400)),
                         turn.holder(System.getenv(RefreshLock.HOLDER_ENV)))) {
-                    List<SourceResult> results = scraper.run(sources, force);
+                    List<SourceResult> results = scraper.runSources(selected, force);
                     return results.stream().anyMatch(r -> r.result() == Outcome.Failed) ? 3 : 0;
                 }
             }

@@ -63,7 +63,25 @@ public final class Scraper implements AutoCloseable {
      * @return one result per source, in the fixed source order
      */
     public List<SourceResult> run(List<String> names, boolean force) {
-        List<Source> sources = Sources.select(names, web);
+        return runSources(select(names), force);
+    }
+
+    /**
+     * @param names source names; empty means all
+     * @return the sources to scrape, in the fixed order (building them loads every source's classes: a step started
+     *         ahead of its turn does it before its turn)
+     * @throws moe.ids.core.error.BadRequestException naming an unknown source
+     */
+    public List<Source> select(List<String> names) {
+        return Sources.select(names, web);
+    }
+
+    /**
+     * @param sources the sources to scrape ({@link #select})
+     * @param force   ignore validators, content hashes and re-scrape intervals
+     * @return one result per source, in their order
+     */
+    public List<SourceResult> runSources(List<Source> sources, boolean force) {
         long t0 = System.nanoTime();
         LOG.log(System.Logger.Level.INFO, "scraping {0} sources ({1} at a time){2}{3}", sources.size(),
                 config.parallelism(), force ? ", forced" : "",
