@@ -19,6 +19,13 @@ base_rev="$(git rev-parse --short "$base^{commit}")"
 [ -z "$(git status --porcelain --untracked-files=no)" ] || echo "bench: uncommitted changes are not measured" >&2
 work="$(mktemp -d)"
 echo "bench: .ci/run on clean clones, HEAD $head_rev against BASE $base_rev, $rounds rounds (logs in $work)"
+# The clones live in a temporary directory, with no ../shared beside them: point their tests at this checkout's
+# recorded upstream, so that they run the recorded-data tests a CI run beside it runs (without it those are skipped,
+# and the bench would time a lighter suite than CI does).
+if [ -z "${IDS_MOE_UPSTREAM:-}" ] && [ -d "$repo/../shared/upstream" ]; then
+  export IDS_MOE_UPSTREAM="$(cd "$repo/../shared/upstream" && pwd)"
+fi
+echo "bench: recorded upstream: ${IDS_MOE_UPSTREAM:-none (the recorded-data tests are skipped)}"
 
 # run NAME REV: one .ci/run on a fresh clone at REV; prints its wall seconds (fails the bench when the run fails)
 run() {
