@@ -120,10 +120,7 @@ final class MergeCommand {
      */
     static void warmUp(MergerConfig cfg, Db db) {
         try {
-            SnapshotReader snapshots = new SnapshotReader(db.client());
-            for (String source : SourceNames.ALL) {
-                snapshots.lastResult(source);
-            }
+            latestResults(db, SourceNames.ALL);
             new MergeService(db, cfg.mergeSettings(), cfg.maxDeleteShare()).warmUp();
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.DEBUG, "merge warm-up: " + ex);
@@ -132,11 +129,7 @@ final class MergeCommand {
 
     /** Merge and publish, under the refresh lock. */
     private static int merge(Db db, MergerConfig cfg, List<String> sources, boolean force) {
-        SnapshotReader snapshots = new SnapshotReader(db.client());
-        Map<String, String> latest = new LinkedHashMap<>();
-        for (String source : sources) {
-            snapshots.lastResult(source).ifPresent(result -> latest.put(source, result));
-        }
+        Map<String, String> latest = latestResults(db, sources);
         long failed = latest.values().stream().filter("Failed"::equals).count();
         boolean changed = latest.values().stream().anyMatch("Changed"::equals);
         if (!latest.isEmpty() && failed == latest.size()) {
@@ -150,6 +143,16 @@ final class MergeCommand {
                         : merged.skipped() ? "unchanged (merge skipped: " + MergeService.SKIPPED_REASON + ")"
                         : "unchanged");
         return failed > 0 ? 3 : 0;
+    }
+
+    /** The result of each source's latest scrape attempt, for the sources ever attempted. */
+    private static Map<String, String> latestResults(Db db, List<String> sources) {
+        SnapshotReader snapshots = new SnapshotReader(db.client());
+        Map<String, String> latest = new LinkedHashMap<>();
+        for (String source : sources) {
+            snapshots.lastResult(source).ifPresent(result -> latest.put(source, result));
+        }
+        return latest;
     }
 
     /** A merge's arguments: the named sources (every source when none is named) and {@code --force}. */

@@ -148,12 +148,12 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
     /** Japanese numerals written out before a hyphenated counter ("Go-Toubun" is "5-toubun"). */
     private static final Pattern JOINED_NUMERAL = Pattern.compile(
             "\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)-(?=\\p{L})");
-    /** Japanese numerals written together with a counter ("Gotoubun" is "5-toubun"). */
-    private static final Pattern FUSED_NUMERAL = Pattern.compile("\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)"
-            + "(toubun|nenme|kaime|banme|shuunen|kagetsu|seiki)\\b");
-    /** The counters of {@link #FUSED_NUMERAL}: a title without any of them has no fused numeral to look for. */
+    /** The counters a Japanese numeral is written together with: a title without any has no fused numeral. */
     private static final List<String> FUSED_COUNTERS = List.of("toubun", "nenme", "kaime", "banme", "shuunen",
             "kagetsu", "seiki");
+    /** Japanese numerals written together with a counter ("Gotoubun" is "5-toubun"). */
+    private static final Pattern FUSED_NUMERAL = Pattern.compile("\\b(ichi|ni|san|yon|go|roku|nana|hachi|kyuu|juu)"
+            + "(" + String.join("|", FUSED_COUNTERS) + ")\\b");
     private static final Map<String, String> NUMERALS = Map.of("ichi", "1", "ni", "2", "san", "3", "yon", "4",
             "go", "5", "roku", "6", "nana", "7", "hachi", "8", "kyuu", "9", "juu", "10");
 
@@ -188,11 +188,12 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         if (hyphen) {
             plain = JOINED_NUMERAL.matcher(plain).replaceAll(m -> NUMERALS.get(m.group(1)));
         }
-        String scanned = plain;
-        Matcher fused = FUSED_NUMERAL.matcher(plain);
-        if (FUSED_COUNTERS.stream().anyMatch(scanned::contains) && fused.find()) {
-            plain = fused.replaceAll(m -> NUMERALS.get(m.group(1)) + m.group(2));
-            digit = true;
+        if (mentionsCounter(plain)) {
+            Matcher fused = FUSED_NUMERAL.matcher(plain);
+            if (fused.find()) {
+                plain = fused.replaceAll(m -> NUMERALS.get(m.group(1)) + m.group(2));
+                digit = true;
+            }
         }
         if (hyphen && digit) {
             plain = JOINED_NUMBER.matcher(plain).replaceAll("$1");
@@ -312,6 +313,16 @@ public record TitleKey(String raw, String name, String core, Set<Kind> kinds, Se
         }
         return new TitleKey(raw, joined, core, Set.copyOf(found), Set.copyOf(kinds), List.copyOf(numbers), movie, year,
                 marks.toString());
+    }
+
+    /** Whether a counter of {@link #FUSED_NUMERAL} occurs: most titles have none, and skip that matcher. */
+    private static boolean mentionsCounter(String plain) {
+        for (String counter : FUSED_COUNTERS) {
+            if (plain.contains(counter)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A sequel number written as digits (leading zeros dropped), an ordinal, {@code S2} or a Roman numeral. */
