@@ -13,10 +13,14 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongFunction;
+import java.util.function.LongPredicate;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -36,18 +40,75 @@ public final class OutboxWriter {
     }
 
     /**
+     * One upserted entry as its row stores it.
+     *
+     * @param json its canonical JSON bytes ({@link CanonicalJson#toBytes})
+     * @param hash their lower-case hex SHA-256 ({@link CanonicalJson#sha256Hex})
+     */
+    public record Canonical(byte[] json, String hash) {
+        /**
+         * @param json canonical bytes
+         * @param hash their hash
+         */
+        public Canonical {
+            Objects.requireNonNull(json, "json");
+            Objects.requireNonNull(hash, "hash");
+        }
+
+        /**
+         * @param u an upsert
+         * @return its canonical bytes and hash, computed
+         */
+        public static Canonical of(ChangeSet.Upsert u) {
+            byte[] json = CanonicalJson.toBytes(u.entry());
+            return new Canonical(json, CanonicalJson.sha256Hex(json));
+        }
+    }
+
+    /**
+     * What the change set's writer already knows about its rows, so that nothing is computed or deleted twice.
+     *
+     * @param canonical upsert ID → its canonical bytes and hash (a merge hashes every entry to diff it)
+     * @param published whether an upserted ID has a row now, which is deleted before the new one is copied
+     * @param mapped    whether a {@code map_set} key has a row now, deleted likewise
+     */
+    public record Rows(LongFunction<Canonical> canonical, LongPredicate published, Predicate<String> mapped) {
+        /**
+         * @param cs the change set
+         * @return rows computed from the change set, every upserted ID and set key deleted first
+         */
+        public static Rows computed(ChangeSet cs) {
+            java.util.Map<Long, ChangeSet.Upsert> byId = new java.util.HashMap<>();
+            cs.upsert().forEach(u -> byId.put(u.id(), u));
+            return new Rows(id -> Canonical.of(byId.get(id)), id -> true, key -> true);
+        }
+    }
+
+    /**
      * @param c          a connection with auto-commit off
      * @param cs         the change set
      * @param reportJson merge report JSON, or null for none
      * @throws SQLException on failure (the caller rolls back)
      */
     public static void write(Connection c, ChangeSet cs, String reportJson) throws SQLException {
+        write(c, cs, reportJson, Rows.computed(cs));
+    }
+
+    /**
+     * @param c          a connection with auto-commit off
+     * @param cs         the change set
+     * @param reportJson merge report JSON, or null for none
+     * @param known      the rows as the caller has them; a row it says is absent is not deleted first, and the
+     *                   copy fails on the table's key when it is there after all
+     * @throws SQLException on failure (the caller rolls back)
+     */
+    public static void write(Connection c, ChangeSet cs, String reportJson, Rows known) throws SQLException {
         // the payload (every entry serialized again, compressed) is built on a thread of its own while the rows are
         // copied: PostgreSQL takes the rows on one core, the payload the other; the row goes in last
         ExecutorService encoder = Executors.newSingleThreadExecutor(r -> new Thread(r, "change-set-encoder"));
         try {
             Future<byte[]> payload = encoder.submit(() -> ChangeSetCodec.toCompressed(cs));
-            rows(c, cs);
+            rows(c, cs, known);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO change_set (version, base, created_at, "
                     + "encoding, payload, upserts, deletes, map_sets, map_dels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setLong(1, cs.version());
@@ -94,24 +155,25 @@ public final class OutboxWriter {
     }
 
     /** The published state's rows: anime upserted and deleted, mapping keys set and deleted. */
-    private static void rows(Connection c, ChangeSet cs) throws SQLException {
-        deleteAny(c, "DELETE FROM anime WHERE id = ANY(?)", "bigint",
-                Stream.concat(cs.delete().stream(), cs.upsert().stream().map(ChangeSet.Upsert::id)).toArray(Long[]::new));
-        // each row's JSON and hash on every core: a first publish writes ~35k of them
+    private static void rows(Connection c, ChangeSet cs, Rows known) throws SQLException {
+        deleteAny(c, "DELETE FROM anime WHERE id = ANY(?)", "bigint", Stream.concat(cs.delete().stream(),
+                cs.upsert().stream().map(ChangeSet.Upsert::id).filter(known.published()::test)).toArray(Long[]::new));
+        // each row's CSV on every core: a first publish writes ~35k of them
         List<ChangeSet.Upsert> upserts = cs.upsert();
         String[] rows = new String[upserts.size()];
         IntStream.range(0, rows.length).parallel().forEach(i -> {
-            byte[] json = CanonicalJson.toBytes(upserts.get(i).entry());
-            rows[i] = upserts.get(i).id() + ",\"" + new String(json, StandardCharsets.UTF_8).replace("\"", "\"\"")
-                    + "\"," + CanonicalJson.sha256Hex(json) + "\n";
+            long id = upserts.get(i).id();
+            Canonical row = known.canonical().apply(id);
+            rows[i] = id + ",\"" + new String(row.json(), StandardCharsets.UTF_8).replace("\"", "\"\"") + "\","
+                    + row.hash() + "\n";
         });
         StringBuilder anime = new StringBuilder(upserts.size() * 600);
         for (String row : rows) {
             anime.append(row);
         }
         copy(c, "COPY anime (id, entry, hash) FROM STDIN WITH (FORMAT csv)", anime);
-        deleteAny(c, "DELETE FROM published_mapping WHERE key = ANY(?)", "text",
-                Stream.concat(cs.mapDel().stream(), cs.mapSet().keySet().stream()).toArray(String[]::new));
+        deleteAny(c, "DELETE FROM published_mapping WHERE key = ANY(?)", "text", Stream.concat(cs.mapDel().stream(),
+                cs.mapSet().keySet().stream().filter(known.mapped())).toArray(String[]::new));
         StringBuilder mapping = new StringBuilder(cs.mapSet().size() * 32);
         cs.mapSet().forEach((k, id) -> mapping.append('"').append(k.replace("\"", "\"\"")).append("\",").append(id)
                 .append('\n'));

@@ -26,7 +26,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The ingestor's view of PostgreSQL: the change-set outbox ({@code change_set}), the published state
@@ -135,16 +138,23 @@ public final class Outbox {
                     }
                 }
                 JsonNode report = version == 0 ? null : report(c, version);
-                List<Published.IdJson> entries = new ArrayList<>();
+                List<Long> ids = new ArrayList<>();
+                List<String> texts = new ArrayList<>();
                 try (Statement st = c.createStatement()) {
                     st.setFetchSize(2000);
                     try (ResultSet rs = st.executeQuery("SELECT id, entry::text FROM anime ORDER BY id")) {
                         while (rs.next()) {
-                            byte[] text = rs.getString(2).getBytes(StandardCharsets.UTF_8);
-                            entries.add(new Published.IdJson(rs.getLong(1), CanonicalJson.toBytes(CanonicalJson.parse(text))));
+                            ids.add(rs.getLong(1));
+                            texts.add(rs.getString(2));
                         }
                     }
                 }
+                // every entry re-serialised on the other cores while the mapping is read: a full resync of ~35k
+                // entries spent most of a second doing it on this thread, row by row
+                CompletableFuture<List<Published.IdJson>> entries = CompletableFuture.supplyAsync(() ->
+                        IntStream.range(0, ids.size()).parallel().mapToObj(i -> new Published.IdJson(ids.get(i),
+                                CanonicalJson.toBytes(CanonicalJson.parse(texts.get(i).getBytes(
+                                        StandardCharsets.UTF_8))))).toList());
                 List<Published.KeyId> mappings = new ArrayList<>();
                 try (Statement st = c.createStatement()) {
                     st.setFetchSize(10_000);
@@ -155,7 +165,7 @@ public final class Outbox {
                     }
                 }
                 c.commit();
-                return new Published(version, created, report, entries, mappings);
+                return new Published(version, created, report, reserialised(entries), mappings);
             } catch (SQLException | RuntimeException ex) {
                 c.rollback();
                 throw ex;
@@ -164,6 +174,17 @@ public final class Outbox {
                 c.setTransactionIsolation(isolation);
                 c.setAutoCommit(auto);
             }
+        }
+    }
+
+    private static List<Published.IdJson> reserialised(CompletableFuture<List<Published.IdJson>> entries) {
+        try {
+            return entries.join();
+        } catch (CompletionException ex) {
+            if (ex.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw ex;
         }
     }
 

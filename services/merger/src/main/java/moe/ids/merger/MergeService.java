@@ -10,6 +10,7 @@ import moe.ids.core.entry.CanonicalJson;
 import moe.ids.core.error.IdsMoeException;
 import moe.ids.core.error.UnavailableException;
 import moe.ids.db.Db;
+import moe.ids.db.OutboxWriter;
 import moe.ids.db.Transactions;
 import moe.ids.db.snapshot.SnapshotReader;
 import moe.ids.merger.merge.MergeInputs;
@@ -147,9 +148,19 @@ public final class MergeService {
                 ids[i] = newIds[n++];
             }
         }
+        // each entry's canonical bytes and hash once, on every core: the diff compares the hashes, the publish
+        // writes both
+        OutboxWriter.Canonical[] canonical = new OutboxWriter.Canonical[entries.size()];
+        java.util.stream.IntStream.range(0, canonical.length).parallel().forEach(i -> {
+            byte[] json = CanonicalJson.toBytes(entries.get(i));
+            canonical[i] = new OutboxWriter.Canonical(json, CanonicalJson.sha256Hex(json));
+        });
         String[] hashes = new String[entries.size()];
-        java.util.stream.IntStream.range(0, hashes.length).parallel()
-                .forEach(i -> hashes[i] = CanonicalJson.hash(entries.get(i)));
+        Map<Long, OutboxWriter.Canonical> byId = HashMap.newHashMap(entries.size());
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = canonical[i].hash();
+            byId.put(ids[i], canonical[i]);
+        }
         Map<String, Long> identities = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
             for (String key : IdentityResolver.identityKeys(entries.get(i))) {
@@ -193,7 +204,8 @@ public final class MergeService {
             LOG.log(System.Logger.Level.INFO, "merge: nothing changed; nothing published");
             return new Outcome(before.version(), false, 0, 0, 0, 0, merged.report());
         }
-        published.publish(cs, added, moved, reportJson, sha, fingerprint.json());
+        published.publish(cs, added, moved, reportJson, sha, fingerprint.json(), new OutboxWriter.Rows(byId::get,
+                before.hashes()::containsKey, before.mapping()::containsKey));
         LOG.log(System.Logger.Level.INFO, "published change set {0} in {1} ms total", cs.version(),
                 ms(System.nanoTime() - t0));
         return new Outcome(cs.version(), true, cs.upsert().size(), cs.delete().size(), cs.mapSet().size(),

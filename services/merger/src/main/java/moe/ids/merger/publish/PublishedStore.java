@@ -228,10 +228,12 @@ public final class PublishedStore {
      * @param reportJson  merge report
      * @param fingerprint SHA-256 of {@code inputs}
      * @param inputs      what the merge read (JSON), recorded in {@code merge_inputs} with the change set's version
+     * @param rows        the upserts' canonical bytes and hashes, and which rows exist, as read with the version
+     *                    this change set applies on
      * @throws ConcurrentPublishException when another merge published since {@link #load()}
      */
     public void publish(ChangeSet cs, Map<String, Long> added, Map<String, Long> moved, String reportJson,
-                        String fingerprint, String inputs) {
+                        String fingerprint, String inputs, OutboxWriter.Rows rows) {
         try (Connection c = raw.connection()) {
             c.setAutoCommit(false);
             try {
@@ -245,7 +247,9 @@ public final class PublishedStore {
                         }
                     }
                 }
-                OutboxWriter.write(c, cs, reportJson);
+                // the rows' existence as the merge read it: the version check above, under the merge lock, says the
+                // tables still hold it
+                OutboxWriter.write(c, cs, reportJson, rows);
                 // new keys go straight into the table: the version check above, under the merge lock, says it
                 // holds what the merge read, and only a publish writes it (a stray row fails the publish loudly)
                 OutboxWriter.copy(c, "COPY identity_key (platform, platform_id, anime_id) FROM STDIN WITH (FORMAT csv)",
