@@ -8,6 +8,8 @@ import moe.ids.db.snapshot.SourceState;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.jsoup.select.Evaluator;
+import org.jsoup.select.Selector;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,6 +46,10 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
     private static final String PLAN = "kaize pages 1..";
     private static final Pattern IMAGE_ID = Pattern.compile("/anime_image_(\\d+)");
     private static final int MAX_PAGE = 1 << 20;
+    // the page's selectors parsed once, not again for every element of every page
+    private static final Evaluator ELEMENTS = Selector.evaluatorOf("div.anime-list-element");
+    private static final Evaluator NAME_LINK = Selector.evaluatorOf("a.name");
+    private static final Evaluator COVER = Selector.evaluatorOf("div.cover");
 
     /**
      * @param context settings, progress and store
@@ -242,9 +248,9 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
     public static Page parsePage(byte[] html) {
         Document doc = html(html, BASE + "/anime/top");
         List<KaizeEntry> out = new ArrayList<>();
-        var elements = doc.select("div.anime-list-element");
+        var elements = doc.select(ELEMENTS);
         for (Element el : elements) {
-            Element name = el.selectFirst("a.name");
+            Element name = el.selectFirst(NAME_LINK);
             if (name == null || name.attr("href").isBlank()) {
                 continue;
             }
@@ -254,7 +260,7 @@ public final class KaizeSource extends WebSource<KaizeEntry> {
                 continue;
             }
             Integer id = null;
-            Element cover = el.selectFirst("div.cover");
+            Element cover = el.selectFirst(COVER);
             if (cover != null) {
                 Matcher m = IMAGE_ID.matcher(cover.attr("style"));
                 if (m.find()) {

@@ -9,6 +9,8 @@ import moe.ids.db.snapshot.SourceState;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.select.Elements;
+import org.jsoup.select.Evaluator;
+import org.jsoup.select.Selector;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +37,14 @@ public final class NautiljonSource extends WebSource<NautiljonEntry> {
     private static final String PLAN = "nautiljon offsets 0..";
     private static final Pattern DBT = Pattern.compile("[?&]dbt=(\\d+)");
     private static final Pattern ENTRY_ID = Pattern.compile("_(\\d+)\\.webp");
+    // the page's selectors parsed once: parsing one again for every row of ~800 pages took an eighth of the crawl's CPU
+    private static final Evaluator ROWS = Selector.evaluatorOf("table.search > tbody > tr");
+    private static final Evaluator CELLS = Selector.evaluatorOf("> td");
+    private static final Evaluator LINK = Selector.evaluatorOf("a[href]");
+    private static final Evaluator TITLE = Selector.evaluatorOf("a.eTitre");
+    private static final Evaluator IMAGE = Selector.evaluatorOf("img[src]");
+    private static final Evaluator INFOS = Selector.evaluatorOf("span.infos_small");
+    private static final Evaluator LAST_PAGE = Selector.evaluatorOf("p.menupage a:last-of-type");
 
     /**
      * @param context settings, progress and store
@@ -140,21 +150,21 @@ public final class NautiljonSource extends WebSource<NautiljonEntry> {
         Document doc = KaizeSource.html(html, BASE);
         List<NautiljonEntry> rows = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        Elements trs = doc.select("table.search > tbody > tr");
+        Elements trs = doc.select(ROWS);
         int n = 0;
         for (Element tr : trs) {
             n++;
-            Elements td = tr.select("> td");
+            Elements td = tr.select(CELLS);
             if (td.size() < 4) {
                 problems.add("row " + n + ": " + td.size() + " cells");
                 continue;
             }
-            Element link = td.get(0).selectFirst("a[href]");
+            Element link = td.get(0).selectFirst(LINK);
             if (link == null) {
                 problems.add("row " + n + ": no link in the first cell");
                 continue;
             }
-            Element titleLink = td.get(1).selectFirst("a.eTitre");
+            Element titleLink = td.get(1).selectFirst(TITLE);
             if (titleLink == null) {
                 problems.add("row " + n + ": no a.eTitre");
                 continue;
@@ -176,19 +186,19 @@ public final class NautiljonSource extends WebSource<NautiljonEntry> {
                 }
             }
             Integer entryId = null;
-            Element img = td.get(0).selectFirst("img[src]");
+            Element img = td.get(0).selectFirst(IMAGE);
             if (img != null) {
                 Matcher m = ENTRY_ID.matcher(img.attr("src"));
                 if (m.find()) {
                     entryId = Normalize.positiveInt(m.group(1));
                 }
             }
-            Element small = td.get(1).selectFirst("span.infos_small");
+            Element small = td.get(1).selectFirst(INFOS);
             rows.add(new NautiljonEntry(text(titleLink), small == null ? null : unparen(text(small)), slug, entryId,
                     text(td.get(2)), text(td.get(3))));
         }
         Integer lastOffset = null;
-        Element lastLink = doc.selectFirst("p.menupage a:last-of-type");
+        Element lastLink = doc.selectFirst(LAST_PAGE);
         if (lastLink != null) {
             Matcher m = DBT.matcher(lastLink.attr("href"));
             if (m.find()) {
