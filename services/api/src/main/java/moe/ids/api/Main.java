@@ -50,7 +50,7 @@ public final class Main {
      */
     public static void main(String[] args) {
         // the metrics registry and the web server's builders initialize beside the configuration (WarmUp)
-        WarmUp.start("api-warm-up", Metrics::globalRegistry, WebServer::builder, Http1Config::builder,
+        WarmUp.start("api-warm-up", WarmUp::logLine, Metrics::globalRegistry, WebServer::builder, Http1Config::builder,
                 HttpRouting::builder, ObserveFeature::builder, HealthObserver::builder);
         LogConfig.configureRuntime();
         try {

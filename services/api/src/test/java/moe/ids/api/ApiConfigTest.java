@@ -3,6 +3,7 @@ package moe.ids.api;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import moe.ids.core.error.ConfigException;
+import moe.ids.testing.RecordTexts;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -45,5 +46,11 @@ class ApiConfigTest {
         // also when the new setting is given beside it: the old one must be removed, not ignored
         assertThrows(ConfigException.class, () -> from(Map.of("api.near-cache-size", "1000",
                 "api.near-cache-bytes", "1048576")));
+    }
+
+    @Test
+    void theLoggedTextIsTheRecordsGeneratedOneWithEveryComponent() {
+        ApiConfig cfg = ApiConfig.from(Config.just(ConfigSources.classpath("application.yaml")));
+        assertEquals(RecordTexts.generated(cfg), cfg.toString());
     }
 }

@@ -49,8 +49,8 @@ public final class Main {
         if (!once) {
             // the metrics registry and the web server's builders initialize while the main thread waits for
             // PostgreSQL (WarmUp)
-            WarmUp.start("ingestor-warm-up", Metrics::globalRegistry, WebServer::builder, ObserveFeature::builder,
-                    HealthObserver::builder);
+            WarmUp.start("ingestor-warm-up", WarmUp::logLine, Metrics::globalRegistry, WebServer::builder,
+                    ObserveFeature::builder, HealthObserver::builder);
         }
         LogConfig.configureRuntime();
         Config config = Config.create();

@@ -1,5 +1,6 @@
 package moe.ids.merger;
 
+import moe.ids.core.config.RecordText;
 import io.helidon.config.Config;
 import moe.ids.core.config.DatabaseUrl;
 import moe.ids.core.config.Settings;
@@ -34,5 +35,12 @@ public record MergerConfig(DatabaseUrl database, int port, MergeSettings mergeSe
                 Settings.intIn(config, "merger.threshold.nautiljon", d.nautiljon(), 50, 100));
         return new MergerConfig(Settings.database(config), Settings.intIn(config, "server.port", 8081, 0, 65535),
                 thresholds, share);
+    }
+
+    /** Written out: the generated method costs the start path tens of milliseconds ({@link RecordText}). */
+    @Override
+    public String toString() {
+        return RecordText.of("MergerConfig", "database", database, "port", port, "mergeSettings", mergeSettings,
+                "maxDeleteShare", maxDeleteShare);
     }
 }

@@ -5,6 +5,7 @@ import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import moe.ids.core.error.ConfigException;
+import moe.ids.testing.RecordTexts;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -98,5 +99,13 @@ class ControllerConfigTest {
     @Test
     void malformedPlacementJsonIsRefused() {
         assertThrows(ConfigException.class, () -> from(Map.of("controller.scraper-tolerations", "[{\"key\":")));
+    }
+
+    @Test
+    void theLoggedTextIsTheRecordsGeneratedOneWithEveryComponent() {
+        ControllerConfig cfg = ControllerConfig.from(Config.just(ConfigSources.classpath("application.yaml")));
+        assertEquals(RecordTexts.generated(cfg), cfg.toString());
+        assertEquals(RecordTexts.generated(cfg.timings()), cfg.timings().toString());
+        assertEquals(RecordTexts.generated(cfg.pod()), cfg.pod().toString());
     }
 }
