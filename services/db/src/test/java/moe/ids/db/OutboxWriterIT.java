@@ -51,9 +51,7 @@ class OutboxWriterIT {
 
     @Test
     void knownBytesAndHashesAreStoredAsGiven() throws Exception {
-        AnimeEntry changed = A.get(3L).toBuilder().set("title", "Known Bytes").build();
-        ChangeSet cs = new ChangeSet(2, 1, Instant.now(), List.of(new ChangeSet.Upsert(3, changed)), List.of(),
-                Map.of(), List.of());
+        ChangeSet cs = second(3, A.get(3L), "Known Bytes", Map.of());
         OutboxWriter.Canonical given = new OutboxWriter.Canonical("{\"title\":\"given\"}".getBytes(), "given-hash");
         write(cs, new OutboxWriter.Rows(id -> given, id -> true, key -> true));
         assertEquals("given-hash", query("SELECT hash FROM anime WHERE id = 3"));
@@ -62,9 +60,7 @@ class OutboxWriterIT {
 
     @Test
     void rowsKnownAbsentAreCopiedBesideTheOthers() throws Exception {
-        AnimeEntry added = A.get(1L).toBuilder().set("title", "Added").build();
-        ChangeSet cs = new ChangeSet(2, 1, Instant.now(), List.of(new ChangeSet.Upsert(9, added)), List.of(),
-                Map.of("test/9", 9L), List.of());
+        ChangeSet cs = second(9, A.get(1L), "Added", Map.of("test/9", 9L));
         write(cs, new OutboxWriter.Rows(id -> OutboxWriter.Canonical.of(cs.upsert().getFirst()), id -> false,
                 key -> false));
         assertEquals("4", query("SELECT count(*) FROM anime"));
@@ -74,9 +70,7 @@ class OutboxWriterIT {
 
     @Test
     void aRowWronglyKnownAbsentFailsTheWriteAndLeavesThePublishedState() throws Exception {
-        AnimeEntry changed = A.get(1L).toBuilder().set("title", "Changed").build();
-        ChangeSet cs = new ChangeSet(2, 1, Instant.now(), List.of(new ChangeSet.Upsert(1, changed)), List.of(),
-                Map.of("test/2", 1L), List.of());
+        ChangeSet cs = second(1, A.get(1L), "Changed", Map.of("test/2", 1L));
         SQLException ex = assertThrows(SQLException.class, () -> write(cs, new OutboxWriter.Rows(
                 id -> OutboxWriter.Canonical.of(cs.upsert().getFirst()), id -> false, key -> false)));
         assertTrue(ex.getMessage().contains("duplicate key"), ex.getMessage());
@@ -86,14 +80,19 @@ class OutboxWriterIT {
 
     @Test
     void computedRowsReplaceEveryUpsertAndSetKey() throws Exception {
-        AnimeEntry changed = A.get(1L).toBuilder().set("title", "Changed").build();
-        ChangeSet cs = new ChangeSet(2, 1, Instant.now(), List.of(new ChangeSet.Upsert(1, changed)), List.of(),
-                Map.of("test/2", 1L), List.of());
+        ChangeSet cs = second(1, A.get(1L), "Changed", Map.of("test/2", 1L));
         write(cs, null);
         assertEquals("Changed", query("SELECT entry->>'title' FROM anime WHERE id = 1"));
         assertEquals("1", query("SELECT anime_id FROM published_mapping WHERE key = 'test/2'"));
         assertEquals(OutboxWriter.Canonical.of(cs.upsert().getFirst()).hash(),
                 query("SELECT hash FROM anime WHERE id = 1"));
+    }
+
+    /** Change set 2: one entry (a copy of {@code from} under another title) upserted, the given keys set. */
+    private static ChangeSet second(long id, AnimeEntry from, String title, Map<String, Long> mapSet) {
+        AnimeEntry entry = from.toBuilder().set("title", title).build();
+        return new ChangeSet(2, 1, Instant.now(), List.of(new ChangeSet.Upsert(id, entry)), List.of(), mapSet,
+                List.of());
     }
 
     private static List<ChangeSet.Upsert> upserts(TreeMap<Long, AnimeEntry> entries) {
