@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.LongFunction;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -68,20 +68,14 @@ public final class OutboxWriter {
     /**
      * What the change set's writer already knows about its rows, so that nothing is computed or deleted twice.
      *
-     * @param canonical upsert ID → its canonical bytes and hash (a merge hashes every entry to diff it)
+     * @param canonical an upsert's canonical bytes and hash (a merge hashes every entry to diff it)
      * @param published whether an upserted ID has a row now, which is deleted before the new one is copied
      * @param mapped    whether a {@code map_set} key has a row now, deleted likewise
      */
-    public record Rows(LongFunction<Canonical> canonical, LongPredicate published, Predicate<String> mapped) {
-        /**
-         * @param cs the change set
-         * @return rows computed from the change set, every upserted ID and set key deleted first
-         */
-        public static Rows computed(ChangeSet cs) {
-            java.util.Map<Long, ChangeSet.Upsert> byId = new java.util.HashMap<>();
-            cs.upsert().forEach(u -> byId.put(u.id(), u));
-            return new Rows(id -> Canonical.of(byId.get(id)), id -> true, key -> true);
-        }
+    public record Rows(Function<ChangeSet.Upsert, Canonical> canonical, LongPredicate published,
+                       Predicate<String> mapped) {
+        /** Every row computed from its upsert, every upserted ID and set key deleted first. */
+        public static final Rows COMPUTED = new Rows(Canonical::of, id -> true, key -> true);
     }
 
     /**
@@ -91,7 +85,7 @@ public final class OutboxWriter {
      * @throws SQLException on failure (the caller rolls back)
      */
     public static void write(Connection c, ChangeSet cs, String reportJson) throws SQLException {
-        write(c, cs, reportJson, Rows.computed(cs));
+        write(c, cs, reportJson, Rows.COMPUTED);
     }
 
     /**
@@ -162,9 +156,8 @@ public final class OutboxWriter {
         List<ChangeSet.Upsert> upserts = cs.upsert();
         String[] rows = new String[upserts.size()];
         IntStream.range(0, rows.length).parallel().forEach(i -> {
-            long id = upserts.get(i).id();
-            Canonical row = known.canonical().apply(id);
-            rows[i] = id + ",\"" + new String(row.json(), StandardCharsets.UTF_8).replace("\"", "\"\"") + "\","
+            Canonical row = known.canonical().apply(upserts.get(i));
+            rows[i] = upserts.get(i).id() + ",\"" + new String(row.json(), StandardCharsets.UTF_8).replace("\"", "\"\"") + "\","
                     + row.hash() + "\n";
         });
         StringBuilder anime = new StringBuilder(upserts.size() * 600);

@@ -204,8 +204,9 @@ public final class MergeService {
             LOG.log(System.Logger.Level.INFO, "merge: nothing changed; nothing published");
             return new Outcome(before.version(), false, 0, 0, 0, 0, merged.report());
         }
-        published.publish(cs, added, moved, reportJson, sha, fingerprint.json(), new OutboxWriter.Rows(byId::get,
-                before.hashes()::containsKey, before.mapping()::containsKey));
+        published.publish(cs, added, moved, reportJson, sha, fingerprint.json(),
+                new OutboxWriter.Rows(u -> byId.get(u.id()), before.hashes()::containsKey,
+                        before.mapping()::containsKey));
         LOG.log(System.Logger.Level.INFO, "published change set {0} in {1} ms total", cs.version(),
                 ms(System.nanoTime() - t0));
         return new Outcome(cs.version(), true, cs.upsert().size(), cs.delete().size(), cs.mapSet().size(),
